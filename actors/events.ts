@@ -1,0 +1,18 @@
+// Every domain event type, for the composition root to register.
+import { Liquidation, PriceTick } from './market/events.js';
+import { SentimentUpdate } from './sentiment/events.js';
+import { Signal } from './trading/events.js';
+import { OrderCommand, TradeExecuted } from './execution/events.js';
+import { RiskAlert } from './risk/events.js';
+import { PositionChanged } from './position/events.js';
+
+export const domainEventTypes = [
+  PriceTick,
+  Liquidation,
+  SentimentUpdate,
+  Signal,
+  OrderCommand,
+  TradeExecuted,
+  RiskAlert,
+  PositionChanged,
+] as const;

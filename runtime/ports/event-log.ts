@@ -1,0 +1,84 @@
+// The EventLog port: partitioned topics with offsets and consumer groups, shaped after Kafka so
+// the in-process log (adapters/eventlog/memory) and kafkajs (adapters/eventlog/kafka) both fit.
+// Offsets follow Kafka: a committed offset is the offset of the NEXT record to consume.
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+}
+
+export interface OutgoingRecord {
+  /** Records with the same key land on the same partition (murmur2, as Kafka's default). */
+  readonly key?: string;
+  readonly value: Buffer;
+  /** Overrides the key-based partition. */
+  readonly partition?: number;
+}
+
+export interface LogRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key?: string;
+  readonly value: Buffer;
+}
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface Batch extends TopicPartition {
+  readonly records: readonly LogRecord[];
+}
+
+export interface ConsumerHandlers {
+  /** Partitions newly owned by this consumer; called before their first batch. */
+  onAssign?(partitions: readonly TopicPartition[]): Promise<void> | void;
+  /** Partitions about to be taken away: stop intake, drain, commit. The rebalance waits for it. */
+  onRevoke?(partitions: readonly TopicPartition[]): Promise<void> | void;
+  /**
+   * One batch of one partition, in offset order. The next batch of the same partition is not
+   * handed over before this resolves; other partitions run concurrently.
+   */
+  eachBatch(batch: Batch): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Where to start when the group has no committed offset. */
+  readonly fromBeginning?: boolean;
+  readonly maxBatchSize?: number;
+  /** Opaque member metadata for the partition assigner (e.g. pod ordinal). */
+  readonly memberMetadata?: Record<string, unknown>;
+}
+
+export interface Consumer {
+  readonly memberId: string;
+  run(handlers: ConsumerHandlers): Promise<void>;
+  /** Commits `offset` (= next offset to read) for a partition of the group. */
+  commit(tp: TopicPartition, offset: number): Promise<void>;
+  seek(tp: TopicPartition, offset: number): void;
+  pause(tps: readonly TopicPartition[]): void;
+  resume(tps: readonly TopicPartition[]): void;
+  assignment(): TopicPartition[];
+  /** Leaves the group (its partitions are revoked and rebalanced) and stops fetching. */
+  disconnect(): Promise<void>;
+}
+
+export interface EventLog {
+  createTopics(topics: readonly TopicSpec[]): Promise<void>;
+  partitionsOf(topic: string): number;
+  publish(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
+  consumer(options: ConsumerOptions): Consumer;
+  /** Committed offset of a group for a partition, or undefined. */
+  committed(groupId: string, tp: TopicPartition): Promise<number | undefined>;
+  /** Offset of the next record to be written to a partition. */
+  endOffset(tp: TopicPartition): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function tpKey(tp: TopicPartition): string {
+  return `${tp.topic}/${tp.partition}`;
+}
