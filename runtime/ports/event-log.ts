@@ -42,6 +42,8 @@ export interface ConsumerHandlers {
    * handed over before this resolves; other partitions run concurrently.
    */
   eachBatch(batch: Batch): Promise<void>;
+  /** A batch handler threw: the partition stops fetching and the owner decides (restart, fail). */
+  onCrash?(error: Error, partition: TopicPartition): void;
 }
 
 export interface ConsumerOptions {

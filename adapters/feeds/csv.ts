@@ -1,0 +1,118 @@
+// An OHLCV CSV file as a feed of 'price.tick' events (price = close), streamed line by line.
+// Header `ts,token,open,high,low,close,volume` (any order; token may come from an option instead);
+// ts is ms since epoch or ISO-8601. A bad line goes to `onError` and the feed carries on.
+import { basename } from 'node:path';
+import type { Feed } from '../../runtime/ports/feed.js';
+import type { Envelope } from '../../runtime/envelope.js';
+import { DecodeError, EventTypeRegistry } from '../../runtime/event-types.js';
+import { deterministicId } from '../../runtime/ids.js';
+import { PriceTick } from '../../actors/market/events.js';
+import { clip, FeedLineError, throwOnLineError, type FeedErrorHandler } from './feed-line-error.js';
+import { readLines } from './lines.js';
+
+export interface CsvFeedOptions {
+  readonly path: string;
+  /** Token of every row when the file has no token column (or leaves it empty). */
+  readonly token?: string;
+  readonly onError?: FeedErrorHandler;
+  readonly maxEvents?: number;
+  readonly source?: string;
+  /** Ids are deterministicId(`${idNamespace}:${line}`); defaults to `csv:<file name>`. */
+  readonly idNamespace?: string;
+}
+
+const COLUMNS = ['ts', 'token', 'open', 'high', 'low', 'close', 'volume'] as const;
+type Column = (typeof COLUMNS)[number];
+
+/** ms since epoch from digits, or from an ISO-8601 date-time. */
+export function parseTimestamp(text: string): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) return undefined;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+function splitRow(text: string): string[] {
+  return text.split(',').map((f) => f.trim().replace(/^"(.*)"$/, '$1'));
+}
+
+export class CsvFeed implements Feed {
+  readonly name: string;
+  private readonly registry = new EventTypeRegistry([PriceTick]);
+
+  constructor(private readonly options: CsvFeedOptions) {
+    this.name = `csv:${basename(options.path)}`;
+  }
+
+  async *events(): AsyncGenerator<Envelope> {
+    const o = this.options;
+    const onError = o.onError ?? throwOnLineError;
+    const namespace = o.idNamespace ?? `csv:${basename(o.path)}`;
+    const limit = o.maxEvents ?? Infinity;
+    let columns: Map<Column, number> | undefined;
+    let emitted = 0;
+    if (emitted >= limit) return;
+    for await (const { line, text } of readLines(o.path)) {
+      if (text.trim() === '' || text.startsWith('#')) continue;
+      if (!columns) {
+        columns = this.header(text, line);
+        continue;
+      }
+      const result = this.row(splitRow(text), columns);
+      if (typeof result === 'string') {
+        onError(new FeedLineError(o.path, line, result, clip(text)));
+        continue;
+      }
+      const id = deterministicId(`${namespace}:${line}`);
+      try {
+        yield this.registry.validate({ id, type: 'price.tick', ...result, source: o.source ?? 'feed.csv', correlationId: id });
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        onError(new FeedLineError(o.path, line, e.message, clip(text)));
+        continue;
+      }
+      if (++emitted >= limit) return;
+    }
+  }
+
+  /** A header that does not name the needed columns makes every row meaningless: it always throws. */
+  private header(text: string, line: number): Map<Column, number> {
+    const names = splitRow(text).map((n) => n.toLowerCase());
+    const columns = new Map<Column, number>();
+    names.forEach((n, i) => {
+      if ((COLUMNS as readonly string[]).includes(n)) columns.set(n as Column, i);
+    });
+    const needed = COLUMNS.filter((c) => !(c === 'token' && this.options.token !== undefined));
+    const missing = needed.filter((c) => !columns.has(c));
+    if (missing.length > 0) {
+      throw new FeedLineError(this.options.path, line, `header lacks column(s) ${missing.join(', ')}`, clip(text));
+    }
+    return columns;
+  }
+
+  /** The tick fields of a row, or the reason it is bad. */
+  private row(fields: string[], columns: Map<Column, number>): { ts: number; token: string; data: object } | string {
+    const field = (c: Column): string | undefined => {
+      const i = columns.get(c);
+      return i === undefined ? undefined : fields[i];
+    };
+    const maxIndex = Math.max(...columns.values());
+    if (fields.length <= maxIndex) return `expected ${maxIndex + 1} fields, got ${fields.length}`;
+    const tsText = field('ts')!;
+    const ts = parseTimestamp(tsText);
+    if (ts === undefined) return `ts ${JSON.stringify(tsText)} is neither ms since epoch nor ISO-8601`;
+    const token = field('token') || this.options.token;
+    if (!token) return 'token is empty';
+    const num: Partial<Record<Column, number>> = {};
+    for (const c of ['open', 'high', 'low', 'close', 'volume'] as const) {
+      const t = field(c)!;
+      const n = Number(t);
+      if (t === '' || !Number.isFinite(n)) return `${c} ${JSON.stringify(t)} is not a number`;
+      num[c] = n;
+    }
+    const { open, high, low, close, volume } = num as Record<'open' | 'high' | 'low' | 'close' | 'volume', number>;
+    if (high < low) return `high ${high} is below low ${low}`;
+    if (open > high || open < low || close > high || close < low) return 'open and close must lie within [low, high]';
+    return { ts, token, data: { price: close, open, high, low, volume } };
+  }
+}

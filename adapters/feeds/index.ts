@@ -1,0 +1,42 @@
+// Builds the feed a configuration asks for (synthetic, csv or jsonl); the composition root's
+// only way into adapters/feeds.
+import type { Feed } from '../../runtime/ports/feed.js';
+import type { FeedConfig } from '../../config/schema.js';
+import { SyntheticFeed } from './synthetic.js';
+import { CsvFeed } from './csv.js';
+import { JsonlFeed } from './jsonl.js';
+import type { FeedErrorHandler } from './feed-line-error.js';
+
+export { SyntheticFeed, type SyntheticFeedOptions } from './synthetic.js';
+export { CsvFeed, type CsvFeedOptions } from './csv.js';
+export { JsonlFeed, type JsonlFeedOptions } from './jsonl.js';
+export { FeedLineError, type FeedErrorHandler } from './feed-line-error.js';
+
+export function createFeed(feed: FeedConfig, seed: number, maxEvents?: number, onError?: FeedErrorHandler): Feed {
+  const limits = {
+    ...(maxEvents !== undefined ? { maxEvents } : {}),
+    ...(onError ? { onError } : {}),
+  };
+  switch (feed.kind) {
+    case 'synthetic':
+      return new SyntheticFeed({
+        seed,
+        tokens: feed.tokens,
+        tickIntervalMs: feed.tickIntervalMs,
+        startTime: feed.startTime,
+        liquidationProbability: feed.liquidationProbability,
+        sentimentProbability: feed.sentimentProbability,
+        ...(maxEvents !== undefined ? { maxEvents } : {}),
+      });
+    case 'csv':
+      // A single-token CSV without a token column takes the first configured token.
+      return new CsvFeed({ path: requirePath(feed), token: feed.tokens[0]!, ...limits });
+    case 'jsonl':
+      return new JsonlFeed({ path: requirePath(feed), ...limits });
+  }
+}
+
+function requirePath(feed: FeedConfig): string {
+  if (!feed.path) throw new Error(`feed.path is required when feed.kind is "${feed.kind}"`);
+  return feed.path;
+}

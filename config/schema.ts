@@ -1,0 +1,146 @@
+// One zod schema for every Regent setting, each with its default (DESIGN.md, Layout: config/).
+// Objects are strict, so a misspelt key in a file or a REGENT_* variable is an error, not ignored.
+import { z } from 'zod';
+import { topicNames } from './topics.js';
+
+const posInt = () => z.number().int().positive();
+const nonNegInt = () => z.number().int().nonnegative();
+const posNum = () => z.number().positive();
+const nonNeg = () => z.number().nonnegative();
+const unit = () => z.number().min(0).max(1);
+
+const http = z.strictObject({
+  enabled: z.boolean().default(true),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(9464),
+});
+
+const eventLog = z.strictObject({
+  kind: z.enum(['memory']).default('memory'),
+  /** Records kept per partition. */
+  retentionRecords: posInt().default(1_000_000),
+  maxBatchSize: posInt().default(256),
+  maxInFlightBatches: posInt().default(8),
+});
+
+export const feedKinds = ['synthetic', 'csv', 'jsonl'] as const;
+
+const feed = z
+  .strictObject({
+    kind: z.enum(feedKinds).default('synthetic'),
+    /** File to read; required for the csv and jsonl kinds. */
+    path: z.string().min(1).optional(),
+    tokens: z.array(z.string().min(1)).min(1).default(['BTC', 'ETH', 'SOL', 'ARB', 'DOGE']),
+    tickIntervalMs: posInt().default(1000),
+    /** Event time of the first synthetic tick, ms since epoch. */
+    startTime: nonNegInt().default(Date.UTC(2026, 0, 1)),
+    liquidationProbability: unit().default(0.02),
+    sentimentProbability: unit().default(0.1),
+    /** Wall-clock pacing in events per second; unset = as fast as the pipeline takes them. */
+    ratePerSec: posNum().optional(),
+  })
+  .refine((f) => !((f?.kind === 'csv' || f?.kind === 'jsonl') && f.path === undefined), {
+    path: ['path'],
+    // `when` runs the check even if other feed fields are bad, so every problem is listed at once.
+    when: () => true,
+    error: (iss) => `required when feed.kind is "${(iss.input as { kind?: string } | undefined)?.kind}"`,
+    params: { relatedPath: 'feed.kind' },
+  });
+
+const weights = z.strictObject({
+  sma: nonNeg().default(0.2),
+  ema: nonNeg().default(0.2),
+  rsi: nonNeg().default(0.2),
+  macd: nonNeg().default(0.2),
+  bollinger: nonNeg().default(0.2),
+});
+
+const trading = z.strictObject({
+  weights: weights.prefault({}),
+  threshold: unit().default(0.35),
+  smaPeriod: posInt().default(20),
+  emaPeriod: posInt().default(12),
+  rsiPeriod: posInt().default(14),
+  bbPeriod: posInt().default(20),
+  bbStdDev: posNum().default(2),
+  macdFast: posInt().default(12),
+  macdSlow: posInt().default(26),
+  macdSignal: posInt().default(9),
+  historySize: posInt().default(100),
+  cooldownMs: nonNegInt().default(60_000),
+});
+
+const risk = z.strictObject({
+  maintenanceMarginRate: unit().default(0.05),
+  leverageWarning: posNum().default(3),
+  leverageCritical: posNum().default(5),
+  liquidationDistanceWarning: unit().default(0.1),
+  liquidationDistanceCritical: unit().default(0.03),
+  correlationWarning: unit().default(0.9),
+  correlationWindow: posInt().default(50),
+});
+
+const sizing = z.strictObject({
+  mode: z.enum(['fixed-fraction', 'kelly']).default('fixed-fraction'),
+  fraction: unit().default(0.02),
+  kellyWinRate: unit().default(0.55),
+  kellyPayoff: posNum().default(1.5),
+  kellyCap: unit().default(0.25),
+});
+
+const execution = z.strictObject({
+  initialBalance: nonNeg().default(100_000),
+  maxLeverage: posNum().default(3),
+  dailyLossLimit: nonNeg().default(5000),
+  maxPositionNotional: posNum().default(25_000),
+  manualReviewNotional: posNum().default(20_000),
+  sizing: sizing.prefault({}),
+});
+
+const exchange = z.strictObject({
+  kind: z.enum(['paper']).default('paper'),
+  slippageBps: nonNeg().default(5),
+  feeBps: nonNeg().default(4),
+});
+
+const supervision = z.strictObject({
+  maxRestarts: nonNegInt().default(10),
+  withinMs: posInt().default(60_000),
+  backoffMinMs: nonNegInt().default(10),
+  backoffMaxMs: nonNegInt().default(2000),
+  jitter: unit().default(0.2),
+  maxMessageRetries: nonNegInt().default(3),
+  shutdownMs: nonNegInt().default(5000),
+});
+
+const positions = z.strictObject({
+  passivateAfterMs: posInt().default(300_000),
+});
+
+export const configSchema = z.strictObject({
+  seed: nonNegInt().default(42),
+  /** Stop after the feed produced this many events. */
+  events: posInt().optional(),
+  durationSec: posNum().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  http: http.prefault({}),
+  eventLog: eventLog.prefault({}),
+  /** Per-topic partition counts overriding the catalog (config/topics.ts). */
+  topicPartitions: z.partialRecord(z.enum(topicNames), posInt()).optional(),
+  feed: feed.prefault({}),
+  trading: trading.prefault({}),
+  risk: risk.prefault({}),
+  execution: execution.prefault({}),
+  exchange: exchange.prefault({}),
+  supervision: supervision.prefault({}),
+  positions: positions.prefault({}),
+  snapshotEvery: posInt().default(100),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type FeedConfig = Config['feed'];
+
+/** Every setting at its default. */
+export function defaultConfig(): Config {
+  return configSchema.parse({});
+}

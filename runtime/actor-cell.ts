@@ -1,0 +1,293 @@
+// An actor cell is Regent's side of one actor (`position:SOL`): the last good state, the offsets it
+// has applied, the deliveries handed to its nact actor, and a stash for while it is starting,
+// restarting or stopped. nact runs the mailbox; the cell commits state per event, so a crash in
+// the middle of a batch loses nothing that was already applied and publishes nothing it should not.
+import type { Logger } from 'pino';
+import type { AgentDefinition } from './agent.js';
+import { actorIdOf } from './agent.js';
+import { createAgentContext } from './agent-context.js';
+import type { Delivery } from './delivery.js';
+import { remaining } from './delivery.js';
+import type { Envelope, RecordPosition } from './envelope.js';
+import type { RuntimeMetrics } from './metrics.js';
+import { dispatchTo, spawnActor, stopActor, type NactRef } from './nact-host.js';
+import type { StateStore } from './ports/state-store.js';
+import type { Publisher } from './publisher.js';
+import type { ChildLink, RunningChild } from '../supervisors/child-spec.js';
+
+export const SNAPSHOT_VERSION = 1;
+
+export interface CellEnv {
+  readonly publisher: Publisher;
+  readonly metrics: RuntimeMetrics;
+  readonly log: Logger;
+  readonly stateStore: StateStore;
+  readonly snapshotEvery: number;
+  readonly maxMessageRetries: number;
+  readonly topicOf: (type: string) => string;
+}
+
+export type CellStatus = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'restarting' | 'dead';
+
+export class ActorCell<S = unknown> implements RunningChild {
+  readonly id: string;
+  status: CellStatus = 'new';
+  /** Events waiting in the mailbox or the stash. */
+  depth = 0;
+  lastActive = Date.now();
+  private state: S | undefined;
+  private hydrated = false;
+  private applied = new Map<string, number>();
+  private lastEventId: string | undefined;
+  private queue: Delivery[] = [];
+  private stash: Delivery[] = [];
+  private ref: NactRef | undefined;
+  private link: ChildLink | undefined;
+  private incarnation = 0;
+  private sinceSnapshot = 0;
+  private inProgress: Promise<unknown> | undefined;
+
+  constructor(
+    readonly agent: AgentDefinition<S>,
+    readonly key: string,
+    private readonly env: CellEnv,
+  ) {
+    this.id = actorIdOf(agent.name, key);
+  }
+
+  /** The last good state (undefined before the first start). */
+  currentState(): S | undefined {
+    return this.state;
+  }
+
+  isIdle(): boolean {
+    return this.queue.length === 0 && this.stash.length === 0 && this.inProgress === undefined;
+  }
+
+  tell(delivery: Delivery): void {
+    this.depth += remaining(delivery);
+    this.lastActive = Date.now();
+    if (this.status === 'running') {
+      this.queue.push(delivery);
+      dispatchTo(this.ref!, delivery);
+    } else if (this.status === 'dead') {
+      this.deadLetterRest(delivery, 'actor-terminated', `${this.id} has terminated`);
+    } else {
+      this.stash.push(delivery);
+    }
+  }
+
+  async start(link: ChildLink): Promise<this> {
+    this.link = link;
+    this.status = 'starting';
+    const incarnation = ++this.incarnation;
+    if (!this.hydrated) await this.hydrate();
+    if (incarnation !== this.incarnation) return this;
+    this.ref = spawnActor<null, Delivery>({
+      parent: link.parentRef,
+      name: this.id,
+      initialState: null,
+      handle: (_, delivery) => this.process(delivery, incarnation),
+      onCrash: (delivery, error) => this.crashed(delivery, error, incarnation),
+    });
+    this.status = 'running';
+    const stashed = this.stash;
+    this.stash = [];
+    for (const delivery of stashed) {
+      if (remaining(delivery) === 0) {
+        this.complete(delivery);
+        continue;
+      }
+      this.queue.push(delivery);
+      dispatchTo(this.ref, delivery);
+    }
+    return this;
+  }
+
+  /** Graceful stop: lets the event in progress finish, keeps the rest stashed, saves a snapshot. */
+  async stop(reason: string): Promise<void> {
+    if (this.status === 'restarting') {
+      this.status = this.agent.supervision?.restart === 'temporary' ? 'dead' : 'stopped';
+      if (this.status === 'dead') this.deadLetterStash(`${this.id} crashed and is not restarted`);
+      return;
+    }
+    if (this.status !== 'running' && this.status !== 'starting') return;
+    const wasRunning = this.status === 'running';
+    this.status = 'stopping';
+    if (this.inProgress) await this.inProgress.catch(() => undefined);
+    this.detach();
+    this.status = 'stopped';
+    if (wasRunning && this.hydrated) {
+      await this.snapshot().catch((err) => this.env.log.error({ err, actor: this.id, reason }, 'snapshot on stop failed'));
+    }
+  }
+
+  /** Brutal stop after the shutdown timeout: the event in progress is abandoned and redone later. */
+  kill(): void {
+    this.detach();
+    this.status = 'stopped';
+  }
+
+  async snapshot(): Promise<void> {
+    this.sinceSnapshot = 0;
+    await this.env.stateStore.save(this.id, {
+      state: this.state,
+      applied: Object.fromEntries(this.applied),
+      ...(this.lastEventId !== undefined ? { lastEventId: this.lastEventId } : {}),
+      version: SNAPSHOT_VERSION,
+      at: Date.now(),
+    });
+  }
+
+  private detach(): void {
+    this.incarnation++;
+    if (this.ref) stopActor(this.ref);
+    this.ref = undefined;
+    this.stash = [...this.queue, ...this.stash];
+    this.queue = [];
+    this.inProgress = undefined;
+  }
+
+  private async hydrate(): Promise<void> {
+    let snapshot;
+    try {
+      snapshot = await this.env.stateStore.load(this.id);
+    } catch (err) {
+      this.env.log.error({ err, actor: this.id }, 'snapshot load failed; starting from the initial state');
+    }
+    if (snapshot && snapshot.version === SNAPSHOT_VERSION) {
+      this.state = snapshot.state as S;
+      this.applied = new Map(Object.entries(snapshot.applied));
+      this.lastEventId = snapshot.lastEventId;
+    } else {
+      this.state = this.agent.initialState(this.key);
+    }
+    this.hydrated = true;
+  }
+
+  private isApplied(position: RecordPosition): boolean {
+    const last = this.applied.get(`${position.topic}/${position.partition}`);
+    return last !== undefined && position.offset <= last;
+  }
+
+  private markApplied(position: RecordPosition | undefined): void {
+    if (position) this.applied.set(`${position.topic}/${position.partition}`, position.offset);
+  }
+
+  private async process(delivery: Delivery, incarnation: number): Promise<null> {
+    const { agent, env } = this;
+    while (delivery.next < delivery.events.length) {
+      if (incarnation !== this.incarnation || this.status !== 'running') return null;
+      const event = delivery.events[delivery.next]!;
+      const position = delivery.positions[delivery.next];
+      if (position && this.isApplied(position)) {
+        env.metrics.duplicates.inc({ agent: agent.name });
+        this.advance(delivery);
+        continue;
+      }
+      const outbox: Envelope[] = [];
+      const ctx = createAgentContext(this.id, this.key, agent.name, event, outbox, env.log);
+      const started = performance.now();
+      let next = agent.handle(this.state as S, event, ctx);
+      if (isThenable(next)) {
+        this.inProgress = next;
+        next = await next;
+        this.inProgress = undefined;
+        if (incarnation !== this.incarnation) return null;
+      }
+      env.metrics.handlerSeconds.observe({ agent: agent.name }, (performance.now() - started) / 1000);
+      this.state = next as S;
+      this.markApplied(position);
+      this.lastEventId = event.id;
+      if (outbox.length > 0) delivery.publishes.push(env.publisher.publish(outbox));
+      this.advance(delivery);
+      if (++this.sinceSnapshot >= env.snapshotEvery) {
+        this.snapshot().catch((err) => env.log.error({ err, actor: this.id }, 'periodic snapshot failed'));
+      }
+    }
+    this.queue.shift();
+    this.complete(delivery);
+    return null;
+  }
+
+  private advance(delivery: Delivery): void {
+    delivery.next++;
+    delivery.attempts = 0;
+    this.depth--;
+  }
+
+  private crashed(delivery: Delivery, error: unknown, incarnation: number): void {
+    if (incarnation !== this.incarnation) return;
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.incarnation++;
+    this.ref = undefined;
+    this.inProgress = undefined;
+    this.status = 'restarting';
+    const event = delivery.events[delivery.next];
+    const position = delivery.positions[delivery.next];
+    const topic = position?.topic ?? (event ? this.env.topicOf(event.type) : 'unknown');
+    this.env.metrics.failed.inc({ topic, reason: 'handler-error' });
+    delivery.attempts++;
+    const attempt = delivery.attempts;
+    this.env.log.warn(
+      { actor: this.id, err, eventId: event?.id, correlationId: event?.correlationId, attempt },
+      'handler crashed',
+    );
+    if (event && attempt > this.maxRetries()) {
+      void this.env.publisher.deadLetter({
+        topic,
+        reason: 'handler-failed',
+        detail: `${err.name}: ${err.message} (after ${attempt} attempts)`,
+        original: event,
+        actor: this.id,
+        ...(position ? { partition: position.partition, offset: position.offset } : {}),
+        ...(event.token !== undefined ? { key: event.token } : {}),
+      });
+      this.markApplied(position);
+      this.advance(delivery);
+    }
+    this.stash = [...this.queue, ...this.stash];
+    this.queue = [];
+    this.link?.failed(err, { ...(event ? { messageId: event.id } : {}), attempt });
+  }
+
+  private maxRetries(): number {
+    return this.agent.supervision?.maxMessageRetries ?? this.env.maxMessageRetries;
+  }
+
+  private complete(delivery: Delivery): void {
+    if (delivery.publishes.length === 0) return delivery.onDone();
+    Promise.all(delivery.publishes).then(delivery.onDone, (err) => {
+      // Not acknowledged: the partition's commit stops here, visibly, rather than losing output.
+      this.env.log.error({ err, actor: this.id }, 'publishing emitted events failed; delivery not acknowledged');
+      this.env.metrics.failed.inc({ topic: 'publish', reason: 'publish-error' });
+    });
+  }
+
+  private deadLetterRest(delivery: Delivery, reason: string, detail: string): void {
+    while (delivery.next < delivery.events.length) {
+      const event = delivery.events[delivery.next]!;
+      const position = delivery.positions[delivery.next];
+      void this.env.publisher.deadLetter({
+        topic: position?.topic ?? this.env.topicOf(event.type),
+        reason,
+        detail,
+        original: event,
+        actor: this.id,
+        ...(position ? { partition: position.partition, offset: position.offset } : {}),
+      });
+      this.advance(delivery);
+    }
+    this.complete(delivery);
+  }
+
+  private deadLetterStash(detail: string): void {
+    const stashed = this.stash;
+    this.stash = [];
+    for (const d of stashed) this.deadLetterRest(d, 'actor-terminated', detail);
+  }
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return typeof (x as PromiseLike<unknown> | undefined)?.then === 'function';
+}

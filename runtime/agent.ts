@@ -1,0 +1,79 @@
+// The agent API: a new agent is one definition naming the events it consumes, how an event picks
+// its actor (a key per token, or one singleton), its initial state and a handler
+// `(state, event, ctx) => state`. Emits go through `ctx.emit`, published only when the handler returns.
+import type { Logger } from 'pino';
+import type { Envelope } from './envelope.js';
+import type { EnvelopeOf, EventType } from './event-types.js';
+import type { BackoffSpec, RestartType } from '../supervisors/child-spec.js';
+
+export interface EmitOptions {
+  /** Partition key; defaults to the causing event's token. */
+  readonly token?: string;
+}
+
+export interface AgentContext {
+  /** This actor's key: the token for keyed agents, the agent name for singletons. */
+  readonly key: string;
+  /** `<agent>:<key>`, e.g. `position:SOL`. */
+  readonly actorId: string;
+  /** The event being handled (also the handler's second argument). */
+  readonly event: Envelope;
+  /** Event time of the event being handled: never wall time, so replays decide the same. */
+  now(): number;
+  /** Buffers an event; it is published only if the handler returns without throwing. */
+  emit<T extends string, D>(type: EventType<T, D>, data: D, options?: EmitOptions): void;
+  /** A logger carrying the actor id and the event's correlation id. */
+  readonly log: Logger;
+}
+
+export type KeyOf<E> = 'singleton' | ((event: E) => string | undefined);
+
+export interface AgentSupervision {
+  readonly restart?: RestartType;
+  readonly backoff?: BackoffSpec;
+  /** Times a message that crashed the handler is retried before it goes to the dead-letter topic. */
+  readonly maxMessageRetries?: number;
+  readonly shutdownMs?: number;
+}
+
+export interface AgentDefinition<S = any, E extends Envelope = any> {
+  readonly name: string;
+  readonly consumes: readonly EventType<string, any>[];
+  /** `'singleton'`, or the key of the actor that takes an event (undefined: this agent skips it). */
+  readonly key: KeyOf<E>;
+  readonly initialState: (key: string) => S;
+  readonly handle: (state: S, event: E, ctx: AgentContext) => S | Promise<S>;
+  readonly supervision?: AgentSupervision;
+  /** Keyed agents only: an actor idle this long (ms) is snapshotted and stopped until needed. */
+  readonly passivateAfterMs?: number;
+}
+
+/** Defines an agent; the handler's event type is the union of the consumed event types. */
+export function defineAgent<S, const C extends readonly EventType<string, any>[]>(definition: {
+  readonly name: string;
+  readonly consumes: C;
+  readonly key: KeyOf<EnvelopeOf<C[number]>>;
+  readonly initialState: (key: string) => S;
+  readonly handle: (state: S, event: EnvelopeOf<C[number]>, ctx: AgentContext) => S | Promise<S>;
+  readonly supervision?: AgentSupervision;
+  readonly passivateAfterMs?: number;
+}): AgentDefinition<S, EnvelopeOf<C[number]>> {
+  if (!/^[a-z][a-z0-9-]*$/.test(definition.name)) {
+    throw new Error(`agent name "${definition.name}" must be lower-case letters, digits and dashes`);
+  }
+  if (definition.consumes.length === 0) throw new Error(`agent ${definition.name} consumes no event type`);
+  return definition;
+}
+
+export function topicsOf(definition: AgentDefinition): string[] {
+  return [...new Set(definition.consumes.map((t) => t.topic))];
+}
+
+/** The key of the actor that takes `event`, or undefined when the agent does not take it. */
+export function routeKey(definition: AgentDefinition, event: Envelope): string | undefined {
+  return definition.key === 'singleton' ? definition.name : definition.key(event);
+}
+
+export function actorIdOf(agent: string, key: string): string {
+  return `${agent}:${key}`;
+}

@@ -1,0 +1,12 @@
+// JSON logs (pino) on stderr through an asynchronous destination, so logging never blocks the hot
+// path; stdout stays free for the CLI's progress and summary.
+import pino, { type Logger, type LevelWithSilent } from 'pino';
+
+export function createLogger(level: LevelWithSilent = 'info', destination?: pino.DestinationStream): Logger {
+  return pino(
+    { level, base: { service: 'regent' }, timestamp: pino.stdTimeFunctions.isoTime },
+    destination ?? pino.destination({ fd: 2, sync: false }),
+  );
+}
+
+export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,0 +1,118 @@
+// The actor registry: every message to an actor goes through it, never through a raw nact ref.
+// It spawns keyed actors on demand under their family's supervisor, passivates idle ones (snapshot,
+// stop, forget) and sends anything it cannot deliver to a dead-letter topic.
+import type { AgentDefinition } from './agent.js';
+import { ActorCell, type CellEnv } from './actor-cell.js';
+import type { Delivery } from './delivery.js';
+import type { ChildSpec } from '../supervisors/child-spec.js';
+import type { Supervisor } from '../supervisors/supervisor.js';
+
+interface Family {
+  readonly agent: AgentDefinition;
+  /** The supervisor that adds and removes this agent's actors on demand (keyed agents). */
+  readonly supervisor?: Supervisor;
+  readonly cells: Map<string, ActorCell>;
+}
+
+export interface RegistryOptions {
+  readonly shutdownMs: number;
+}
+
+export class ActorRegistry {
+  private readonly families = new Map<string, Family>();
+
+  constructor(
+    private readonly env: CellEnv,
+    private readonly options: RegistryOptions,
+  ) {}
+
+  /** A singleton agent: its one actor, as a static child spec for its supervisor. */
+  singleton(agent: AgentDefinition): ChildSpec {
+    const cell = new ActorCell(agent, agent.name, this.env);
+    this.families.set(agent.name, { agent, cells: new Map([[agent.name, cell]]) });
+    return this.childSpec(cell);
+  }
+
+  /** A keyed agent: its actors are created on demand under `supervisor`. */
+  keyed(agent: AgentDefinition, supervisor: Supervisor): void {
+    this.families.set(agent.name, { agent, supervisor, cells: new Map() });
+  }
+
+  deliver(agent: string, key: string, delivery: Delivery): void {
+    const family = this.families.get(agent);
+    if (!family) {
+      this.env.log.error({ agent, key }, 'delivery to an unknown agent');
+      for (const event of delivery.events) {
+        void this.env.publisher.deadLetter({ topic: this.env.topicOf(event.type), reason: 'no-such-agent', detail: `no agent named ${agent}`, original: event });
+      }
+      delivery.onDone();
+      return;
+    }
+    let cell = family.cells.get(key);
+    if (!cell) {
+      cell = new ActorCell(family.agent, key, this.env);
+      family.cells.set(key, cell);
+      this.spawn(family, cell);
+    }
+    cell.tell(delivery);
+  }
+
+  cell(agent: string, key: string): ActorCell | undefined {
+    return this.families.get(agent)?.cells.get(key);
+  }
+
+  /** Last good state of every live actor of an agent, by key. */
+  states<S = unknown>(agent: string): Map<string, S> {
+    const out = new Map<string, S>();
+    for (const [key, cell] of this.families.get(agent)?.cells ?? []) {
+      const state = cell.currentState();
+      if (state !== undefined) out.set(key, state as S);
+    }
+    return out;
+  }
+
+  /** Per agent: live actors and events waiting in their mailboxes and stashes. */
+  load(): Map<string, { actors: number; depth: number }> {
+    const out = new Map<string, { actors: number; depth: number }>();
+    for (const [name, family] of this.families) {
+      let depth = 0;
+      for (const cell of family.cells.values()) depth += cell.depth;
+      out.set(name, { actors: family.cells.size, depth });
+    }
+    return out;
+  }
+
+  /** Snapshots and stops keyed actors idle for longer than their agent's passivateAfterMs. */
+  async passivateIdle(now = Date.now()): Promise<number> {
+    let count = 0;
+    for (const family of this.families.values()) {
+      const after = family.agent.passivateAfterMs;
+      if (!family.supervisor || after === undefined) continue;
+      for (const cell of [...family.cells.values()]) {
+        if (cell.status !== 'running' || !cell.isIdle() || now - cell.lastActive < after) continue;
+        await family.supervisor.remove(cell.id);
+        if (cell.isIdle()) family.cells.delete(cell.key);
+        else this.spawn(family, cell); // something arrived while it was stopping
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private spawn(family: Family, cell: ActorCell): void {
+    if (!family.supervisor) throw new Error(`agent ${family.agent.name} has no supervisor for on-demand actors`);
+    family.supervisor.add(this.childSpec(cell)).catch((err) => this.env.log.error({ err, actor: cell.id }, 'spawn failed'));
+  }
+
+  private childSpec(cell: ActorCell): ChildSpec {
+    const s = cell.agent.supervision;
+    return {
+      id: cell.id,
+      start: (link) => cell.start(link),
+      restart: s?.restart ?? 'permanent',
+      shutdown: s?.shutdownMs ?? this.options.shutdownMs,
+      type: 'worker',
+      ...(s?.backoff ? { backoff: s.backoff } : {}),
+    };
+  }
+}

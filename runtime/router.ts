@@ -1,0 +1,152 @@
+// The router turns batches of log records into actor deliveries: decode and validate each record
+// (a bad one goes to `<topic>.dlq` with the reason), pick the actors that take it, group a batch's
+// events per actor (one message per actor per batch, in offset order), and commit a partition's
+// offset once every earlier record of it has been processed.
+import type { Logger } from 'pino';
+import { routeKey, type AgentDefinition } from './agent.js';
+import { createDelivery } from './delivery.js';
+import type { Envelope, RecordPosition } from './envelope.js';
+import { DecodeError, type EventTypeRegistry } from './event-types.js';
+import type { RuntimeMetrics } from './metrics.js';
+import { PartitionTracker } from './partition-tracker.js';
+import { tpKey, type Batch, type Consumer, type TopicPartition } from './ports/event-log.js';
+import type { Publisher } from './publisher.js';
+import type { ActorRegistry } from './registry.js';
+
+interface Route {
+  readonly agent: AgentDefinition;
+  readonly types: ReadonlySet<string>;
+}
+
+interface Group {
+  readonly agent: string;
+  readonly key: string;
+  readonly events: Envelope[];
+  readonly positions: RecordPosition[];
+}
+
+export interface RouterOptions {
+  readonly maxInFlightBatches: number;
+}
+
+export class Router {
+  private readonly routes = new Map<string, Route[]>();
+  private readonly trackers = new Map<string, PartitionTracker>();
+
+  constructor(
+    agents: readonly AgentDefinition[],
+    private readonly types: EventTypeRegistry,
+    private readonly actors: ActorRegistry,
+    private readonly publisher: Publisher,
+    private readonly metrics: RuntimeMetrics,
+    private readonly log: Logger,
+    private readonly options: RouterOptions,
+  ) {
+    for (const agent of agents) {
+      const byTopic = new Map<string, Set<string>>();
+      for (const t of agent.consumes) {
+        const set = byTopic.get(t.topic) ?? new Set<string>();
+        set.add(t.type);
+        byTopic.set(t.topic, set);
+      }
+      for (const [topic, types] of byTopic) {
+        const list = this.routes.get(topic) ?? [];
+        list.push({ agent, types });
+        this.routes.set(topic, list);
+      }
+    }
+  }
+
+  topics(): string[] {
+    return [...this.routes.keys()].sort();
+  }
+
+  /** Records delivered but not yet processed, over all partitions. */
+  inFlight(): number {
+    let n = 0;
+    for (const t of this.trackers.values()) n += t.inFlightRecords;
+    return n;
+  }
+
+  async eachBatch(consumer: Consumer, batch: Batch): Promise<void> {
+    if (batch.records.length === 0) return;
+    const tp: TopicPartition = { topic: batch.topic, partition: batch.partition };
+    const tracker = this.tracker(consumer, tp);
+    if (!(await tracker.capacity())) return;
+    const records = batch.records;
+    const ticket = tracker.open(records[records.length - 1]!.offset + 1, records.length);
+    this.metrics.consumed.inc({ topic: batch.topic }, records.length);
+    const routes = this.routes.get(batch.topic) ?? [];
+    const groups = new Map<string, Group>();
+    for (const record of records) {
+      let event: Envelope;
+      try {
+        event = this.types.decode(record.value);
+      } catch (err) {
+        const reason = err instanceof DecodeError ? err.reason : 'decode-failed';
+        this.metrics.failed.inc({ topic: batch.topic, reason });
+        ticket.track(
+          this.publisher.deadLetter({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: record.offset,
+            ...(record.key !== undefined ? { key: record.key } : {}),
+            reason,
+            detail: (err as Error).message,
+            original: record.value,
+          }),
+        );
+        continue;
+      }
+      const position: RecordPosition = { topic: batch.topic, partition: batch.partition, offset: record.offset };
+      for (const route of routes) {
+        if (!route.types.has(event.type)) continue;
+        const key = routeKey(route.agent, event);
+        if (key === undefined) continue;
+        const id = `${route.agent.name}:${key}`;
+        let group = groups.get(id);
+        if (!group) {
+          group = { agent: route.agent.name, key, events: [], positions: [] };
+          groups.set(id, group);
+        }
+        group.events.push(event);
+        group.positions.push(position);
+      }
+    }
+    for (const group of groups.values()) {
+      this.actors.deliver(group.agent, group.key, createDelivery(group.events, group.positions, ticket.expect()));
+    }
+    ticket.seal();
+  }
+
+  /** Partitions are going away: stop taking batches for them and wait until their work is done. */
+  async revoke(partitions: readonly TopicPartition[]): Promise<void> {
+    await Promise.all(
+      partitions.map(async (tp) => {
+        const tracker = this.trackers.get(tpKey(tp));
+        if (!tracker) return;
+        tracker.close();
+        await tracker.drained();
+        this.trackers.delete(tpKey(tp));
+      }),
+    );
+  }
+
+  private tracker(consumer: Consumer, tp: TopicPartition): PartitionTracker {
+    const key = tpKey(tp);
+    let tracker = this.trackers.get(key);
+    if (!tracker) {
+      const labels = { topic: tp.topic, partition: String(tp.partition) };
+      tracker = new PartitionTracker(
+        this.options.maxInFlightBatches,
+        (offset) => {
+          this.metrics.committedOffset.set(labels, offset);
+          consumer.commit(tp, offset).catch((err) => this.log.error({ err, ...labels }, 'commit failed'));
+        },
+        (err) => this.log.error({ err, ...labels }, 'dead-letter publish failed; partition not committed past it'),
+      );
+      this.trackers.set(key, tracker);
+    }
+    return tracker;
+  }
+}

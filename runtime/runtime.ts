@@ -1,0 +1,261 @@
+// The runtime: builds the supervision tree of DESIGN.md over nact, wires the router, registry and
+// publisher to the ports it is given, and exposes start, stop, drain and introspection.
+//
+//   root (one_for_one)
+//   ├── infra      (one_for_one): event-log consumer, plus any extra services (HTTP, ...)
+//   ├── agents     (one_for_one): singleton agents; keyed agents as on-demand sub-supervisors
+//   └── positions  (one_for_one, children on demand): position:<token>
+import type { Logger } from 'pino';
+import type { AgentDefinition } from './agent.js';
+import { topicsOf } from './agent.js';
+import { consumerWorker } from './consumer-worker.js';
+import { EventTypeRegistry, type EventType } from './event-types.js';
+import { silentLogger } from './logger.js';
+import { RuntimeMetrics } from './metrics.js';
+import { startNactSystem, stopNactSystem, type NactRef } from './nact-host.js';
+import { systemClock } from './ports/clock.js';
+import type { EventLog, TopicSpec } from './ports/event-log.js';
+import type { Random } from './ports/random.js';
+import type { StateStore } from './ports/state-store.js';
+import { Publisher, dlqTopicOf } from './publisher.js';
+import { SeededRandom } from './random.js';
+import { ActorRegistry } from './registry.js';
+import { Router } from './router.js';
+import { MemoryStateStore } from '../adapters/state/memory.js';
+import type { ChildSpec } from '../supervisors/child-spec.js';
+import { Supervisor, type RestartReport, type SupervisionEnv } from '../supervisors/supervisor.js';
+
+export interface SupervisionSettings {
+  readonly maxRestarts: number;
+  readonly withinMs: number;
+  readonly backoffMinMs: number;
+  readonly backoffMaxMs: number;
+  readonly jitter: number;
+  readonly maxMessageRetries: number;
+  readonly shutdownMs: number;
+}
+
+export const defaultSupervision: SupervisionSettings = {
+  maxRestarts: 10,
+  withinMs: 60_000,
+  backoffMinMs: 10,
+  backoffMaxMs: 2000,
+  jitter: 0.2,
+  maxMessageRetries: 3,
+  shutdownMs: 5000,
+};
+
+export interface RuntimeOptions {
+  readonly eventLog: EventLog;
+  readonly agents: readonly AgentDefinition[];
+  readonly eventTypes: readonly EventType<string, any>[];
+  /** Topics to create at start (their DLQs are created too). */
+  readonly topics?: readonly TopicSpec[];
+  readonly stateStore?: StateStore;
+  readonly groupId?: string;
+  readonly name?: string;
+  readonly logger?: Logger;
+  readonly metrics?: RuntimeMetrics;
+  readonly random?: Random;
+  readonly supervision?: Partial<SupervisionSettings>;
+  readonly snapshotEvery?: number;
+  readonly maxBatchSize?: number;
+  readonly maxInFlightBatches?: number;
+  readonly memberMetadata?: Record<string, unknown>;
+  /** Keyed agents hosted under the `positions` supervisor (default: ['position']). */
+  readonly positionAgents?: readonly string[];
+  /** Extra infra children (HTTP server, store writer), started after the consumer. */
+  readonly infra?: readonly ChildSpec[];
+  /** How often idle keyed actors are checked for passivation (ms; 0 disables). */
+  readonly passivationSweepMs?: number;
+  /** Called when the root supervisor gives up; the runtime is then stopped. */
+  readonly onFatal?: (error: Error) => void;
+}
+
+export class Runtime {
+  readonly metrics: RuntimeMetrics;
+  readonly log: Logger;
+  readonly types: EventTypeRegistry;
+  readonly registry: ActorRegistry;
+  readonly restarts: RestartReport[] = [];
+  readonly groupId: string;
+  private readonly router: Router;
+  private readonly publisher: Publisher;
+  private readonly settings: SupervisionSettings;
+  private nact: NactRef | undefined;
+  private root: Supervisor | undefined;
+  private infra: Supervisor | undefined;
+  private sweep: NodeJS.Timeout | undefined;
+  private state: 'new' | 'running' | 'stopping' | 'stopped' | 'failed' = 'new';
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.metrics = options.metrics ?? new RuntimeMetrics();
+    this.log = options.logger ?? silentLogger;
+    this.types = new EventTypeRegistry(options.eventTypes);
+    this.groupId = options.groupId ?? 'regent';
+    this.settings = { ...defaultSupervision, ...options.supervision };
+    this.publisher = new Publisher(options.eventLog, this.types, this.metrics, this.log);
+    this.registry = new ActorRegistry(
+      {
+        publisher: this.publisher,
+        metrics: this.metrics,
+        log: this.log,
+        stateStore: options.stateStore ?? new MemoryStateStore(),
+        snapshotEvery: options.snapshotEvery ?? 100,
+        maxMessageRetries: this.settings.maxMessageRetries,
+        topicOf: (type) => this.types.topicOf(type),
+      },
+      { shutdownMs: this.settings.shutdownMs },
+    );
+    this.router = new Router(options.agents, this.types, this.registry, this.publisher, this.metrics, this.log, {
+      maxInFlightBatches: options.maxInFlightBatches ?? 8,
+    });
+    this.metrics.sampler = () => {
+      for (const [agent, { actors, depth }] of this.registry.load()) {
+        this.metrics.actors.set({ agent }, actors);
+        this.metrics.mailboxDepth.set({ agent }, depth);
+      }
+    };
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  get publisherPort(): Publisher {
+    return this.publisher;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`runtime cannot start from state ${this.state}`);
+    const { eventLog } = this.options;
+    const topics = this.options.topics ?? this.derivedTopics();
+    await eventLog.createTopics([...topics, ...topics.map((t) => ({ name: dlqTopicOf(t.name), partitions: t.partitions }))]);
+
+    const env = this.supervisionEnv();
+    const s = this.settings;
+    const flags = { strategy: 'one_for_one' as const, intensity: s.maxRestarts, period: s.withinMs };
+    const positionAgents = new Set(this.options.positionAgents ?? ['position']);
+    const positions = new Supervisor('positions', flags, [], env);
+    const agentChildren: ChildSpec[] = [];
+    for (const agent of this.options.agents) {
+      if (agent.key === 'singleton') {
+        agentChildren.push(this.registry.singleton(agent));
+      } else if (positionAgents.has(agent.name)) {
+        this.registry.keyed(agent, positions);
+      } else {
+        const family = new Supervisor(agent.name, flags, [], env);
+        this.registry.keyed(agent, family);
+        agentChildren.push(family.asChildSpec(s.shutdownMs * 2));
+      }
+    }
+    const agents = new Supervisor('agents', flags, agentChildren, env);
+    this.infra = new Supervisor(
+      'infra',
+      flags,
+      [
+        consumerWorker({
+          id: 'event-log-consumer',
+          eventLog,
+          router: this.router,
+          groupId: this.groupId,
+          maxBatchSize: this.options.maxBatchSize ?? 256,
+          shutdownMs: s.shutdownMs * 4,
+          ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
+        }),
+        ...(this.options.infra ?? []),
+      ],
+      env,
+    );
+    this.root = new Supervisor(
+      'root',
+      flags,
+      [this.infra.asChildSpec(s.shutdownMs * 4), agents.asChildSpec(s.shutdownMs * 2), positions.asChildSpec(s.shutdownMs * 2)],
+      env,
+    );
+    this.nact = startNactSystem(this.options.name ?? `regent-${this.groupId}`);
+    this.state = 'running';
+    await this.root.start(this.nact);
+    const sweepMs = this.options.passivationSweepMs ?? 10_000;
+    if (sweepMs > 0) {
+      this.sweep = setInterval(() => void this.registry.passivateIdle().catch((err) => this.log.error({ err }, 'passivation failed')), sweepMs);
+      this.sweep.unref();
+    }
+    this.log.info({ group: this.groupId, agents: this.options.agents.map((a) => a.name), topics: this.router.topics() }, 'runtime started');
+  }
+
+  /** Graceful stop: intake first (drain, commit), then the actors (snapshots), then nact. */
+  async stop(): Promise<void> {
+    if (this.state !== 'running' && this.state !== 'failed') return;
+    this.state = 'stopping';
+    if (this.sweep) clearInterval(this.sweep);
+    await this.infra?.stop('runtime stop');
+    await this.root?.stop('runtime stop');
+    if (this.nact) stopNactSystem(this.nact);
+    this.state = 'stopped';
+    this.log.info({ group: this.groupId }, 'runtime stopped');
+  }
+
+  /** Resolves when every record on the consumed topics is processed and committed. */
+  async whenIdle(options: { pollMs?: number; timeoutMs?: number } = {}): Promise<void> {
+    const pollMs = options.pollMs ?? 2;
+    const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    for (;;) {
+      if (await this.idle()) return;
+      if (Date.now() > deadline) throw new Error(`runtime not idle after ${options.timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  /** True when nothing is in flight and the group has committed every record of its topics. */
+  async idle(): Promise<boolean> {
+    if (this.router.inFlight() > 0) return false;
+    const { eventLog } = this.options;
+    for (const topic of this.router.topics()) {
+      for (let partition = 0; partition < eventLog.partitionsOf(topic); partition++) {
+        const tp = { topic, partition };
+        const end = await eventLog.endOffset(tp);
+        if (end === 0) continue;
+        if ((await eventLog.committed(this.groupId, tp)) !== end) return false;
+      }
+    }
+    return true;
+  }
+
+  /** The supervision tree as data, for logs and the dashboard. */
+  describe() {
+    return this.root?.describe();
+  }
+
+  states<S = unknown>(agent: string): Map<string, S> {
+    return this.registry.states<S>(agent);
+  }
+
+  private derivedTopics(): TopicSpec[] {
+    const names = new Set<string>();
+    for (const agent of this.options.agents) for (const t of topicsOf(agent)) names.add(t);
+    for (const t of this.types.all()) names.add(t.topic);
+    return [...names].sort().map((name) => ({ name, partitions: 1 }));
+  }
+
+  private supervisionEnv(): SupervisionEnv {
+    const s = this.settings;
+    return {
+      clock: systemClock,
+      random: this.options.random ?? new SeededRandom(0),
+      log: this.log,
+      defaultBackoff: { min: s.backoffMinMs, max: s.backoffMaxMs, jitter: s.jitter },
+      onRestart: (report) => {
+        this.restarts.push(report);
+        if (this.restarts.length > 1000) this.restarts.shift();
+        this.metrics.restarts.inc({ supervisor: report.supervisor, child: report.child.split(':')[0]! });
+        this.log.warn({ ...report }, 'restarting child');
+      },
+      onGiveUp: (supervisor, error) => {
+        this.log.fatal({ supervisor, err: error }, 'root supervisor gave up; stopping the runtime');
+        this.state = 'failed';
+        void this.stop().finally(() => this.options.onFatal?.(error));
+      },
+    };
+  }
+}

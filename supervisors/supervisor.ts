@@ -1,0 +1,297 @@
+// A supervisor is a small interpreter of its child specs (after OTP's supervisor module): it starts
+// children in order, stops them in reverse, restarts failed ones by strategy with exponential
+// backoff, and gives up (stops everything and fails to its parent) past its restart intensity.
+// Each supervisor owns a nact actor so the nact tree mirrors the supervision tree.
+import type { Logger } from 'pino';
+import type { Clock } from '../runtime/ports/clock.js';
+import type { Random } from '../runtime/ports/random.js';
+import { spawnActor, stopActor, type NactRef } from '../runtime/nact-host.js';
+import { backoffDelay } from './backoff.js';
+import {
+  EscalationError,
+  type BackoffSpec,
+  type ChildLink,
+  type ChildSpec,
+  type FailureDetail,
+  type RunningChild,
+  type SupervisorFlags,
+} from './child-spec.js';
+import { RestartIntensity } from './restart-intensity.js';
+
+export interface RestartReport {
+  readonly supervisor: string;
+  readonly child: string;
+  readonly reason: string;
+  readonly messageId?: string;
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly at: number;
+}
+
+/** What every supervisor of one runtime shares. */
+export interface SupervisionEnv {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly log: Logger;
+  readonly defaultBackoff: BackoffSpec;
+  onRestart(report: RestartReport): void;
+  onGiveUp(supervisor: string, error: Error): void;
+}
+
+type ChildStatus = 'stopped' | 'starting' | 'running' | 'failed' | 'stopping';
+
+interface ChildEntry {
+  readonly spec: ChildSpec;
+  status: ChildStatus;
+  handle?: RunningChild;
+  readonly attempts: RestartIntensity;
+  /** Bumped on every (re)start, so a late report from an old incarnation is ignored. */
+  generation: number;
+}
+
+export class Supervisor implements RunningChild {
+  private readonly children: ChildEntry[] = [];
+  private readonly intensity: RestartIntensity;
+  private ref?: NactRef;
+  private link?: ChildLink;
+  private work: Promise<void> = Promise.resolve();
+  /** Pending backoff sleeps; stopping the supervisor cuts them short. */
+  private readonly sleeps = new Map<NodeJS.Timeout, () => void>();
+  private state: 'idle' | 'running' | 'stopping' | 'stopped' | 'failed' = 'idle';
+
+  constructor(
+    readonly name: string,
+    readonly flags: SupervisorFlags,
+    specs: readonly ChildSpec[],
+    private readonly env: SupervisionEnv,
+  ) {
+    this.intensity = new RestartIntensity(flags.intensity, flags.period);
+    for (const spec of specs) this.children.push(this.entry(spec));
+  }
+
+  /** This supervisor as a child of another (its `start` attaches it under the parent). */
+  asChildSpec(shutdown = 30_000): ChildSpec {
+    return { id: this.name, start: (link) => this.start(link), restart: 'permanent', shutdown, type: 'supervisor' };
+  }
+
+  /** Starts under a parent link, or as a root under a nact system ref. */
+  async start(parent: ChildLink | NactRef): Promise<this> {
+    const parentRef = isLink(parent) ? parent.parentRef : parent;
+    this.link = isLink(parent) ? parent : undefined;
+    this.ref = spawnActor<null, never>({
+      parent: parentRef,
+      name: this.name,
+      initialState: null,
+      handle: (s) => s,
+    });
+    this.state = 'running';
+    this.intensity.reset();
+    for (const child of this.children) {
+      if (this.state !== 'running') break;
+      await this.startChild(child);
+    }
+    return this;
+  }
+
+  /** Adds and starts a child at runtime (children on demand). */
+  async add(spec: ChildSpec): Promise<void> {
+    if (this.children.some((c) => c.spec.id === spec.id)) throw new Error(`${this.name}: child ${spec.id} exists`);
+    const entry = this.entry(spec);
+    this.children.push(entry);
+    if (this.state === 'running') await this.serial(() => this.startChild(entry));
+  }
+
+  /** Stops a child and forgets it; it is not restarted (passivation, temporary work). */
+  async remove(id: string): Promise<void> {
+    await this.serial(async () => {
+      const entry = this.children.find((c) => c.spec.id === id);
+      if (!entry) return;
+      await this.stopChild(entry, 'removed');
+      this.children.splice(this.children.indexOf(entry), 1);
+    });
+  }
+
+  has(id: string): boolean {
+    return this.children.some((c) => c.spec.id === id);
+  }
+
+  childIds(): string[] {
+    return this.children.map((c) => c.spec.id);
+  }
+
+  /** The tree below this supervisor, for logs and the dashboard. */
+  describe(): SupervisorDescription {
+    return {
+      name: this.name,
+      ...this.flags,
+      state: this.state,
+      children: this.children.map((c) =>
+        c.handle instanceof Supervisor
+          ? c.handle.describe()
+          : { id: c.spec.id, type: c.spec.type, restart: c.spec.restart, status: c.status },
+      ),
+    };
+  }
+
+  async stop(reason = 'shutdown'): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'idle') return;
+    this.state = 'stopping';
+    for (const [timer, wake] of this.sleeps) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.sleeps.clear();
+    await this.serial(() => this.stopAll(reason));
+    if (this.ref) stopActor(this.ref);
+    this.state = 'stopped';
+  }
+
+  private entry(spec: ChildSpec): ChildEntry {
+    return { spec, status: 'stopped', attempts: new RestartIntensity(Number.MAX_SAFE_INTEGER, this.flags.period), generation: 0 };
+  }
+
+  private serial(step: () => Promise<void>): Promise<void> {
+    const run = this.work.then(step);
+    this.work = run.catch((e) => this.env.log.error({ err: e, supervisor: this.name }, 'supervisor step failed'));
+    return run;
+  }
+
+  private linkFor(entry: ChildEntry): ChildLink {
+    const generation = entry.generation;
+    const current = () => entry.generation === generation && entry.status === 'running';
+    return {
+      childId: entry.spec.id,
+      parentRef: this.ref!,
+      failed: (error, detail) => {
+        if (!current()) return;
+        entry.status = 'failed';
+        void this.serial(() => this.onChildFailed(entry, error, detail ?? {}));
+      },
+      exited: () => {
+        if (!current()) return;
+        entry.status = 'stopped';
+        void this.serial(() => this.onChildExited(entry));
+      },
+    };
+  }
+
+  private async startChild(entry: ChildEntry): Promise<void> {
+    entry.generation++;
+    entry.status = 'starting';
+    try {
+      entry.handle = await entry.spec.start(this.linkFor(entry));
+      if (entry.status === 'starting') entry.status = 'running';
+    } catch (error) {
+      entry.status = 'failed';
+      void this.serial(() => this.onChildFailed(entry, asError(error), {}));
+    }
+  }
+
+  private async stopChild(entry: ChildEntry, reason: string): Promise<void> {
+    const handle = entry.handle;
+    const wasLive = entry.status === 'running' || entry.status === 'starting';
+    entry.generation++;
+    entry.status = 'stopping';
+    if (handle && wasLive) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), entry.spec.shutdown);
+      });
+      const result = await Promise.race([handle.stop(reason).then(() => 'stopped' as const), timedOut]);
+      clearTimeout(timer);
+      if (result === 'timeout') {
+        this.env.log.warn({ supervisor: this.name, child: entry.spec.id, shutdownMs: entry.spec.shutdown }, 'child did not stop in time; killed');
+        handle.kill?.();
+      }
+    }
+    entry.status = 'stopped';
+  }
+
+  private async stopAll(reason: string): Promise<void> {
+    for (const entry of [...this.children].reverse()) await this.stopChild(entry, reason);
+  }
+
+  private async onChildExited(entry: ChildEntry): Promise<void> {
+    if (entry.spec.restart === 'permanent') await this.restart(entry, new Error('exited'), {});
+    else this.children.splice(this.children.indexOf(entry), 1);
+  }
+
+  private async onChildFailed(entry: ChildEntry, error: Error, detail: FailureDetail): Promise<void> {
+    if (this.state !== 'running' || entry.status !== 'failed') return;
+    if (entry.spec.restart === 'temporary') {
+      this.env.log.warn({ supervisor: this.name, child: entry.spec.id, err: error }, 'temporary child failed; not restarted');
+      this.children.splice(this.children.indexOf(entry), 1);
+      await entry.handle?.stop('failed');
+      return;
+    }
+    await this.restart(entry, error, detail);
+  }
+
+  private async restart(entry: ChildEntry, error: Error, detail: FailureDetail): Promise<void> {
+    const now = this.env.clock.now();
+    if (!this.intensity.record(now)) return this.giveUp(error);
+    entry.attempts.record(now);
+    const attempt = entry.attempts.recent(now);
+    const delayMs = backoffDelay(entry.spec.backoff ?? this.env.defaultBackoff, attempt, this.env.random);
+    const report: RestartReport = {
+      supervisor: this.name,
+      child: entry.spec.id,
+      reason: error.message,
+      messageId: detail.messageId,
+      attempt,
+      delayMs,
+      at: now,
+    };
+    this.env.onRestart(report);
+
+    const index = this.children.indexOf(entry);
+    const group =
+      this.flags.strategy === 'one_for_one'
+        ? [entry]
+        : this.flags.strategy === 'one_for_all'
+          ? [...this.children]
+          : this.children.slice(index);
+    for (const sibling of [...group].reverse()) if (sibling !== entry) await this.stopChild(sibling, `restart of ${entry.spec.id}`);
+    await entry.handle?.stop('crashed');
+    await this.sleep(delayMs);
+    for (const child of group) {
+      if (this.state !== 'running') return;
+      if (this.children.includes(child)) await this.startChild(child);
+    }
+  }
+
+  private async giveUp(error: Error): Promise<void> {
+    const escalation = new EscalationError(this.name, this.flags.intensity, this.flags.period, error);
+    this.env.log.error({ supervisor: this.name, err: error }, 'restart intensity exceeded; stopping children and escalating');
+    this.state = 'failed';
+    await this.stopAll('supervisor gave up');
+    if (this.ref) stopActor(this.ref);
+    if (this.link) this.link.failed(escalation);
+    else this.env.onGiveUp(this.name, escalation);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.sleeps.delete(timer);
+        resolve();
+      }, ms);
+      this.sleeps.set(timer, resolve);
+    });
+  }
+}
+
+export interface SupervisorDescription extends SupervisorFlags {
+  readonly name: string;
+  readonly state: string;
+  readonly children: ReadonlyArray<SupervisorDescription | { id: string; type: string; restart: string; status: string }>;
+}
+
+function isLink(x: ChildLink | NactRef): x is ChildLink {
+  return typeof (x as ChildLink).failed === 'function';
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
