@@ -190,8 +190,10 @@ export class Supervisor implements RunningChild {
   private async stopChild(entry: ChildEntry, reason: string): Promise<void> {
     const handle = entry.handle;
     const wasLive = entry.status === 'running' || entry.status === 'starting';
+    const crashed = entry.status === 'failed';
     entry.generation++;
     entry.status = 'stopping';
+    if (handle && crashed) await handle.stop('crashed');
     if (handle && wasLive) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {

@@ -1,0 +1,76 @@
+// The operations endpoint: /metrics (Prometheus text), /healthz (the process and its root supervisor
+// are alive) and /readyz (the runtime is consuming). A supervised infra worker.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { ChildSpec } from '../../supervisors/child-spec.js';
+
+export interface OpsServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly registry: Registry;
+  readonly healthy: () => boolean;
+  readonly ready: () => boolean | Promise<boolean>;
+  /** Told the bound port (useful with port 0). */
+  readonly onListening?: (port: number) => void;
+}
+
+export function opsServer(options: OpsServerOptions): ChildSpec {
+  return {
+    id: 'http',
+    restart: 'permanent',
+    shutdown: 2000,
+    type: 'worker',
+    start: async (link) => {
+      const server = createServer((req, res) => {
+        void respond(req.url ?? '/', options).then(
+          ({ status, type, body }) => {
+            res.writeHead(status, { 'content-type': type });
+            res.end(body);
+          },
+          (err: Error) => {
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end(`error: ${err.message}\n`);
+          },
+        );
+      });
+      await listen(server, options.host, options.port);
+      options.onListening?.((server.address() as AddressInfo).port);
+      server.on('error', (err) => link.failed(err));
+      return {
+        stop: () => new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+      };
+    },
+  };
+}
+
+async function respond(url: string, options: OpsServerOptions): Promise<{ status: number; type: string; body: string }> {
+  const path = url.split('?')[0];
+  switch (path) {
+    case '/metrics':
+      return { status: 200, type: options.registry.contentType, body: await options.registry.metrics() };
+    case '/healthz': {
+      const ok = options.healthy();
+      return { status: ok ? 200 : 503, type: 'application/json', body: JSON.stringify({ status: ok ? 'ok' : 'unhealthy' }) };
+    }
+    case '/readyz': {
+      const ok = await options.ready();
+      return { status: ok ? 200 : 503, type: 'application/json', body: JSON.stringify({ status: ok ? 'ready' : 'not-ready' }) };
+    }
+    default:
+      return { status: 404, type: 'application/json', body: JSON.stringify({ error: 'not found', paths: ['/metrics', '/healthz', '/readyz'] }) };
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,103 @@
+// Command-line flags of `npm start`, parsed strictly: an unknown flag or a bad value is an error
+// with the usage text, exit code 2. Flags become config overrides (highest precedence).
+import { parseArgs } from 'node:util';
+import type { ConfigOverrides } from '../config/load.js';
+
+export const usage = `Usage: npm start -- [options]
+
+Runs Regent on the embedded default (in-process log, in-memory state, synthetic feed, paper
+exchange) unless configured otherwise (REGENT_* environment, --config file).
+
+Options:
+  --seed <n>             seed for the feed and every random choice (default 42)
+  --events <n>           stop after the feed produced n events, then drain and summarise
+  --duration <seconds>   stop after this many seconds, then drain and summarise
+  --summary-json <file>  also write the summary as JSON
+  --config <file>        JSON or YAML settings file (also REGENT_CONFIG)
+  --feed <kind>          synthetic | csv | jsonl
+  --feed-path <file>     file for the csv and jsonl feeds
+  --tokens <list>        comma-separated tokens for the synthetic feed
+  --rate <n>             pace the feed at n events per second (default: as fast as it goes)
+  --log-level <level>    fatal | error | warn | info | debug | trace | silent (logs go to stderr)
+  --http-port <port>     port for /metrics, /healthz, /readyz (0 = any free port)
+  --no-http              do not serve /metrics, /healthz, /readyz
+  -h, --help             show this text
+`;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly exitCode = 2;
+}
+
+export interface CliArgs {
+  readonly help: boolean;
+  readonly configFile?: string;
+  readonly summaryJson?: string;
+  readonly overrides: ConfigOverrides;
+}
+
+function number(flag: string, raw: string | undefined, integer: boolean): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${flag} expects ${integer ? 'an integer' : 'a number'}, got "${raw}"`);
+  }
+  return n;
+}
+
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        seed: { type: 'string' },
+        events: { type: 'string' },
+        duration: { type: 'string' },
+        'summary-json': { type: 'string' },
+        config: { type: 'string' },
+        feed: { type: 'string' },
+        'feed-path': { type: 'string' },
+        tokens: { type: 'string' },
+        rate: { type: 'string' },
+        'log-level': { type: 'string' },
+        'http-port': { type: 'string' },
+        'no-http': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const seed = number('seed', values.seed, true);
+  const events = number('events', values.events, true);
+  const durationSec = number('duration', values.duration, false);
+  const rate = number('rate', values.rate, false);
+  const port = number('http-port', values['http-port'], true);
+  const feed = {
+    ...(values.feed !== undefined ? { kind: values.feed as never } : {}),
+    ...(values['feed-path'] !== undefined ? { path: values['feed-path'] } : {}),
+    ...(values.tokens !== undefined ? { tokens: values.tokens.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
+    ...(rate !== undefined ? { ratePerSec: rate } : {}),
+  };
+  const http = {
+    ...(port !== undefined ? { port } : {}),
+    ...(values['no-http'] ? { enabled: false } : {}),
+  };
+  const overrides: ConfigOverrides = {
+    ...(seed !== undefined ? { seed } : {}),
+    ...(events !== undefined ? { events } : {}),
+    ...(durationSec !== undefined ? { durationSec } : {}),
+    ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] as never } : {}),
+    ...(Object.keys(feed).length ? { feed } : {}),
+    ...(Object.keys(http).length ? { http } : {}),
+  };
+  return {
+    help: values.help ?? false,
+    ...(values.config !== undefined ? { configFile: values.config } : {}),
+    ...(values['summary-json'] !== undefined ? { summaryJson: values['summary-json'] } : {}),
+    overrides,
+  };
+}

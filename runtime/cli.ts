@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// `npm start`: runs Regent, prints a progress line while it runs and a summary table at the end
+// (Ctrl-C, --duration or --events). Exit codes: 0 done, 1 runtime failure, 2 bad flags or config.
+import { writeFileSync } from 'node:fs';
+import { ConfigError } from '../config/config-error.js';
+import { loadConfig } from '../config/load.js';
+import { parseCliArgs, usage, UsageError } from './cli-args.js';
+import { createLogger } from './logger.js';
+import { startRun } from './run.js';
+import { formatSummary } from './summary.js';
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  let config;
+  try {
+    args = parseCliArgs(argv);
+    if (args.help) {
+      process.stdout.write(usage);
+      return 0;
+    }
+    config = loadConfig({ ...(args.configFile ? { file: args.configFile } : {}), overrides: args.overrides });
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`regent: ${err.message}\n\n${usage}`);
+      return err.exitCode;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`regent: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+
+  const logger = createLogger(config.logLevel);
+  let fatal: Error | undefined;
+  const run = await startRun(config, { logger, onFatal: (e) => (fatal = e) });
+  const { runtime, pump } = run.regent;
+  const port = run.regent.httpPort();
+  const limits = [config.events !== undefined ? `${config.events} events` : '', config.durationSec !== undefined ? `${config.durationSec} s` : '']
+    .filter(Boolean)
+    .join(', ');
+  process.stdout.write(
+    `Regent running: seed ${config.seed}, ${config.feed.kind} feed (${config.feed.tokens.join(', ')}), paper exchange` +
+      `${limits ? `, stopping after ${limits}` : ', Ctrl-C to stop'}` +
+      `${port !== undefined ? `\nops: http://${config.http.host}:${port}/metrics  /healthz  /readyz` : ''}\n`,
+  );
+
+  const onSignal = () => {
+    process.stdout.write('\nstopping: draining the pipeline...\n');
+    run.stop();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const started = Date.now();
+  const tty = process.stdout.isTTY === true;
+  let lastLine = 0;
+  const progress = setInterval(async () => {
+    const elapsed = (Date.now() - started) / 1000;
+    if (!tty && Date.now() - lastLine < 5000) return;
+    lastLine = Date.now();
+    const signals = await runtime.metrics.total(runtime.metrics.published, { topic: 'signal.generated' });
+    const fills = await runtime.metrics.total(runtime.metrics.published, { topic: 'trade.executed' });
+    const dead = await runtime.metrics.total(runtime.metrics.deadLetters);
+    const load = [...runtime.registry.load().values()].reduce((a, b) => ({ actors: a.actors + b.actors, depth: a.depth + b.depth }), { actors: 0, depth: 0 });
+    const line =
+      `[${elapsed.toFixed(1).padStart(6)}s] events ${pump.produced.toLocaleString('en-US')} ` +
+      `(${Math.round(pump.produced / Math.max(elapsed, 0.001)).toLocaleString('en-US')}/s) | signals ${signals} fills ${fills} ` +
+      `| actors ${load.actors} mailbox ${load.depth} | restarts ${runtime.restarts.length} | dead letters ${dead}`;
+    process.stdout.write(tty ? `\r${line}` : `${line}\n`);
+  }, 1000);
+
+  try {
+    const summary = await run.done;
+    clearInterval(progress);
+    const seconds = (Date.now() - started) / 1000;
+    process.stdout.write(`${tty ? '\n' : ''}${formatSummary(summary)}`);
+    process.stdout.write(`\n${summary.feedEvents.toLocaleString('en-US')} feed events in ${seconds.toFixed(2)} s (${Math.round(summary.feedEvents / seconds).toLocaleString('en-US')} events/s)\n`);
+    if (args.summaryJson) {
+      writeFileSync(args.summaryJson, JSON.stringify(summary, null, 2) + '\n');
+      process.stdout.write(`summary written to ${args.summaryJson}\n`);
+    }
+  } catch (err) {
+    clearInterval(progress);
+    logger.fatal({ err }, 'run failed');
+    process.stderr.write(`regent: run failed: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    logger.flush();
+  }
+  if (fatal) {
+    process.stderr.write(`regent: ${fatal.message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`regent: ${(err as Error).stack ?? err}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,88 @@
+// The composition root: the only place that wires adapters to ports. It turns a Config into a
+// running Regent (log, stores, exchange, agents, runtime, ops server, feed pump).
+import type { Logger } from 'pino';
+import { createAgents } from '../actors/index.js';
+import { domainEventTypes } from '../actors/events.js';
+import { topicSpecs } from '../config/topics.js';
+import type { Config } from '../config/schema.js';
+import { MemoryEventLog } from '../adapters/eventlog/memory/memory-event-log.js';
+import { PaperExchange } from '../adapters/exchange/paper.js';
+import { createFeed } from '../adapters/feeds/index.js';
+import { opsServer } from '../adapters/http/ops-server.js';
+import { MemoryStateStore } from '../adapters/state/memory.js';
+import { FeedPump } from './feed-pump.js';
+import { RuntimeMetrics } from './metrics.js';
+import type { EventLog } from './ports/event-log.js';
+import { SeededRandom } from './random.js';
+import { Runtime } from './runtime.js';
+
+export interface Regent {
+  readonly config: Config;
+  readonly runtime: Runtime;
+  readonly eventLog: EventLog;
+  readonly exchange: PaperExchange;
+  readonly pump: FeedPump;
+  /** Port the ops server listens on, once started (undefined when disabled). */
+  httpPort(): number | undefined;
+}
+
+export interface RegentOptions {
+  readonly logger: Logger;
+  readonly onFatal?: (error: Error) => void;
+}
+
+export function createRegent(config: Config, options: RegentOptions): Regent {
+  const eventLog = new MemoryEventLog({ retentionRecords: config.eventLog.retentionRecords });
+  const exchange = new PaperExchange({ slippageBps: config.exchange.slippageBps, feeBps: config.exchange.feeBps });
+  const metrics = new RuntimeMetrics({ defaultMetrics: true });
+  let boundPort: number | undefined;
+  let runtime: Runtime | undefined;
+  const infra = config.http.enabled
+    ? [
+        opsServer({
+          host: config.http.host,
+          port: config.http.port,
+          registry: metrics.registry,
+          healthy: () => runtime?.running ?? false,
+          ready: () => runtime?.running ?? false,
+          onListening: (port) => {
+            boundPort = port;
+          },
+        }),
+      ]
+    : [];
+  runtime = new Runtime({
+    eventLog,
+    agents: createAgents(config, { exchange }),
+    eventTypes: domainEventTypes,
+    topics: topicSpecs(config.topicPartitions),
+    stateStore: new MemoryStateStore(),
+    logger: options.logger,
+    metrics,
+    random: new SeededRandom(config.seed),
+    supervision: config.supervision,
+    snapshotEvery: config.snapshotEvery,
+    maxBatchSize: config.eventLog.maxBatchSize,
+    maxInFlightBatches: config.eventLog.maxInFlightBatches,
+    infra,
+    ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+  });
+  const rt = runtime;
+  const feed = createFeed(config.feed, config.seed, config.events, (error) => {
+    rt.metrics.failed.inc({ topic: 'feed', reason: 'bad-feed-line' });
+    void rt.publisherPort.deadLetter({
+      topic: 'price.ticks',
+      reason: 'bad-feed-line',
+      detail: `${error.file}:${error.line}: ${error.reason}`,
+      original: Buffer.from(error.text),
+    });
+  });
+  const pump = new FeedPump({
+    feed,
+    publisher: rt.publisherPort,
+    drained: () => rt.whenIdle(),
+    ...(config.events !== undefined ? { maxEvents: config.events } : {}),
+    ...(config.feed.ratePerSec !== undefined ? { ratePerSec: config.feed.ratePerSec } : {}),
+  });
+  return { config, runtime: rt, eventLog, exchange, pump, httpPort: () => boundPort };
+}

@@ -1,0 +1,54 @@
+// One run of Regent from a Config: start, pump the feed until it ends, the event count is reached,
+// the duration passes or stop() is called; then drain, summarise and stop. The CLI and the specs
+// share it.
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { PositionState } from '../actors/position/position-math.js';
+import { createRegent, type Regent } from './main.js';
+import { buildSummary, type ExecutionCounters, type RunSummary } from './summary.js';
+
+export interface RunHandle {
+  readonly regent: Regent;
+  /** Asks the run to stop feeding; it then drains and summarises. */
+  stop(): void;
+  readonly done: Promise<RunSummary>;
+}
+
+export interface RunOptions {
+  readonly logger: Logger;
+  readonly onFatal?: (error: Error) => void;
+  readonly drainTimeoutMs?: number;
+}
+
+export async function startRun(config: Config, options: RunOptions): Promise<RunHandle> {
+  const regent = createRegent(config, { logger: options.logger, ...(options.onFatal ? { onFatal: options.onFatal } : {}) });
+  const { runtime, pump } = regent;
+  await runtime.start();
+  let timer: NodeJS.Timeout | undefined;
+  if (config.durationSec !== undefined) timer = setTimeout(() => pump.stop(), config.durationSec * 1000);
+  const done = (async () => {
+    try {
+      await pump.run();
+      await runtime.whenIdle({ timeoutMs: options.drainTimeoutMs ?? 60_000 });
+      return await summarise(regent);
+    } finally {
+      if (timer) clearTimeout(timer);
+      await runtime.stop();
+    }
+  })();
+  return { regent, stop: () => pump.stop(), done };
+}
+
+export async function summarise(regent: Regent): Promise<RunSummary> {
+  const { runtime, eventLog, config, pump } = regent;
+  const execution = runtime.states<{ counters?: ExecutionCounters } & Partial<ExecutionCounters>>('execution').get('execution');
+  return buildSummary({
+    seed: config.seed,
+    feedEvents: pump.produced,
+    eventLog,
+    topics: [...runtime.types.all().map((t) => t.topic), ...runtime.types.all().map((t) => `${t.topic}.dlq`)].filter((t, i, all) => all.indexOf(t) === i),
+    positions: runtime.states<PositionState>('position'),
+    execution: execution?.counters ?? (execution as ExecutionCounters | undefined),
+    restarts: runtime.restarts,
+  });
+}
