@@ -1,6 +1,6 @@
 // Every domain event type, for the composition root to register.
 import { Liquidation, PriceTick } from './market/events.js';
-import { SentimentUpdate } from './sentiment/events.js';
+import { SentimentChanged, SentimentUpdate } from './sentiment/events.js';
 import { Signal } from './trading/events.js';
 import { OrderCommand, TradeExecuted } from './execution/events.js';
 import { RiskAlert } from './risk/events.js';
@@ -15,4 +15,5 @@ export const domainEventTypes = [
   TradeExecuted,
   RiskAlert,
   PositionChanged,
+  SentimentChanged,
 ] as const;

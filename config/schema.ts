@@ -66,7 +66,7 @@ const trading = z.strictObject({
   macdFast: posInt().default(12),
   macdSlow: posInt().default(26),
   macdSignal: posInt().default(9),
-  historySize: posInt().default(100),
+  historySize: posInt().default(50),
   cooldownMs: nonNegInt().default(60_000),
 });
 

@@ -12,3 +12,18 @@ export const SentimentUpdate = defineEvent(
   }),
 );
 export type SentimentUpdateEvent = EnvelopeOf<typeof SentimentUpdate>;
+
+/** The sentiment actor's aggregate over the trailing hour, published after every update. */
+export const SentimentChanged = defineEvent(
+  'sentiment.changed',
+  'state.changes',
+  z.object({
+    bullishShare: z.number().min(0).max(1),
+    bearishShare: z.number().min(0).max(1),
+    /** Net share of the recent window minus that of the trailing hour, in [-2, 2]. */
+    velocity: z.number().finite(),
+    /** Posts in the trailing hour. */
+    posts: z.number().int().nonnegative(),
+  }),
+);
+export type SentimentChangedEvent = EnvelopeOf<typeof SentimentChanged>;

@@ -50,8 +50,11 @@ function last<T>(xs: readonly T[]): T | undefined {
 }
 
 export function computeIndicators(closes: readonly number[], periods: IndicatorPeriods): IndicatorValues {
-  // technicalindicators may reverse its input in place, so it always gets a copy.
+  // technicalindicators may reverse its input in place, so it always gets a copy. SMA and
+  // Bollinger Bands depend only on their last `period` closes, so they get just those (the hot
+  // path runs this on every tick); EMA, RSI and MACD are recursive and get the whole window.
   const values = (): number[] => [...closes];
+  const tail = (n: number): number[] => closes.slice(Math.max(0, closes.length - n));
   const macdRaw = last(
     MACD.calculate({
       values: values(),
@@ -62,13 +65,13 @@ export function computeIndicators(closes: readonly number[], periods: IndicatorP
       SimpleMASignal: false,
     }),
   );
-  const bbRaw = last(BollingerBands.calculate({ values: values(), period: periods.bbPeriod, stdDev: periods.bbStdDev }));
+  const bbRaw = last(BollingerBands.calculate({ values: tail(periods.bbPeriod), period: periods.bbPeriod, stdDev: periods.bbStdDev }));
   const macd =
     macdRaw?.MACD !== undefined && macdRaw.signal !== undefined && macdRaw.histogram !== undefined
       ? { macd: macdRaw.MACD, signal: macdRaw.signal, histogram: macdRaw.histogram }
       : undefined;
   return {
-    sma: last(SMA.calculate({ values: values(), period: periods.sma })),
+    sma: last(SMA.calculate({ values: tail(periods.sma), period: periods.sma })),
     ema: last(EMA.calculate({ values: values(), period: periods.ema })),
     rsi: last(RSI.calculate({ values: values(), period: periods.rsi })),
     macd,

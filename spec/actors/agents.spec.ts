@@ -1,0 +1,12 @@
+import { expect } from 'chai';
+import { createAgents } from '../../actors/index.js';
+import { PaperExchange } from '../../adapters/exchange/paper.js';
+import { defaultConfig } from '../../config/schema.js';
+
+describe('createAgents', () => {
+  it('returns the six domain agents in start order', () => {
+    const agents = createAgents(defaultConfig(), { exchange: new PaperExchange() });
+    expect(agents.map((a) => a.name)).to.deep.equal(['position', 'trading', 'sentiment', 'risk', 'execution', 'alerting']);
+    expect(agents[0]!.passivateAfterMs).to.equal(defaultConfig().positions.passivateAfterMs);
+  });
+});
