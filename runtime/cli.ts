@@ -45,12 +45,17 @@ async function main(argv: string[]): Promise<number> {
       `${port !== undefined ? `\nops: http://${config.http.host}:${port}/metrics  /healthz  /readyz` : ''}\n`,
   );
 
-  const onSignal = () => {
-    process.stdout.write('\nstopping: draining the pipeline...\n');
+  // npm forwards the terminal's Ctrl-C too, so a signal may arrive twice: the first one starts
+  // the drain, repeats are ignored (SIGKILL remains for the impatient).
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping the feed, draining the pipeline...\n`);
     run.stop();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   const started = Date.now();
   const tty = process.stdout.isTTY === true;
@@ -86,8 +91,6 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`regent: run failed: ${(err as Error).message}\n`);
     return 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     logger.flush();
   }
   if (fatal) {

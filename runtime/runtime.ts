@@ -2,9 +2,13 @@
 // publisher to the ports it is given, and exposes start, stop, drain and introspection.
 //
 //   root (one_for_one)
-//   ├── infra      (one_for_one): event-log consumer, plus any extra services (HTTP, ...)
 //   ├── agents     (one_for_one): singleton agents; keyed agents as on-demand sub-supervisors
-//   └── positions  (one_for_one, children on demand): position:<token>
+//   ├── positions  (one_for_one, children on demand): position:<token>
+//   └── infra      (one_for_one): event-log consumer, plus any extra services (HTTP, ...)
+//
+// Children start in list order and stop in reverse, so infra starts last (the actors are up
+// before the first record arrives) and stops first (intake drains into live actors and commits
+// before they snapshot and stop).
 import type { Logger } from 'pino';
 import type { AgentDefinition } from './agent.js';
 import { topicsOf } from './agent.js';
@@ -84,7 +88,6 @@ export class Runtime {
   private readonly settings: SupervisionSettings;
   private nact: NactRef | undefined;
   private root: Supervisor | undefined;
-  private infra: Supervisor | undefined;
   private sweep: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' | 'failed' = 'new';
 
@@ -150,7 +153,7 @@ export class Runtime {
       }
     }
     const agents = new Supervisor('agents', flags, agentChildren, env);
-    this.infra = new Supervisor(
+    const infra = new Supervisor(
       'infra',
       flags,
       [
@@ -170,7 +173,7 @@ export class Runtime {
     this.root = new Supervisor(
       'root',
       flags,
-      [this.infra.asChildSpec(s.shutdownMs * 4), agents.asChildSpec(s.shutdownMs * 2), positions.asChildSpec(s.shutdownMs * 2)],
+      [agents.asChildSpec(s.shutdownMs * 2), positions.asChildSpec(s.shutdownMs * 2), infra.asChildSpec(s.shutdownMs * 4)],
       env,
     );
     this.nact = startNactSystem(this.options.name ?? `regent-${this.groupId}`);
@@ -184,12 +187,11 @@ export class Runtime {
     this.log.info({ group: this.groupId, agents: this.options.agents.map((a) => a.name), topics: this.router.topics() }, 'runtime started');
   }
 
-  /** Graceful stop: intake first (drain, commit), then the actors (snapshots), then nact. */
+  /** Graceful stop, in reverse start order: intake (drain, commit), the actors (snapshots), nact. */
   async stop(): Promise<void> {
     if (this.state !== 'running' && this.state !== 'failed') return;
     this.state = 'stopping';
     if (this.sweep) clearInterval(this.sweep);
-    await this.infra?.stop('runtime stop');
     await this.root?.stop('runtime stop');
     if (this.nact) stopNactSystem(this.nact);
     this.state = 'stopped';

@@ -86,9 +86,10 @@ export class Supervisor implements RunningChild {
     });
     this.state = 'running';
     this.intensity.reset();
+    // Children added on demand while this loop awaits are started by add(); skip them here.
     for (const child of this.children) {
       if (this.state !== 'running') break;
-      await this.startChild(child);
+      if (child.status === 'stopped') await this.startChild(child);
     }
     return this;
   }
@@ -98,7 +99,11 @@ export class Supervisor implements RunningChild {
     if (this.children.some((c) => c.spec.id === spec.id)) throw new Error(`${this.name}: child ${spec.id} exists`);
     const entry = this.entry(spec);
     this.children.push(entry);
-    if (this.state === 'running') await this.serial(() => this.startChild(entry));
+    if (this.state === 'running') {
+      await this.serial(async () => {
+        if (entry.status === 'stopped' && this.children.includes(entry)) await this.startChild(entry);
+      });
+    }
   }
 
   /** Stops a child and forgets it; it is not restarted (passivation, temporary work). */
