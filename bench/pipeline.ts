@@ -9,7 +9,8 @@ import { defaultConfig } from '../config/schema.js';
 import { topicSpecs } from '../config/topics.js';
 import { MemoryEventLog } from '../adapters/eventlog/memory/memory-event-log.js';
 import { SyntheticFeed } from '../adapters/feeds/synthetic.js';
-import type { AgentDefinition } from '../runtime/agent.js';
+import { defineAgent, type AgentDefinition } from '../runtime/agent.js';
+import { PriceTick } from '../actors/market/events.js';
 import type { Envelope } from '../runtime/envelope.js';
 import { Runtime } from '../runtime/runtime.js';
 
@@ -40,16 +41,27 @@ function instrumented<S>(agent: AgentDefinition<S>, onHandled: (event: Envelope)
   };
 }
 
-async function pipeline(onRiskHandled: (event: Envelope) => void = () => {}) {
+/** A keyed agent that does nothing but count: what is left is the kernel's own cost. */
+const countingAgent = defineAgent({
+  name: 'counting',
+  consumes: [PriceTick],
+  key: (event) => event.token,
+  initialState: () => 0,
+  handle: (count) => count + 1,
+});
+
+async function pipeline(onRiskHandled: (event: Envelope) => void = () => {}, kernelOnly = false) {
   const config = defaultConfig();
   const log = new MemoryEventLog();
   const runtime = new Runtime({
     eventLog: log,
-    agents: [
-      positionAgent(),
-      tradingAgent(config.trading),
-      instrumented(riskAgent(config.risk, config.execution.initialBalance), onRiskHandled),
-    ],
+    agents: kernelOnly
+      ? [instrumented(countingAgent, onRiskHandled)]
+      : [
+          positionAgent(),
+          tradingAgent(config.trading),
+          instrumented(riskAgent(config.risk, config.execution.initialBalance), onRiskHandled),
+        ],
     eventTypes: domainEventTypes,
     topics: topicSpecs(),
     passivationSweepMs: 0,
@@ -58,10 +70,11 @@ async function pipeline(onRiskHandled: (event: Envelope) => void = () => {}) {
   return { runtime, publisher: runtime.publisherPort };
 }
 
-export async function pipelineThroughput(count: number): Promise<{ ticksPerSec: number; handled: number }> {
+/** Ticks per second through the pipeline (or, with kernelOnly, through one counting actor per token). */
+export async function pipelineThroughput(count: number, kernelOnly = false): Promise<{ ticksPerSec: number; handled: number }> {
   const events = ticks(count, 7);
   let handled = 0;
-  const { runtime, publisher } = await pipeline(() => handled++);
+  const { runtime, publisher } = await pipeline(() => handled++, kernelOnly);
   const started = performance.now();
   const chunk = 5000;
   for (let i = 0; i < events.length; i += chunk) {

@@ -17,6 +17,10 @@ async function main(): Promise<void> {
   await rawNactThroughput(100_000 * scale); // warm-up
   const baseline = await rawNactThroughput(1_000_000 * scale);
 
+  progress('kernel throughput (decode + validate + route + one counting actor per token)');
+  await pipelineThroughput(10_000 * scale, true); // warm-up
+  const kernel = await pipelineThroughput(200_000 * scale, true);
+
   progress('pipeline throughput (decode + validate + route + position + trading + risk)');
   await pipelineThroughput(10_000 * scale); // warm-up
   const throughput = await pipelineThroughput(100_000 * scale);
@@ -26,6 +30,7 @@ async function main(): Promise<void> {
 
   const rows: [string, string, string][] = [
     ['raw nact baseline, 1 actor', `${fmt(baseline)} msgs/s`, '1.00'],
+    ['kernel: decode + validate + route + 1 counting actor', `${fmt(kernel.ticksPerSec)} ticks/s`, (kernel.ticksPerSec / baseline).toFixed(3)],
     ['pipeline: ticks through position + trading + risk', `${fmt(throughput.ticksPerSec)} ticks/s`, (throughput.ticksPerSec / baseline).toFixed(3)],
     [
       `tick -> risk decision @ ${fmt(latency.offeredPerSec)} ticks/s offered (${fmt(latency.ticks)} ticks)`,
