@@ -7,7 +7,7 @@ import type { AgentDefinition } from './agent.js';
 import { actorIdOf } from './agent.js';
 import { createAgentContext } from './agent-context.js';
 import type { Delivery } from './delivery.js';
-import { remaining } from './delivery.js';
+import { remaining, track } from './delivery.js';
 import type { Envelope, RecordPosition } from './envelope.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { dispatchTo, spawnActor, stopActor, type NactRef } from './nact-host.js';
@@ -58,6 +58,11 @@ export class ActorCell<S = unknown> implements RunningChild {
   /** The last good state (undefined before the first start). */
   currentState(): S | undefined {
     return this.state;
+  }
+
+  /** Whether this actor has applied records from a partition (`topic/partition`). */
+  hasApplied(partitionKey: string): boolean {
+    return this.applied.has(partitionKey);
   }
 
   isIdle(): boolean {
@@ -113,8 +118,11 @@ export class ActorCell<S = unknown> implements RunningChild {
     }
     if (this.status !== 'running' && this.status !== 'starting') return;
     const wasRunning = this.status === 'running';
+    const incarnation = this.incarnation;
     this.status = 'stopping';
     if (this.inProgress) await this.inProgress.catch(() => undefined);
+    // Killed after a shutdown timeout and perhaps restarted meanwhile: that is not ours to stop.
+    if (incarnation !== this.incarnation) return;
     this.detach();
     this.status = 'stopped';
     if (wasRunning && this.hydrated) {
@@ -199,7 +207,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       this.state = next as S;
       this.markApplied(position);
       this.lastEventId = event.id;
-      if (outbox.length > 0) delivery.publishes.push(env.publisher.publish(outbox));
+      if (outbox.length > 0) track(delivery, env.publisher.publish(outbox));
       this.advance(delivery);
       if (++this.sinceSnapshot >= env.snapshotEvery) {
         this.snapshot().catch((err) => env.log.error({ err, actor: this.id }, 'periodic snapshot failed'));
@@ -234,7 +242,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       'handler crashed',
     );
     if (event && attempt > this.maxRetries()) {
-      void this.env.publisher.deadLetter({
+      track(delivery, this.env.publisher.deadLetter({
         topic,
         reason: 'handler-failed',
         detail: `${err.name}: ${err.message} (after ${attempt} attempts)`,
@@ -242,12 +250,16 @@ export class ActorCell<S = unknown> implements RunningChild {
         actor: this.id,
         ...(position ? { partition: position.partition, offset: position.offset } : {}),
         ...(event.token !== undefined ? { key: event.token } : {}),
-      });
+      }));
       this.markApplied(position);
       this.advance(delivery);
     }
     this.stash = [...this.queue, ...this.stash];
     this.queue = [];
+    if (remaining(delivery) === 0) {
+      this.stash.splice(this.stash.indexOf(delivery), 1);
+      this.complete(delivery);
+    }
     this.link?.failed(err, { ...(event ? { messageId: event.id } : {}), attempt });
   }
 
@@ -268,14 +280,17 @@ export class ActorCell<S = unknown> implements RunningChild {
     while (delivery.next < delivery.events.length) {
       const event = delivery.events[delivery.next]!;
       const position = delivery.positions[delivery.next];
-      void this.env.publisher.deadLetter({
-        topic: position?.topic ?? this.env.topicOf(event.type),
-        reason,
-        detail,
-        original: event,
-        actor: this.id,
-        ...(position ? { partition: position.partition, offset: position.offset } : {}),
-      });
+      track(
+        delivery,
+        this.env.publisher.deadLetter({
+          topic: position?.topic ?? this.env.topicOf(event.type),
+          reason,
+          detail,
+          original: event,
+          actor: this.id,
+          ...(position ? { partition: position.partition, offset: position.offset } : {}),
+        }),
+      );
       this.advance(delivery);
     }
     this.complete(delivery);

@@ -35,7 +35,14 @@ export function consumerWorker(options: ConsumerWorkerOptions): ChildSpec {
         onRevoke: (partitions) => router.revoke(partitions),
         onCrash: (error) => link.failed(error),
       });
-      return { stop: () => consumer.disconnect() };
+      return {
+        stop: () => consumer.disconnect(),
+        // Abandons the drain (nothing more is committed) so the group can move on without us.
+        kill: () => {
+          router.abandon();
+          consumer.disconnect().catch(() => undefined);
+        },
+      };
     },
   };
 }

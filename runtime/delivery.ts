@@ -26,3 +26,9 @@ export function createDelivery(
 export function remaining(delivery: Delivery): number {
   return delivery.events.length - delivery.next;
 }
+
+/** Adds work the delivery must wait for; a failure is handled when the delivery completes. */
+export function track(delivery: Delivery, work: Promise<void>): void {
+  work.catch(() => undefined); // marks it handled now; complete() still sees the rejection
+  delivery.publishes.push(work);
+}

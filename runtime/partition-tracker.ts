@@ -50,6 +50,14 @@ export class PartitionTracker {
     this.notify();
   }
 
+  /** Forgets every open ticket without committing; capacity and drain waits end at once. */
+  abandon(): void {
+    this.closed = true;
+    this.tickets.length = 0;
+    this.inFlightRecords = 0;
+    this.notify();
+  }
+
   open(endOffset: number, records: number): Ticket {
     const state: TicketState = { endOffset, records, pending: 0, sealed: false };
     this.tickets.push(state);

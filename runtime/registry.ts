@@ -42,10 +42,10 @@ export class ActorRegistry {
     const family = this.families.get(agent);
     if (!family) {
       this.env.log.error({ agent, key }, 'delivery to an unknown agent');
-      for (const event of delivery.events) {
-        void this.env.publisher.deadLetter({ topic: this.env.topicOf(event.type), reason: 'no-such-agent', detail: `no agent named ${agent}`, original: event });
-      }
-      delivery.onDone();
+      const letters = delivery.events.map((event) =>
+        this.env.publisher.deadLetter({ topic: this.env.topicOf(event.type), reason: 'no-such-agent', detail: `no agent named ${agent}`, original: event }),
+      );
+      Promise.all(letters).then(delivery.onDone, (err) => this.env.log.error({ err, agent }, 'dead letter failed; delivery not acknowledged'));
       return;
     }
     let cell = family.cells.get(key);
@@ -90,13 +90,32 @@ export class ActorRegistry {
       if (!family.supervisor || after === undefined) continue;
       for (const cell of [...family.cells.values()]) {
         if (cell.status !== 'running' || !cell.isIdle() || now - cell.lastActive < after) continue;
-        await family.supervisor.remove(cell.id);
-        if (cell.isIdle()) family.cells.delete(cell.key);
-        else this.spawn(family, cell); // something arrived while it was stopping
+        await this.retire(family, cell);
         count++;
       }
     }
     return count;
+  }
+
+  /** Snapshots and stops the keyed actors that consumed any of these partitions (on revoke). */
+  async release(partitionKeys: readonly string[]): Promise<number> {
+    let count = 0;
+    for (const family of this.families.values()) {
+      if (!family.supervisor) continue;
+      for (const cell of [...family.cells.values()]) {
+        if (!partitionKeys.some((k) => cell.hasApplied(k))) continue;
+        await this.retire(family, cell);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** Stops a keyed actor (it snapshots on the way out) and forgets it, unless work arrived meanwhile. */
+  private async retire(family: Family, cell: ActorCell): Promise<void> {
+    await family.supervisor!.remove(cell.id);
+    if (cell.isIdle()) family.cells.delete(cell.key);
+    else this.spawn(family, cell);
   }
 
   private spawn(family: Family, cell: ActorCell): void {

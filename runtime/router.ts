@@ -9,7 +9,7 @@ import type { Envelope, RecordPosition } from './envelope.js';
 import { DecodeError, type EventTypeRegistry } from './event-types.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { PartitionTracker } from './partition-tracker.js';
-import { tpKey, type Batch, type Consumer, type TopicPartition } from './ports/event-log.js';
+import { tpKey, type Batch, type Consumer, type LogRecord, type TopicPartition } from './ports/event-log.js';
 import type { Publisher } from './publisher.js';
 import type { ActorRegistry } from './registry.js';
 
@@ -78,48 +78,71 @@ export class Router {
     this.metrics.consumed.inc({ topic: batch.topic }, records.length);
     const routes = this.routes.get(batch.topic) ?? [];
     const groups = new Map<string, Group>();
-    for (const record of records) {
-      let event: Envelope;
-      try {
-        event = this.types.decode(record.value);
-      } catch (err) {
-        const reason = err instanceof DecodeError ? err.reason : 'decode-failed';
-        this.metrics.failed.inc({ topic: batch.topic, reason });
-        ticket.track(
-          this.publisher.deadLetter({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: record.offset,
-            ...(record.key !== undefined ? { key: record.key } : {}),
-            reason,
-            detail: (err as Error).message,
-            original: record.value,
-          }),
-        );
-        continue;
-      }
-      const position: RecordPosition = { topic: batch.topic, partition: batch.partition, offset: record.offset };
-      for (const route of routes) {
-        if (!route.types.has(event.type)) continue;
-        const key = routeKey(route.agent, event);
-        if (key === undefined) continue;
-        const id = `${route.agent.name}:${key}`;
-        let group = groups.get(id);
-        if (!group) {
-          group = { agent: route.agent.name, key, events: [], positions: [] };
-          groups.set(id, group);
+    try {
+      for (const record of records) {
+        const failure = this.route(record, routes, groups);
+        if (failure) {
+          this.metrics.failed.inc({ topic: batch.topic, reason: failure.reason });
+          ticket.track(
+            this.publisher.deadLetter({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: record.offset,
+              ...(record.key !== undefined ? { key: record.key } : {}),
+              reason: failure.reason,
+              detail: failure.detail,
+              original: record.value,
+            }),
+          );
         }
-        group.events.push(event);
-        group.positions.push(position);
       }
+      for (const group of groups.values()) {
+        this.actors.deliver(group.agent, group.key, createDelivery(group.events, group.positions, ticket.expect()));
+      }
+    } finally {
+      ticket.seal();
     }
-    for (const group of groups.values()) {
-      this.actors.deliver(group.agent, group.key, createDelivery(group.events, group.positions, ticket.expect()));
-    }
-    ticket.seal();
   }
 
-  /** Partitions are going away: stop taking batches for them and wait until their work is done. */
+  /** Adds a record's event to the groups of the actors that take it; returns why it cannot. */
+  private route(record: LogRecord, routes: readonly Route[], groups: Map<string, Group>): { reason: string; detail: string } | undefined {
+    let event: Envelope;
+    try {
+      event = this.types.decode(record.value);
+    } catch (err) {
+      return { reason: err instanceof DecodeError ? err.reason : 'decode-failed', detail: (err as Error).message };
+    }
+    const position: RecordPosition = { topic: record.topic, partition: record.partition, offset: record.offset };
+    const targets: [Route, string][] = [];
+    for (const route of routes) {
+      if (!route.types.has(event.type)) continue;
+      let key: string | undefined;
+      try {
+        key = routeKey(route.agent, event);
+      } catch (err) {
+        // A key function that throws is a bug in the agent; the record cannot be placed anywhere.
+        return { reason: 'routing-failed', detail: `${route.agent.name}: ${(err as Error).message}` };
+      }
+      if (key !== undefined) targets.push([route, key]);
+    }
+    for (const [route, key] of targets) {
+      const id = `${route.agent.name}:${key}`;
+      let group = groups.get(id);
+      if (!group) {
+        group = { agent: route.agent.name, key, events: [], positions: [] };
+        groups.set(id, group);
+      }
+      group.events.push(event);
+      group.positions.push(position);
+    }
+    return undefined;
+  }
+
+  /**
+   * Partitions are going away: stop taking batches for them, wait until their work is done and
+   * committed, then snapshot and stop the keyed actors that consumed them, so whoever gets the
+   * partitions next rehydrates them from their snapshots.
+   */
   async revoke(partitions: readonly TopicPartition[]): Promise<void> {
     await Promise.all(
       partitions.map(async (tp) => {
@@ -130,6 +153,13 @@ export class Router {
         this.trackers.delete(tpKey(tp));
       }),
     );
+    await this.actors.release(partitions.map(tpKey));
+  }
+
+  /** Stops intake at once without draining (a brutal stop): nothing more is committed. */
+  abandon(): void {
+    for (const tracker of this.trackers.values()) tracker.abandon();
+    this.trackers.clear();
   }
 
   private tracker(consumer: Consumer, tp: TopicPartition): PartitionTracker {

@@ -76,6 +76,8 @@ export interface RuntimeOptions {
   readonly onFatal?: (error: Error) => void;
 }
 
+let runtimeCount = 0;
+
 export class Runtime {
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
@@ -176,7 +178,8 @@ export class Runtime {
       [agents.asChildSpec(s.shutdownMs * 2), positions.asChildSpec(s.shutdownMs * 2), infra.asChildSpec(s.shutdownMs * 4)],
       env,
     );
-    this.nact = startNactSystem(this.options.name ?? `regent-${this.groupId}`);
+    // nact finds actors by system name in a process-wide map: every runtime needs its own name.
+    this.nact = startNactSystem(`${this.options.name ?? `regent-${this.groupId}`}-${++runtimeCount}`);
     this.state = 'running';
     await this.root.start(this.nact);
     const sweepMs = this.options.passivationSweepMs ?? 10_000;
@@ -256,7 +259,9 @@ export class Runtime {
       onGiveUp: (supervisor, error) => {
         this.log.fatal({ supervisor, err: error }, 'root supervisor gave up; stopping the runtime');
         this.state = 'failed';
-        void this.stop().finally(() => this.options.onFatal?.(error));
+        void this.stop()
+          .catch((err) => this.log.error({ err }, 'stopping after a fatal error failed'))
+          .finally(() => this.options.onFatal?.(error));
       },
     };
   }

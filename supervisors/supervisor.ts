@@ -86,11 +86,13 @@ export class Supervisor implements RunningChild {
     });
     this.state = 'running';
     this.intensity.reset();
-    // Children added on demand while this loop awaits are started by add(); skip them here.
-    for (const child of this.children) {
-      if (this.state !== 'running') break;
-      if (child.status === 'stopped') await this.startChild(child);
-    }
+    // Serialised with restarts, add() and stop(), so a child is never started twice nor missed.
+    await this.serial(async () => {
+      for (const child of this.children) {
+        if (this.state !== 'running') break;
+        if (child.status === 'stopped') await this.startChild(child);
+      }
+    });
     return this;
   }
 
@@ -198,20 +200,45 @@ export class Supervisor implements RunningChild {
     const crashed = entry.status === 'failed';
     entry.generation++;
     entry.status = 'stopping';
-    if (handle && crashed) await handle.stop('crashed');
-    if (handle && wasLive) {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), entry.spec.shutdown);
-      });
-      const result = await Promise.race([handle.stop(reason).then(() => 'stopped' as const), timedOut]);
-      clearTimeout(timer);
-      if (result === 'timeout') {
-        this.env.log.warn({ supervisor: this.name, child: entry.spec.id, shutdownMs: entry.spec.shutdown }, 'child did not stop in time; killed');
-        handle.kill?.();
-      }
-    }
+    if (handle && (wasLive || crashed)) await this.stopWithin(entry, handle, crashed ? 'crashed' : reason);
     entry.status = 'stopped';
+  }
+
+  /** Stops a child gracefully, or kills it once its `shutdown` time has passed. */
+  private async stopWithin(entry: ChildEntry, handle: RunningChild, reason: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), entry.spec.shutdown);
+    });
+    const stopped = handle.stop(reason).then(
+      () => 'stopped' as const,
+      (err) => {
+        this.env.log.error({ err, supervisor: this.name, child: entry.spec.id }, 'child failed to stop');
+        return 'stopped' as const;
+      },
+    );
+    const result = await Promise.race([stopped, timedOut]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      this.env.log.warn({ supervisor: this.name, child: entry.spec.id, shutdownMs: entry.spec.shutdown }, 'child did not stop in time; killed');
+      handle.kill?.();
+    }
+  }
+
+  /** Brutal stop of the whole subtree (after this supervisor's own shutdown time ran out). */
+  kill(): void {
+    this.state = 'stopped';
+    for (const [timer, wake] of this.sleeps) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.sleeps.clear();
+    for (const entry of [...this.children].reverse()) {
+      entry.generation++;
+      entry.status = 'stopped';
+      entry.handle?.kill?.();
+    }
+    if (this.ref) stopActor(this.ref);
   }
 
   private async stopAll(reason: string): Promise<void> {
@@ -259,7 +286,8 @@ export class Supervisor implements RunningChild {
           ? [...this.children]
           : this.children.slice(index);
     for (const sibling of [...group].reverse()) if (sibling !== entry) await this.stopChild(sibling, `restart of ${entry.spec.id}`);
-    await entry.handle?.stop('crashed');
+    if (entry.handle) await this.stopWithin(entry, entry.handle, 'crashed');
+    if (this.state !== 'running') return;
     await this.sleep(delayMs);
     for (const child of group) {
       if (this.state !== 'running') return;

@@ -4,6 +4,8 @@ import { encodeEnvelope } from '../../runtime/event-types.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { scriptedEvent } from '../../runtime/test-kit.js';
 import { Counted, Tick, counterAgent, type CounterState } from '../support/counter-agent.js';
+import { partitionFor } from '../../runtime/partitioner.js';
+import { waitFor } from '../support/wait.js';
 
 const topics = [
   { name: 'test.ticks', partitions: 4 },
@@ -99,5 +101,48 @@ describe('Runtime (in-process log)', () => {
     expect(dlq[0].reason).to.equal('handler-failed');
     expect(dlq[0].original.id).to.equal('SOL-3');
     expect(dlq[0].detail).to.match(/boom on SOL-3 \(after 3 attempts\)/);
+  });
+});
+
+describe('Router, defensive paths', () => {
+  it('dead-letters a record whose agent key function throws, and keeps committing the partition', async () => {
+    const log = new MemoryEventLog();
+    const base = counterAgent();
+    const picky = { ...base, key: (e: { token?: string; data: unknown }) => {
+      if ((e.data as { n: number }).n === 1) throw new Error('no key for 1');
+      return e.token;
+    } };
+    const runtime = new Runtime({ eventLog: log, agents: [picky as typeof base], eventTypes: [Tick, Counted], topics });
+    await runtime.start();
+    try {
+      await publish(log, ticks(['BTC'], 3));
+      await runtime.whenIdle({ timeoutMs: 5000 });
+      expect(runtime.states<CounterState>('counter').get('BTC')?.seen).to.deep.equal([0, 2]);
+      const dlq = [0, 1, 2, 3].flatMap((p) => log.read({ topic: 'test.ticks.dlq', partition: p })).map((r) => JSON.parse(r.value.toString()));
+      expect(dlq.map((d) => [d.reason, d.detail])).to.deep.equal([['routing-failed', 'counter: no key for 1']]);
+    } finally {
+      await runtime.stop();
+    }
+  });
+});
+
+describe('Runtime stop', () => {
+  it('stops promptly while an actor waits out a long restart backoff, without committing past its stashed records', async () => {
+    const log = new MemoryEventLog();
+    const runtime = new Runtime({
+      eventLog: log,
+      agents: [counterAgent({ crashOn: new Map([['ETH-2', 1]]) })],
+      eventTypes: [Tick, Counted],
+      topics,
+      supervision: { backoffMinMs: 60_000, backoffMaxMs: 60_000, shutdownMs: 50 },
+    });
+    await runtime.start();
+    await publish(log, ticks(['ETH'], 5));
+    await waitFor('the crash', () => runtime.restarts.length === 1);
+    const started = Date.now();
+    await runtime.stop();
+    expect(Date.now() - started).to.be.below(2000);
+    const p = partitionFor('ETH', 4);
+    expect(await log.committed('regent', { topic: 'test.ticks', partition: p }) ?? 0).to.be.at.most(2);
   });
 });
