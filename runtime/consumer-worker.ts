@@ -33,6 +33,7 @@ export function consumerWorker(options: ConsumerWorkerOptions): ChildSpec {
       await consumer.run({
         eachBatch: (batch) => router.eachBatch(consumer, batch),
         onRevoke: (partitions) => router.revoke(partitions),
+        onRetentionGap: (tp, from, to) => router.retentionGap(tp, from, to),
         onCrash: (error) => link.failed(error),
       });
       return {

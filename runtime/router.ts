@@ -156,6 +156,12 @@ export class Router {
     await this.actors.release(partitions.map(tpKey));
   }
 
+  /** Records were dropped by retention before this group read them: say so loudly. */
+  retentionGap(tp: TopicPartition, from: number, to: number): void {
+    this.metrics.failed.inc({ topic: tp.topic, reason: 'retention-gap' }, to - from);
+    this.log.error({ topic: tp.topic, partition: tp.partition, from, to, lost: to - from }, 'records expired before they were consumed');
+  }
+
   /** Stops intake at once without draining (a brutal stop): nothing more is committed. */
   abandon(): void {
     for (const tracker of this.trackers.values()) tracker.abandon();

@@ -42,6 +42,11 @@ export interface ConsumerHandlers {
    * handed over before this resolves; other partitions run concurrently.
    */
   eachBatch(batch: Batch): Promise<void>;
+  /**
+   * The position was older than the oldest retained record (Kafka: offset out of range, reset to
+   * earliest): records [from, to) were dropped by retention before they were consumed.
+   */
+  onRetentionGap?(partition: TopicPartition, from: number, to: number): void;
   /** A batch handler threw: the partition stops fetching and the owner decides (restart, fail). */
   onCrash?(error: Error, partition: TopicPartition): void;
 }

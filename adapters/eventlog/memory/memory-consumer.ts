@@ -123,6 +123,10 @@ export class MemoryConsumer implements Consumer, GroupMemberHandle {
   private async fetchLoop(loop: PartitionLoop, log: PartitionLog): Promise<void> {
     const max = this.options.maxBatchSize ?? 256;
     while (loop.active) {
+      if (loop.position < log.startOffset) {
+        this.handlers!.onRetentionGap?.(loop.tp, loop.position, log.startOffset);
+        loop.position = log.startOffset;
+      }
       const records = loop.paused ? [] : log.read(loop.position, max);
       if (records.length === 0) {
         const wait = loop.paused ? untilWoken() : log.waitFor(loop.position);

@@ -110,7 +110,7 @@ describe('MemoryEventLog', () => {
     await m.consumer.disconnect();
   });
 
-  it('keeps a bounded number of records and moves a lagging reader to the oldest kept', async () => {
+  it('keeps a bounded number of records and moves a lagging reader to the oldest kept, reporting the gap', async () => {
     const log = new MemoryEventLog({ retentionRecords: 10 });
     await log.createTopics([{ name: 't', partitions: 1 }]);
     await log.publish('t', Array.from({ length: 100 }, (_, i) => ({ value: value(String(i)), partition: 0 })));
@@ -118,5 +118,17 @@ describe('MemoryEventLog', () => {
     expect(kept.length).to.be.at.most(26);
     expect(kept[kept.length - 1]!.offset).to.equal(99);
     expect(log.read({ topic: 't', partition: 0 }, 0, 1)[0]!.offset).to.equal(kept[0]!.offset);
+    const gaps: [number, number][] = [];
+    const seen: number[] = [];
+    const consumer = log.consumer({ groupId: 'late', topics: ['t'] });
+    await consumer.run({
+      onRetentionGap: (_, from, to) => void gaps.push([from, to]),
+      eachBatch: async (batch) => void seen.push(...batch.records.map((r) => r.offset)),
+    });
+    await waitFor('the retained records', () => seen.length === kept.length);
+    consumer.seek({ topic: 't', partition: 0 }, 0); // e.g. a committed offset that has expired
+    await waitFor('the retained records again', () => seen.length === 2 * kept.length);
+    expect(gaps).to.deep.equal([[0, kept[0]!.offset]]);
+    await consumer.disconnect();
   });
 });
