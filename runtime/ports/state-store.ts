@@ -14,3 +14,22 @@ export interface StateStore {
   save(actorId: string, snapshot: Snapshot): Promise<void>;
   delete(actorId: string): Promise<void>;
 }
+
+/**
+ * Thrown by a StateStore that cannot be reached (as opposed to "no snapshot"): the runtime falls
+ * back to a full replay from the event store and reports itself degraded.
+ */
+export class StateStoreUnavailableError extends Error {
+  override readonly name = 'StateStoreUnavailableError';
+}
+
+/** A snapshot that exists but cannot be read (corrupt JSON, wrong shape): full replay instead. */
+export class CorruptSnapshotError extends Error {
+  override readonly name = 'CorruptSnapshotError';
+  constructor(
+    readonly actorId: string,
+    detail: string,
+  ) {
+    super(`snapshot of ${actorId} is unreadable: ${detail}`);
+  }
+}

@@ -1,0 +1,51 @@
+// The EventStore port: every consumed event, persisted once (PostgreSQL in production), with the
+// consumed offsets of the writing group recorded in the same transaction, and replay by time
+// range, token and type for rehydration, backtests and dashboards.
+import type { Envelope } from '../envelope.js';
+import type { TopicPartition } from './event-log.js';
+
+/** An event as stored: the envelope plus where it was consumed from. */
+export interface StoredEvent extends Envelope {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** The next offset to consume for a partition, for one consumer group. */
+export interface ConsumedOffset extends TopicPartition {
+  readonly groupId: string;
+  readonly offset: number;
+}
+
+export interface EventQuery {
+  /** Event time, inclusive, ms since epoch. */
+  readonly from?: number;
+  /** Event time, exclusive. */
+  readonly to?: number;
+  readonly token?: string;
+  readonly types?: readonly string[];
+  /** Only events at offsets strictly greater than these (`topic/partition` -> offset). */
+  readonly after?: Readonly<Record<string, number>>;
+  /** Only events at offsets strictly below these (`topic/partition` -> offset). */
+  readonly before?: Readonly<Record<string, number>>;
+  /** Rows fetched per round trip while streaming. */
+  readonly batchSize?: number;
+}
+
+export interface EventStore {
+  /** Idempotent schema set-up; safe to run at every start. */
+  migrate(): Promise<void>;
+  /**
+   * Appends events (an id already stored is skipped) and records the offsets, in one transaction.
+   * Resolves once durable; callers that outrun the store wait here (backpressure).
+   */
+  append(events: readonly StoredEvent[], offsets: readonly ConsumedOffset[]): Promise<void>;
+  /** The recorded next offsets of a group, by `topic/partition`. */
+  offsets(groupId: string): Promise<Map<string, number>>;
+  /**
+   * Streams matching events in (ts, topic, partition, offset) order without loading the range
+   * into memory.
+   */
+  replay(query: EventQuery): AsyncIterable<StoredEvent>;
+  close(): Promise<void>;
+}
