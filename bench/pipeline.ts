@@ -45,7 +45,7 @@ function instrumented<S>(agent: AgentDefinition<S>, onHandled: (event: Envelope)
 const countingAgent = defineAgent({
   name: 'counting',
   consumes: [PriceTick],
-  key: (event) => event.token,
+  key: 'token',
   initialState: () => 0,
   handle: (count) => count + 1,
 });

@@ -8,20 +8,18 @@ import { actorIdOf } from './agent.js';
 import { createAgentContext } from './agent-context.js';
 import type { Delivery } from './delivery.js';
 import { remaining, track } from './delivery.js';
-import type { Envelope, RecordPosition } from './envelope.js';
+import type { Envelope } from './envelope.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { dispatchTo, spawnActor, stopActor, type NactRef } from './nact-host.js';
-import type { StateStore } from './ports/state-store.js';
 import type { Publisher } from './publisher.js';
+import { AppliedLog } from './applied-log.js';
+import { rehydrate, saveSnapshot, SNAPSHOT_VERSION, type RehydrationEnv } from './rehydration.js';
 import type { ChildLink, RunningChild } from '../supervisors/child-spec.js';
 
-export const SNAPSHOT_VERSION = 1;
-
-export interface CellEnv {
+export interface CellEnv extends RehydrationEnv {
   readonly publisher: Publisher;
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
-  readonly stateStore: StateStore;
   readonly snapshotEvery: number;
   readonly maxMessageRetries: number;
   readonly topicOf: (type: string) => string;
@@ -37,7 +35,7 @@ export class ActorCell<S = unknown> implements RunningChild {
   lastActive = Date.now();
   private state: S | undefined;
   private hydrated = false;
-  private applied = new Map<string, number>();
+  private applied = new AppliedLog();
   private lastEventId: string | undefined;
   private queue: Delivery[] = [];
   private stash: Delivery[] = [];
@@ -62,7 +60,7 @@ export class ActorCell<S = unknown> implements RunningChild {
 
   /** Whether this actor has applied records from a partition (`topic/partition`). */
   hasApplied(partitionKey: string): boolean {
-    return this.applied.has(partitionKey);
+    return this.applied.hasPartition(partitionKey);
   }
 
   isIdle(): boolean {
@@ -86,7 +84,7 @@ export class ActorCell<S = unknown> implements RunningChild {
     this.link = link;
     this.status = 'starting';
     const incarnation = ++this.incarnation;
-    if (!this.hydrated) await this.hydrate();
+    await this.hydrate();
     if (incarnation !== this.incarnation) return this;
     this.ref = spawnActor<null, Delivery>({
       parent: link.parentRef,
@@ -136,11 +134,12 @@ export class ActorCell<S = unknown> implements RunningChild {
     this.status = 'stopped';
   }
 
+  /** Saves a snapshot; a StateStore that is down marks the runtime degraded instead of failing. */
   async snapshot(): Promise<void> {
     this.sinceSnapshot = 0;
-    await this.env.stateStore.save(this.id, {
+    await saveSnapshot(this.env, this.id, {
       state: this.state,
-      applied: Object.fromEntries(this.applied),
+      ...this.applied.toSnapshot(),
       ...(this.lastEventId !== undefined ? { lastEventId: this.lastEventId } : {}),
       version: SNAPSHOT_VERSION,
       at: Date.now(),
@@ -156,30 +155,14 @@ export class ActorCell<S = unknown> implements RunningChild {
     this.inProgress = undefined;
   }
 
+  /** Snapshot + events after it on the first start; on a restart, the same path up to what it had applied. */
   private async hydrate(): Promise<void> {
-    let snapshot;
-    try {
-      snapshot = await this.env.stateStore.load(this.id);
-    } catch (err) {
-      this.env.log.error({ err, actor: this.id }, 'snapshot load failed; starting from the initial state');
-    }
-    if (snapshot && snapshot.version === SNAPSHOT_VERSION) {
-      this.state = snapshot.state as S;
-      this.applied = new Map(Object.entries(snapshot.applied));
-      this.lastEventId = snapshot.lastEventId;
-    } else {
-      this.state = this.agent.initialState(this.key);
-    }
+    const live = this.hydrated ? { state: this.state as S, applied: this.applied } : undefined;
+    const result = await rehydrate(this.agent, this.key, this.id, this.env, live);
+    this.state = result.state;
+    this.applied = result.applied;
     this.hydrated = true;
-  }
-
-  private isApplied(position: RecordPosition): boolean {
-    const last = this.applied.get(`${position.topic}/${position.partition}`);
-    return last !== undefined && position.offset <= last;
-  }
-
-  private markApplied(position: RecordPosition | undefined): void {
-    if (position) this.applied.set(`${position.topic}/${position.partition}`, position.offset);
+    if (result.replayed > 0) this.env.log.info({ actor: this.id, source: result.source, replayed: result.replayed }, 'rehydrated');
   }
 
   private async process(delivery: Delivery, incarnation: number): Promise<null> {
@@ -188,7 +171,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       if (incarnation !== this.incarnation || this.status !== 'running') return null;
       const event = delivery.events[delivery.next]!;
       const position = delivery.positions[delivery.next];
-      if (position && this.isApplied(position)) {
+      if (this.applied.has(event, position)) {
         env.metrics.duplicates.inc({ agent: agent.name });
         this.advance(delivery);
         continue;
@@ -205,11 +188,11 @@ export class ActorCell<S = unknown> implements RunningChild {
       }
       env.metrics.handlerSeconds.observe({ agent: agent.name }, (performance.now() - started) / 1000);
       this.state = next as S;
-      this.markApplied(position);
+      this.applied.mark(event, position);
       this.lastEventId = event.id;
       if (outbox.length > 0) track(delivery, env.publisher.publish(outbox));
       this.advance(delivery);
-      if (++this.sinceSnapshot >= env.snapshotEvery) {
+      if (++this.sinceSnapshot >= (agent.snapshotEvery ?? env.snapshotEvery)) {
         this.snapshot().catch((err) => env.log.error({ err, actor: this.id }, 'periodic snapshot failed'));
       }
     }
@@ -251,7 +234,7 @@ export class ActorCell<S = unknown> implements RunningChild {
         ...(position ? { partition: position.partition, offset: position.offset } : {}),
         ...(event.token !== undefined ? { key: event.token } : {}),
       }));
-      this.markApplied(position);
+      this.applied.markPosition(position);
       this.advance(delivery);
     }
     this.stash = [...this.queue, ...this.stash];

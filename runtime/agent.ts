@@ -26,7 +26,11 @@ export interface AgentContext {
   readonly log: Logger;
 }
 
-export type KeyOf<E> = 'singleton' | ((event: E) => string | undefined);
+/**
+ * Which actor takes an event: `'token'` (one actor per token, the common case; rehydration can
+ * then fetch just that token's events), `'singleton'` (one actor), or a function of the event.
+ */
+export type KeyOf<E> = 'singleton' | 'token' | ((event: E) => string | undefined);
 
 export interface AgentSupervision {
   readonly restart?: RestartType;
@@ -39,8 +43,10 @@ export interface AgentSupervision {
 export interface AgentDefinition<S = any, E extends Envelope = any> {
   readonly name: string;
   readonly consumes: readonly EventType<string, any>[];
-  /** `'singleton'`, or the key of the actor that takes an event (undefined: this agent skips it). */
+  /** `'token'`, `'singleton'`, or the key of the actor that takes an event (undefined: skip it). */
   readonly key: KeyOf<E>;
+  /** Snapshot after this many applied events (default: the runtime's snapshotEvery). */
+  readonly snapshotEvery?: number;
   readonly initialState: (key: string) => S;
   readonly handle: (state: S, event: E, ctx: AgentContext) => S | Promise<S>;
   readonly supervision?: AgentSupervision;
@@ -57,6 +63,7 @@ export function defineAgent<S, const C extends readonly EventType<string, any>[]
   readonly handle: (state: S, event: EnvelopeOf<C[number]>, ctx: AgentContext) => S | Promise<S>;
   readonly supervision?: AgentSupervision;
   readonly passivateAfterMs?: number;
+  readonly snapshotEvery?: number;
 }): AgentDefinition<S, EnvelopeOf<C[number]>> {
   if (!/^[a-z][a-z0-9-]*$/.test(definition.name)) {
     throw new Error(`agent name "${definition.name}" must be lower-case letters, digits and dashes`);
@@ -71,7 +78,8 @@ export function topicsOf(definition: AgentDefinition): string[] {
 
 /** The key of the actor that takes `event`, or undefined when the agent does not take it. */
 export function routeKey(definition: AgentDefinition, event: Envelope): string | undefined {
-  return definition.key === 'singleton' ? definition.name : definition.key(event);
+  const { key } = definition;
+  return key === 'token' ? event.token : key === 'singleton' ? definition.name : key(event);
 }
 
 export function actorIdOf(agent: string, key: string): string {

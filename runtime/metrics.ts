@@ -24,6 +24,10 @@ export class RuntimeMetrics {
   readonly committedOffset = new Gauge({ name: 'regent_committed_offset', help: 'Last committed offset', labelNames: ['topic', 'partition'] as const, registers: [this.registry] });
   readonly inFlight = new Gauge({ name: 'regent_partition_in_flight_records', help: 'Records delivered but not yet processed', labelNames: ['topic'] as const, registers: [this.registry] });
 
+  readonly degraded = new Gauge({ name: 'regent_degraded', help: '1 while a dependency is down and the runtime works around it', labelNames: ['component'] as const, registers: [this.registry] });
+  readonly rehydrations = new Counter({ name: 'regent_rehydrations_total', help: 'Actor rehydrations by where the state came from', labelNames: ['agent', 'source'] as const, registers: [this.registry] });
+  readonly replayed = new Counter({ name: 'regent_rehydration_replayed_events_total', help: 'Events replayed from the event store during rehydration', labelNames: ['agent'] as const, registers: [this.registry] });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'regent_' });
   }

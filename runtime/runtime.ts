@@ -21,6 +21,9 @@ import { systemClock } from './ports/clock.js';
 import type { EventLog, TopicSpec } from './ports/event-log.js';
 import type { Random } from './ports/random.js';
 import type { StateStore } from './ports/state-store.js';
+import type { EventStore } from './ports/event-store.js';
+import { Health } from './health.js';
+import { storeWriter } from './store-writer.js';
 import { Publisher, dlqTopicOf } from './publisher.js';
 import { SeededRandom } from './random.js';
 import { ActorRegistry } from './registry.js';
@@ -56,7 +59,13 @@ export interface RuntimeOptions {
   /** Topics to create at start (their DLQs are created too). */
   readonly topics?: readonly TopicSpec[];
   readonly stateStore?: StateStore;
+  /** Persists every event and makes rehydration replay possible; none in the embedded default. */
+  readonly eventStore?: EventStore;
   readonly groupId?: string;
+  /** Consumer group of the store writer (default `<groupId>-store`). */
+  readonly storeGroupId?: string;
+  /** How long an in-process restart waits for the store writer to catch up (ms). */
+  readonly storeWaitMs?: number;
   readonly name?: string;
   readonly logger?: Logger;
   readonly metrics?: RuntimeMetrics;
@@ -85,6 +94,8 @@ export class Runtime {
   readonly registry: ActorRegistry;
   readonly restarts: RestartReport[] = [];
   readonly groupId: string;
+  readonly health: Health;
+  readonly storeGroupId: string;
   private readonly router: Router;
   private readonly publisher: Publisher;
   private readonly settings: SupervisionSettings;
@@ -100,12 +111,20 @@ export class Runtime {
     this.groupId = options.groupId ?? 'regent';
     this.settings = { ...defaultSupervision, ...options.supervision };
     this.publisher = new Publisher(options.eventLog, this.types, this.metrics, this.log);
+    this.health = new Health(this.metrics, this.log);
+    this.storeGroupId = options.storeGroupId ?? `${this.groupId}-store`;
+    const { eventStore } = options;
     this.registry = new ActorRegistry(
       {
         publisher: this.publisher,
         metrics: this.metrics,
         log: this.log,
+        health: this.health,
         stateStore: options.stateStore ?? new MemoryStateStore(),
+        ...(eventStore ? { eventStore } : {}),
+        processedBound: (topics) => this.processedBound(topics),
+        storedUpTo: () => (eventStore ? eventStore.offsets(this.storeGroupId) : Promise.resolve(new Map())),
+        storeWaitMs: options.storeWaitMs ?? 5000,
         snapshotEvery: options.snapshotEvery ?? 100,
         maxMessageRetries: this.settings.maxMessageRetries,
         topicOf: (type) => this.types.topicOf(type),
@@ -136,6 +155,7 @@ export class Runtime {
     const { eventLog } = this.options;
     const topics = this.options.topics ?? this.derivedTopics();
     await eventLog.createTopics([...topics, ...topics.map((t) => ({ name: dlqTopicOf(t.name), partitions: t.partitions }))]);
+    await this.options.eventStore?.migrate();
 
     const env = this.supervisionEnv();
     const s = this.settings;
@@ -159,6 +179,22 @@ export class Runtime {
       'infra',
       flags,
       [
+        ...(this.options.eventStore
+          ? [
+              storeWriter({
+                eventLog,
+                eventStore: this.options.eventStore,
+                types: this.types,
+                groupId: this.storeGroupId,
+                topics: topics.map((t) => t.name).filter((t) => !t.endsWith('.dlq')),
+                maxBatchSize: this.options.maxBatchSize ?? 256,
+                shutdownMs: s.shutdownMs * 4,
+                log: this.log,
+                metrics: this.metrics,
+                ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
+              }),
+            ]
+          : []),
         consumerWorker({
           id: 'event-log-consumer',
           eventLog,
@@ -234,6 +270,18 @@ export class Runtime {
 
   states<S = unknown>(agent: string): Map<string, S> {
     return this.registry.states<S>(agent);
+  }
+
+  /** Per partition of these topics: the next offset below which this group processed everything. */
+  private async processedBound(topics: readonly string[]): Promise<Record<string, number>> {
+    const { eventLog } = this.options;
+    const bound: Record<string, number> = {};
+    for (const topic of topics) {
+      for (let partition = 0; partition < eventLog.partitionsOf(topic); partition++) {
+        bound[`${topic}/${partition}`] = (await eventLog.committed(this.groupId, { topic, partition })) ?? 0;
+      }
+    }
+    return bound;
   }
 
   private derivedTopics(): TopicSpec[] {

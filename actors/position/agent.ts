@@ -15,7 +15,7 @@ export function positionAgent(options: PositionAgentOptions = {}) {
   return defineAgent({
     name: 'position',
     consumes: [PriceTick, TradeExecuted],
-    key: (event) => event.token,
+    key: 'token',
     initialState: (): PositionState => emptyPosition(),
     handle: (state, event, ctx) => {
       if (event.type === 'price.tick') return markToMarket(state, event.data.price);

@@ -15,7 +15,7 @@ export function sentimentAgent() {
   return defineAgent({
     name: 'sentiment',
     consumes: [SentimentUpdate],
-    key: (event) => event.token,
+    key: 'token',
     initialState: (): SentimentState => ({ posts: [] }),
     handle: (state, event, ctx) => {
       const now = ctx.now();

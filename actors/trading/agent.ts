@@ -73,7 +73,7 @@ export function tradingAgent(settings: TradingSettings) {
   return defineAgent({
     name: 'trading',
     consumes: [PriceTick],
-    key: (event) => event.token,
+    key: 'token',
     initialState: (): TradingState => ({ closes: [], lastSignalTs: null, lastSide: null }),
     handle: (state, event, ctx) => {
       const price = event.data.price;

@@ -3,6 +3,8 @@ export interface Snapshot<S = unknown> {
   readonly state: S;
   /** Last applied offset per source partition (`topic/partition`), for skipping redeliveries. */
   readonly applied: Readonly<Record<string, number>>;
+  /** Ids of recently applied events that other actors emitted (dedupe of re-emits). */
+  readonly recentIds?: readonly string[];
   readonly lastEventId?: string;
   readonly version: number;
   /** Wall time the snapshot was taken. */

@@ -6,6 +6,7 @@ import { createDelivery } from '../../runtime/delivery.js';
 import { EventTypeRegistry, encodeEnvelope } from '../../runtime/event-types.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { RuntimeMetrics } from '../../runtime/metrics.js';
+import { Health } from '../../runtime/health.js';
 import { startNactSystem, stopNactSystem, type NactRef } from '../../runtime/nact-host.js';
 import { systemClock } from '../../runtime/ports/clock.js';
 import { Publisher } from '../../runtime/publisher.js';
@@ -26,6 +27,10 @@ async function cellEnv(stateStore = new MemoryStateStore()): Promise<CellEnv> {
     publisher: new Publisher(log, types, metrics, silentLogger),
     metrics,
     log: silentLogger,
+    health: new Health(metrics, silentLogger),
+    processedBound: async () => ({}),
+    storedUpTo: async () => new Map(),
+    storeWaitMs: 0,
     stateStore,
     snapshotEvery: 1000,
     maxMessageRetries: 3,

@@ -12,7 +12,7 @@ export const breakoutAgent = (lookback: number) =>
   defineAgent({
     name: 'breakout',
     consumes: [PriceTick],
-    key: (event) => event.token,
+    key: 'token',
     initialState: (): Breakout => ({ high: 0, ticks: 0 }),
     handle: (state, event, ctx) => {
       const price = event.data.price;

@@ -17,7 +17,7 @@ export function counterAgent(options: { crashOn?: Map<string, number>; name?: st
   return defineAgent({
     name: options.name ?? 'counter',
     consumes: [Tick],
-    key: (e) => e.token,
+    key: 'token',
     initialState: (): CounterState => ({ count: 0, seen: [] }),
     handle: async (state, event, ctx) => {
       const left = crashes.get(event.id) ?? 0;

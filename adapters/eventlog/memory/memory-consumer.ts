@@ -99,10 +99,10 @@ export class MemoryConsumer implements Consumer, GroupMemberHandle {
     await this.handlers?.onRevoke?.(loops.map((l) => l.tp));
   }
 
-  /** Called by the group during a rebalance. */
+  /** Called by the group during a rebalance. onAssign may seek before the first fetch. */
   async assign(partitions: TopicPartition[]): Promise<void> {
     if (partitions.length === 0) return;
-    await this.handlers?.onAssign?.(partitions);
+    const fresh: [PartitionLoop, PartitionLog][] = [];
     for (const tp of partitions) {
       const log = this.partitionLog(tp);
       const committed = this.group.committedOffset(tp);
@@ -116,8 +116,10 @@ export class MemoryConsumer implements Consumer, GroupMemberHandle {
         done: Promise.resolve(),
       };
       this.loops.set(tpKey(tp), loop);
-      loop.done = this.fetchLoop(loop, log);
+      fresh.push([loop, log]);
     }
+    await this.handlers?.onAssign?.(partitions);
+    for (const [loop, log] of fresh) loop.done = this.fetchLoop(loop, log);
   }
 
   private async fetchLoop(loop: PartitionLoop, log: PartitionLog): Promise<void> {

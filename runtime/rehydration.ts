@@ -1,0 +1,154 @@
+// Rehydration: an actor's state = its latest snapshot (StateStore) + the events of its key after
+// that snapshot (EventStore), folded through the same handler as live events, emits dropped (they
+// were published the first time). Without an event store, or when the store lags too far behind an
+// in-process restart, the actor continues from its last good in-memory state.
+import type { Logger } from 'pino';
+import { routeKey, topicsOf, type AgentDefinition } from './agent.js';
+import { createAgentContext } from './agent-context.js';
+import { AppliedLog, positionKey } from './applied-log.js';
+import type { Envelope } from './envelope.js';
+import type { Health } from './health.js';
+import type { RuntimeMetrics } from './metrics.js';
+import type { EventStore } from './ports/event-store.js';
+import { CorruptSnapshotError, StateStoreUnavailableError, type Snapshot, type StateStore } from './ports/state-store.js';
+
+export const SNAPSHOT_VERSION = 1;
+
+export interface RehydrationEnv {
+  readonly stateStore: StateStore;
+  readonly eventStore?: EventStore;
+  readonly health: Health;
+  readonly metrics: RuntimeMetrics;
+  readonly log: Logger;
+  /** Next offsets below which the runtime's group has fully processed every record (commits). */
+  processedBound(topics: readonly string[]): Promise<Record<string, number>>;
+  /** Next offsets up to which the store writer has persisted, by `topic/partition`. */
+  storedUpTo(): Promise<Map<string, number>>;
+  /** How long an in-process restart waits for the store writer to catch up. */
+  readonly storeWaitMs: number;
+}
+
+export interface Rehydrated<S> {
+  readonly state: S;
+  readonly applied: AppliedLog;
+  readonly source: 'initial' | 'snapshot' | 'replay' | 'memory';
+  readonly replayed: number;
+}
+
+export interface LiveState<S> {
+  readonly state: S;
+  readonly applied: AppliedLog;
+}
+
+export async function rehydrate<S>(
+  agent: AgentDefinition<S>,
+  key: string,
+  actorId: string,
+  env: RehydrationEnv,
+  live?: LiveState<S>,
+): Promise<Rehydrated<S>> {
+  const snapshot = await loadSnapshot(env, actorId);
+  const fromSnapshot = (): Rehydrated<S> =>
+    snapshot
+      ? { state: snapshot.state as S, applied: new AppliedLog(snapshot), source: 'snapshot', replayed: 0 }
+      : { state: agent.initialState(key), applied: new AppliedLog(), source: 'initial', replayed: 0 };
+  const result = await (async (): Promise<Rehydrated<S>> => {
+    if (!env.eventStore) return live ? { ...live, applied: live.applied.clone(), source: 'memory', replayed: 0 } : fromSnapshot();
+    let bound: Record<string, number>;
+    if (live) {
+      bound = Object.fromEntries([...live.applied.lastOffsets()].map(([k, offset]) => [k, offset + 1]));
+      if (!(await storeReaches(env, bound))) {
+        env.log.warn({ actor: actorId, waitedMs: env.storeWaitMs }, 'event store behind the actor; restarting from its last good in-memory state');
+        return { ...live, applied: live.applied.clone(), source: 'memory', replayed: 0 };
+      }
+    } else {
+      bound = await env.processedBound(topicsOf(agent));
+    }
+    const base = fromSnapshot();
+    return replay(agent, key, actorId, env, env.eventStore, base, bound, snapshot?.applied ?? {});
+  })();
+  env.metrics.rehydrations.inc({ agent: agent.name, source: result.source });
+  return result;
+}
+
+async function replay<S>(
+  agent: AgentDefinition<S>,
+  key: string,
+  actorId: string,
+  env: RehydrationEnv,
+  store: EventStore,
+  base: Rehydrated<S>,
+  bound: Record<string, number>,
+  after: Readonly<Record<string, number>>,
+): Promise<Rehydrated<S>> {
+  let state = base.state;
+  const applied = base.applied;
+  let replayed = 0;
+  const log = env.log.child({ actor: actorId, replay: true });
+  const events = store.replay({
+    types: agent.consumes.map((t) => t.type),
+    ...(agent.key === 'token' ? { token: key } : {}),
+    after,
+    before: bound,
+  });
+  for await (const event of events) {
+    const position = { topic: event.topic, partition: event.partition, offset: event.offset };
+    const limit = bound[positionKey(position)];
+    if (limit === undefined || event.offset >= limit) continue; // never applied live: it comes again
+    if (agent.key !== 'token' && routeKey(agent, event) !== key) continue;
+    if (applied.has(event, position)) continue;
+    const envelope = toEnvelope(event);
+    try {
+      state = await agent.handle(state, envelope, createAgentContext(actorId, key, agent.name, envelope, [], log));
+    } catch (err) {
+      // It failed live too and was dead-lettered after its retries: the state went on without it.
+      log.warn({ err, eventId: event.id }, 'event failed again during replay; skipped as it was live');
+    }
+    applied.mark(envelope, position);
+    replayed++;
+  }
+  env.metrics.replayed.inc({ agent: agent.name }, replayed);
+  return { state, applied, source: replayed > 0 || base.source === 'initial' ? 'replay' : base.source, replayed };
+}
+
+function toEnvelope(stored: Envelope & { topic?: string; partition?: number; offset?: number }): Envelope {
+  const { topic: _t, partition: _p, offset: _o, ...envelope } = stored;
+  return envelope;
+}
+
+async function storeReaches(env: RehydrationEnv, bound: Record<string, number>): Promise<boolean> {
+  const deadline = Date.now() + env.storeWaitMs;
+  for (;;) {
+    const stored = await env.storedUpTo();
+    if (Object.entries(bound).every(([k, next]) => (stored.get(k) ?? 0) >= next)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export async function loadSnapshot(env: Pick<RehydrationEnv, 'stateStore' | 'health' | 'log'>, actorId: string): Promise<Snapshot | undefined> {
+  try {
+    const snapshot = await env.stateStore.load(actorId);
+    env.health.recover('state-store');
+    if (snapshot && snapshot.version !== SNAPSHOT_VERSION) {
+      env.log.warn({ actor: actorId, version: snapshot.version, expected: SNAPSHOT_VERSION }, 'snapshot of another schema version; full replay');
+      return undefined;
+    }
+    return snapshot;
+  } catch (err) {
+    if (err instanceof StateStoreUnavailableError) env.health.degrade('state-store', err.message);
+    else if (err instanceof CorruptSnapshotError) env.log.warn({ actor: actorId, err }, 'corrupt snapshot; full replay');
+    else env.log.error({ actor: actorId, err }, 'snapshot load failed; full replay');
+    return undefined;
+  }
+}
+
+export async function saveSnapshot(env: Pick<RehydrationEnv, 'stateStore' | 'health' | 'log'>, actorId: string, snapshot: Snapshot): Promise<void> {
+  try {
+    await env.stateStore.save(actorId, snapshot);
+    env.health.recover('state-store');
+  } catch (err) {
+    if (err instanceof StateStoreUnavailableError) env.health.degrade('state-store', err.message);
+    else env.log.error({ actor: actorId, err }, 'snapshot save failed');
+  }
+}

@@ -1,0 +1,73 @@
+// The store writer: a consumer group of its own that persists every valid event of the catalog's
+// topics to the EventStore, recording its consumed offsets in the same transaction; on assignment
+// it resumes from the offsets the store holds, so the store is exactly-once even when the log
+// redelivers. Invalid records are left to the router, which dead-letters them.
+import type { Logger } from 'pino';
+import type { ChildSpec } from '../supervisors/child-spec.js';
+import type { EventTypeRegistry } from './event-types.js';
+import type { RuntimeMetrics } from './metrics.js';
+import { tpKey, type Batch, type Consumer, type EventLog } from './ports/event-log.js';
+import type { EventStore, StoredEvent } from './ports/event-store.js';
+
+export interface StoreWriterOptions {
+  readonly eventLog: EventLog;
+  readonly eventStore: EventStore;
+  readonly types: EventTypeRegistry;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly maxBatchSize: number;
+  readonly shutdownMs: number;
+  readonly log: Logger;
+  readonly metrics: RuntimeMetrics;
+  readonly memberMetadata?: Record<string, unknown>;
+}
+
+export function storeWriter(options: StoreWriterOptions): ChildSpec {
+  return {
+    id: 'store-writer',
+    restart: 'permanent',
+    shutdown: options.shutdownMs,
+    type: 'worker',
+    start: async (link) => {
+      const consumer = options.eventLog.consumer({
+        groupId: options.groupId,
+        topics: options.topics,
+        fromBeginning: true,
+        maxBatchSize: options.maxBatchSize,
+        ...(options.memberMetadata ? { memberMetadata: options.memberMetadata } : {}),
+      });
+      await consumer.run({
+        onAssign: async (partitions) => {
+          const stored = await options.eventStore.offsets(options.groupId);
+          for (const tp of partitions) {
+            const next = stored.get(tpKey(tp));
+            if (next !== undefined) consumer.seek(tp, next);
+          }
+        },
+        eachBatch: (batch) => persist(options, consumer, batch),
+        onCrash: (error) => link.failed(error),
+      });
+      return {
+        stop: () => consumer.disconnect(),
+        kill: () => void consumer.disconnect().catch(() => undefined),
+      };
+    },
+  };
+}
+
+async function persist(options: StoreWriterOptions, consumer: Consumer, batch: Batch): Promise<void> {
+  const events: StoredEvent[] = [];
+  for (const record of batch.records) {
+    try {
+      const envelope = options.types.decode(record.value);
+      events.push({ ...envelope, topic: batch.topic, partition: batch.partition, offset: record.offset });
+    } catch {
+      // Not an event: the router dead-letters it with the reason; the store keeps events only.
+    }
+  }
+  const next = batch.records[batch.records.length - 1]!.offset + 1;
+  // A failure throws out of the batch: the supervisor restarts the writer, which resumes from the
+  // offsets in the store (the append is all-or-nothing, so nothing is half-written).
+  await options.eventStore.append(events, [{ groupId: options.groupId, topic: batch.topic, partition: batch.partition, offset: next }]);
+  await consumer.commit(batch, next);
+}
