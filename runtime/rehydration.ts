@@ -108,7 +108,7 @@ async function replay<S>(
     replayed++;
   }
   env.metrics.replayed.inc({ agent: agent.name }, replayed);
-  return { state, applied, source: replayed > 0 || base.source === 'initial' ? 'replay' : base.source, replayed };
+  return { state, applied, source: replayed > 0 ? 'replay' : base.source, replayed };
 }
 
 function toEnvelope(stored: Envelope & { topic?: string; partition?: number; offset?: number }): Envelope {

@@ -92,6 +92,11 @@ export class MemoryEventLog implements EventLog {
     return this.partitionLog(tp).read(offset, max);
   }
 
+  /** Forgets a group's committed offsets (like `kafka-consumer-groups --delete`); members must be gone. */
+  deleteGroup(groupId: string): void {
+    this.groups.delete(groupId);
+  }
+
   topicNames(): string[] {
     return [...this.topics.keys()];
   }

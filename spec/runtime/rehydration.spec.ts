@@ -1,0 +1,164 @@
+import { expect } from 'chai';
+import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
+import { MemoryEventStore } from '../../adapters/store/memory.js';
+import { MemoryStateStore } from '../../adapters/state/memory.js';
+import { encodeEnvelope } from '../../runtime/event-types.js';
+import { StateStoreUnavailableError, type Snapshot, type StateStore } from '../../runtime/ports/state-store.js';
+import { Runtime, type RuntimeOptions } from '../../runtime/runtime.js';
+import { scriptedEvent } from '../../runtime/test-kit.js';
+import { Counted, Tick, counterAgent, type CounterState } from '../support/counter-agent.js';
+import { waitFor } from '../support/wait.js';
+
+const topics = [
+  { name: 'test.ticks', partitions: 3 },
+  { name: 'test.counts', partitions: 1 },
+];
+const tick = (token: string, n: number) => scriptedEvent(Tick, { n }, { ts: 1000 + n, token, id: `${token}-${n}` });
+const range = (n: number) => [...Array(n).keys()];
+
+async function publishTicks(log: MemoryEventLog, tokens: string[], from: number, to: number) {
+  await log.publish('test.ticks', tokens.flatMap((t) => range(to - from).map((i) => ({ key: t, value: encodeEnvelope(tick(t, from + i)) }))));
+}
+
+/** A StateStore whose connection can be cut, as the runtime's fault injector does to Redis. */
+class SwitchableStateStore implements StateStore {
+  up = true;
+  constructor(private readonly inner = new MemoryStateStore()) {}
+  private check() {
+    if (!this.up) throw new StateStoreUnavailableError('connection refused');
+  }
+  async load(id: string) {
+    this.check();
+    return this.inner.load(id);
+  }
+  async save(id: string, s: Snapshot) {
+    this.check();
+    return this.inner.save(id, s);
+  }
+  async delete(id: string) {
+    this.check();
+    return this.inner.delete(id);
+  }
+}
+
+function runtime(log: MemoryEventLog, extra: Partial<RuntimeOptions>) {
+  return new Runtime({ eventLog: log, agents: [counterAgent({ emit: true })], eventTypes: [Tick, Counted], topics, passivationSweepMs: 0, ...extra });
+}
+
+describe('durable state: store writer and rehydration', () => {
+  it('persists every event once, with the store group\'s offsets, and resumes from the stored offsets', async () => {
+    const log = new MemoryEventLog();
+    const store = new MemoryEventStore();
+    const first = runtime(log, { eventStore: store });
+    await first.start();
+    await publishTicks(log, ['A', 'B'], 0, 20);
+    await first.whenIdle({ timeoutMs: 5000 });
+    await waitFor('40 ticks and 40 counts stored', () => store.all().length === 80);
+    await first.stop();
+    const stored = await store.offsets('regent-store');
+    expect([...stored.values()].reduce((a, b) => a + b, 0)).to.equal(80);
+
+    // The log forgets the writer's commits: only the offsets in the store prevent a re-append.
+    log.deleteGroup('regent-store');
+    const second = runtime(log, { eventStore: store });
+    await second.start();
+    await publishTicks(log, ['A'], 20, 25);
+    await second.whenIdle({ timeoutMs: 5000 });
+    await waitFor('the 5 new ticks and counts stored', () => store.all().length === 90);
+    expect(store.duplicates).to.equal(0);
+    await second.stop();
+  });
+
+  it('restarts a crashed actor from its snapshot plus the events after it, equal to an uninterrupted run', async () => {
+    const log = new MemoryEventLog();
+    const store = new MemoryEventStore();
+    const rt = new Runtime({
+      eventLog: log,
+      agents: [{ ...counterAgent({ crashOn: new Map([['A-13', 1]]) }), snapshotEvery: 5 }],
+      eventTypes: [Tick, Counted],
+      topics,
+      eventStore: store,
+      supervision: { backoffMinMs: 1, backoffMaxMs: 5 },
+      passivationSweepMs: 0,
+    });
+    await rt.start();
+    try {
+      await publishTicks(log, ['A'], 0, 30);
+      await rt.whenIdle({ timeoutMs: 5000 });
+      expect(rt.states<CounterState>('counter').get('A')?.seen).to.deep.equal(range(30));
+      expect(rt.restarts).to.have.length(1);
+      expect(await rt.metrics.total(rt.metrics.rehydrations, { source: 'replay' })).to.equal(1);
+      // Snapshot at 10 applied events, crash at the 14th: 3 events came back from the store.
+      expect(await rt.metrics.total(rt.metrics.replayed)).to.equal(3);
+    } finally {
+      await rt.stop();
+    }
+  });
+
+  it('rebuilds a passivated actor whose snapshot was lost by a full replay of its events', async () => {
+    const log = new MemoryEventLog();
+    const store = new MemoryEventStore();
+    const states = new MemoryStateStore();
+    const rt = runtime(log, { eventStore: store, stateStore: states });
+    await rt.start();
+    try {
+      await publishTicks(log, ['A', 'B'], 0, 12);
+      await rt.whenIdle({ timeoutMs: 5000 });
+      await waitFor('events stored', () => store.all().length >= 48);
+      await rt.registry.release(['test.ticks/0', 'test.ticks/1', 'test.ticks/2']);
+      await states.delete('counter:A');
+      await publishTicks(log, ['A'], 12, 14);
+      await rt.whenIdle({ timeoutMs: 5000 });
+      expect(rt.states<CounterState>('counter').get('A')?.seen).to.deep.equal(range(14));
+      expect(await rt.metrics.total(rt.metrics.replayed, { agent: 'counter' })).to.equal(12);
+    } finally {
+      await rt.stop();
+    }
+  });
+
+  it('skips an emitted event that arrives again under a new offset (a re-run handler re-emits the same id)', async () => {
+    const log = new MemoryEventLog();
+    const rt = runtime(log, {});
+    await rt.start();
+    try {
+      const reemitted = { ...tick('C', 1), causationId: 'upstream-1' };
+      await log.publish('test.ticks', [tick('C', 0), reemitted, reemitted, tick('C', 2)].map((e) => ({ key: 'C', value: encodeEnvelope(e) })));
+      await rt.whenIdle({ timeoutMs: 5000 });
+      expect(rt.states<CounterState>('counter').get('C')?.seen).to.deep.equal([0, 1, 2]);
+      expect(await rt.metrics.total(rt.metrics.duplicates)).to.equal(1);
+    } finally {
+      await rt.stop();
+    }
+  });
+
+  it('keeps running with the state store down (degraded, full replay) and recovers when it is back', async () => {
+    const log = new MemoryEventLog();
+    const store = new MemoryEventStore();
+    const states = new SwitchableStateStore();
+    const rt = new Runtime({
+      eventLog: log,
+      agents: [{ ...counterAgent({ emit: true }), snapshotEvery: 2 }],
+      eventTypes: [Tick, Counted],
+      topics,
+      eventStore: store,
+      stateStore: states,
+      passivationSweepMs: 0,
+    });
+    await rt.start();
+    try {
+      const degraded = async () => (await rt.metrics.degraded.get()).values.find((v) => v.labels.component === 'state-store')?.value;
+      states.up = false;
+      await publishTicks(log, ['D'], 0, 6);
+      await rt.whenIdle({ timeoutMs: 5000 });
+      expect(await degraded()).to.equal(1);
+      expect(rt.health.isDegraded('state-store')).to.equal(true);
+      states.up = true;
+      await publishTicks(log, ['D'], 6, 10);
+      await rt.whenIdle({ timeoutMs: 5000 });
+      expect(await degraded()).to.equal(0);
+      expect(rt.states<CounterState>('counter').get('D')?.seen).to.deep.equal(range(10));
+    } finally {
+      await rt.stop();
+    }
+  });
+});
