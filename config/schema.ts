@@ -103,6 +103,22 @@ const exchange = z.strictObject({
   feeBps: nonNeg().default(4),
 });
 
+const store = z.strictObject({
+  /** Where every consumed event is persisted: none (embedded default) or PostgreSQL. */
+  kind: z.enum(['none', 'postgres']).default('none'),
+  url: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/postgres'),
+  schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('regent'),
+  /** How long a restarted actor waits for the store writer to catch up before using its in-memory state. */
+  rehydrationWaitMs: nonNegInt().default(5000),
+});
+
+const state = z.strictObject({
+  /** Where actor snapshots live: memory (embedded default) or Redis. */
+  kind: z.enum(['memory', 'redis']).default('memory'),
+  url: z.string().min(1).default('redis://127.0.0.1:6379'),
+  keyPrefix: z.string().default('regent:'),
+});
+
 const supervision = z.strictObject({
   maxRestarts: nonNegInt().default(10),
   withinMs: posInt().default(60_000),
@@ -132,6 +148,8 @@ export const configSchema = z.strictObject({
   risk: risk.prefault({}),
   execution: execution.prefault({}),
   exchange: exchange.prefault({}),
+  store: store.prefault({}),
+  state: state.prefault({}),
   supervision: supervision.prefault({}),
   positions: positions.prefault({}),
   snapshotEvery: posInt().default(100),

@@ -18,6 +18,8 @@ Options:
   --feed-path <file>     file for the csv and jsonl feeds
   --tokens <list>        comma-separated tokens for the synthetic feed
   --rate <n>             pace the feed at n events per second (default: as fast as it goes)
+  --store <kind>         none | postgres: persist every event (REGENT_STORE__URL, default local)
+  --state <kind>         memory | redis: where actor snapshots live (REGENT_STATE__URL)
   --log-level <level>    fatal | error | warn | info | debug | trace | silent (logs go to stderr)
   --http-port <port>     port for /metrics, /healthz, /readyz (0 = any free port)
   --no-http              do not serve /metrics, /healthz, /readyz
@@ -62,6 +64,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'feed-path': { type: 'string' },
         tokens: { type: 'string' },
         rate: { type: 'string' },
+        store: { type: 'string' },
+        state: { type: 'string' },
         'log-level': { type: 'string' },
         'http-port': { type: 'string' },
         'no-http': { type: 'boolean' },
@@ -93,6 +97,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] as never } : {}),
     ...(Object.keys(feed).length ? { feed } : {}),
     ...(Object.keys(http).length ? { http } : {}),
+    ...(values.store !== undefined ? { store: { kind: values.store as never } } : {}),
+    ...(values.state !== undefined ? { state: { kind: values.state as never } } : {}),
   };
   return {
     help: values.help ?? false,

@@ -65,7 +65,15 @@ export async function rehydrate<S>(
       bound = await env.processedBound(topicsOf(agent));
     }
     const base = fromSnapshot();
-    return replay(agent, key, actorId, env, env.eventStore, base, bound, snapshot?.applied ?? {});
+    const rebuilt = await replay(agent, key, actorId, env, env.eventStore, base, bound, snapshot?.applied ?? {});
+    if (live && JSON.stringify(rebuilt.state) !== JSON.stringify(live.state)) {
+      // The live state is the fold in the order events were really applied; a replay of an actor
+      // that reads several partitions can only order them by event time. Keep the live one, loudly.
+      env.metrics.divergences.inc({ agent: agent.name });
+      env.log.error({ actor: actorId, replayed: rebuilt.replayed }, 'rehydrated state differs from the live state; keeping the live state');
+      return { ...live, applied: live.applied.clone(), source: 'memory' as const, replayed: rebuilt.replayed };
+    }
+    return rebuilt;
   })();
   env.metrics.rehydrations.inc({ agent: agent.name, source: result.source });
   return result;

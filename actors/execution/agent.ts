@@ -293,6 +293,9 @@ export function executionAgent(settings: ExecutionSettings, exchange: Exchange) 
     name: 'execution',
     consumes: [Signal, OrderCommand],
     key: 'singleton',
+    // Signals are rare and orders matter: snapshot after every one, so a restart never has to
+    // re-order signals from several partitions by event time.
+    snapshotEvery: 1,
     initialState: (): ExecutionState => initialExecutionState(settings.initialBalance),
     handle: (state, event, ctx) => (event.type === 'signal' ? onSignal(state, event, ctx) : onCommand(state, event, ctx)),
   });

@@ -90,6 +90,7 @@ describe('durable state: store writer and rehydration', () => {
       expect(await rt.metrics.total(rt.metrics.rehydrations, { source: 'replay' })).to.equal(1);
       // Snapshot at 10 applied events, crash at the 14th: 3 events came back from the store.
       expect(await rt.metrics.total(rt.metrics.replayed)).to.equal(3);
+      expect(await rt.metrics.total(rt.metrics.divergences)).to.equal(0);
     } finally {
       await rt.stop();
     }
