@@ -1,0 +1,223 @@
+// StateStore on Redis: the latest snapshot of each actor as JSON under `<prefix>snap:<actorId>`.
+// Redis is a cache here, so every call fails fast with StateStoreUnavailableError while Redis is
+// down (the runtime then replays from the event store) and works again once it is back.
+// The connection helpers at the bottom are shared with the cache layer (cache.ts).
+import { Redis, ReplyError, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import { z } from 'zod';
+import { silentLogger } from '../../../runtime/logger.js';
+import { CorruptSnapshotError, StateStoreUnavailableError, type Snapshot, type StateStore } from '../../../runtime/ports/state-store.js';
+
+export interface RedisConnectionOptions {
+  /** An ioredis client owned by the caller (close() leaves it open); ideally built with `redisOptions`. */
+  readonly redis?: Redis;
+  /** Used when no client is injected; the store then owns its client. Default redis://127.0.0.1:6379. */
+  readonly url?: string;
+  /** Namespace of every key. Default `regent:`. */
+  readonly keyPrefix?: string;
+  readonly metrics?: Registry;
+  readonly logger?: Logger;
+}
+
+// Looser than Snapshot on purpose: extra fields written by a newer version survive a load.
+const SnapshotSchema = z.looseObject({
+  state: z.unknown(),
+  applied: z.record(z.string(), z.number()),
+  recentIds: z.array(z.string()).optional(),
+  lastEventId: z.string().optional(),
+  version: z.number().int(),
+  at: z.number(),
+});
+
+export class RedisStateStore implements StateStore {
+  private readonly connection: RedisConnection;
+  private readonly keyPrefix: string;
+  private readonly loads: Counter<'result'>;
+  private readonly saves: Counter<'result'>;
+
+  constructor(options: RedisConnectionOptions = {}) {
+    this.connection = new RedisConnection(options);
+    this.keyPrefix = options.keyPrefix ?? 'regent:';
+    this.loads = sharedCounter(options.metrics, 'regent_state_snapshot_loads_total', 'Snapshot loads from Redis by result (hit, miss, corrupt, error)');
+    this.saves = sharedCounter(options.metrics, 'regent_state_snapshot_saves_total', 'Snapshot saves to Redis by result (ok, error)');
+  }
+
+  async load(actorId: string): Promise<Snapshot | undefined> {
+    let raw: string | null;
+    try {
+      raw = await this.connection.run('GET', (redis) => redis.get(this.key(actorId)));
+    } catch (error) {
+      if (isWrongType(error)) {
+        this.loads.inc({ result: 'corrupt' });
+        throw new CorruptSnapshotError(actorId, 'key does not hold a string');
+      }
+      this.loads.inc({ result: 'error' });
+      throw error;
+    }
+    if (raw === null) {
+      this.loads.inc({ result: 'miss' });
+      return undefined;
+    }
+    try {
+      const snapshot = SnapshotSchema.parse(JSON.parse(raw)) as Snapshot;
+      this.loads.inc({ result: 'hit' });
+      return snapshot;
+    } catch (error) {
+      this.loads.inc({ result: 'corrupt' });
+      throw new CorruptSnapshotError(actorId, error instanceof z.ZodError ? z.prettifyError(error) : String(error));
+    }
+  }
+
+  async save(actorId: string, snapshot: Snapshot): Promise<void> {
+    try {
+      const json = JSON.stringify(snapshot);
+      await this.connection.run('SET', (redis) => redis.set(this.key(actorId), json));
+      this.saves.inc({ result: 'ok' });
+    } catch (error) {
+      this.saves.inc({ result: 'error' });
+      throw error;
+    }
+  }
+
+  async delete(actorId: string): Promise<void> {
+    await this.connection.run('DEL', (redis) => redis.del(this.key(actorId)));
+  }
+
+  /** Closes the client if this store created it; an injected one stays open. */
+  close(): Promise<void> {
+    return this.connection.close();
+  }
+
+  private key(actorId: string): string {
+    return `${this.keyPrefix}snap:${actorId}`;
+  }
+}
+
+/**
+ * Client options that make a call fail fast while Redis is down and never run it later:
+ * - enableOfflineQueue: false: a command issued while disconnected is rejected at once instead of
+ *   waiting in a queue (and being executed minutes later, after the caller was told it failed);
+ * - autoResendUnfulfilledCommands: false: same for commands in flight when the connection dropped;
+ * - maxRetriesPerRequest: 0: those in-flight commands are rejected on the first disconnect;
+ * - commandTimeout / connectTimeout 1 s: bounds a call on a connection that hangs instead of closing;
+ * - retryStrategy never gives up and retries at most every 500 ms, so the client reconnects by
+ *   itself within ~0.5 s of Redis coming back.
+ * Calls made before the first connection (or during a reconnect attempt) wait for it, see `run`.
+ */
+export const redisOptions: RedisOptions = {
+  enableOfflineQueue: false,
+  autoResendUnfulfilledCommands: false,
+  maxRetriesPerRequest: 0,
+  commandTimeout: 1000,
+  connectTimeout: 1000,
+  retryStrategy: (attempt: number) => Math.min(50 * attempt, 500),
+};
+
+/** How long a call waits for a connection attempt in progress before it reports Redis unavailable. */
+const READY_TIMEOUT_MS = 1000;
+
+/** A client plus the fail-fast guard and error mapping shared by the Redis adapters. */
+export class RedisConnection {
+  readonly redis: Redis;
+  private readonly owned: boolean;
+  private readonly log: Logger;
+  private down = false;
+
+  constructor(options: Pick<RedisConnectionOptions, 'redis' | 'url' | 'logger'>) {
+    this.owned = options.redis === undefined;
+    this.redis = options.redis ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', redisOptions);
+    this.log = options.logger ?? silentLogger;
+    // Without an 'error' listener ioredis prints every failed reconnect to the console.
+    this.redis.on('error', this.onError);
+    this.redis.on('ready', this.onReady);
+  }
+
+  /** Runs one command, mapping "cannot reach Redis" to StateStoreUnavailableError. */
+  async run<T>(what: string, command: (redis: Redis) => Promise<T>): Promise<T> {
+    await this.whenReady(what);
+    try {
+      return await command(this.redis);
+    } catch (error) {
+      throw isUnavailable(error) ? unavailable(what, error) : error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.redis.off('error', this.onError);
+    this.redis.off('ready', this.onReady);
+    if (!this.owned) return;
+    // QUIT needs a live connection (no offline queue); otherwise just stop reconnecting.
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
+    else this.redis.disconnect();
+  }
+
+  private whenReady(what: string): Promise<void> {
+    const redis = this.redis;
+    switch (redis.status) {
+      case 'ready':
+        return Promise.resolve();
+      case 'wait': // lazyConnect client never used yet
+        redis.connect().catch(() => undefined);
+        break;
+      case 'connecting':
+      case 'connect':
+        break;
+      default: // close, reconnecting (the last attempt failed), end
+        return Promise.reject(unavailable(what, new Error(`connection is ${redis.status}`)));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error): void => {
+        clearTimeout(timer);
+        redis.off('ready', onReady);
+        redis.off('close', onClose);
+        if (error) reject(unavailable(what, error));
+        else resolve();
+      };
+      const onReady = (): void => settle();
+      const onClose = (): void => settle(new Error('connection attempt failed'));
+      const timer = setTimeout(() => settle(new Error(`not connected after ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+      redis.once('ready', onReady);
+      redis.once('close', onClose);
+    });
+  }
+
+  private readonly onError = (error: Error): void => {
+    if (this.down) return;
+    this.down = true;
+    this.log.warn({ err: error.message }, 'redis unreachable; state store degraded until it is back');
+  };
+
+  private readonly onReady = (): void => {
+    if (!this.down) return;
+    this.down = false;
+    this.log.info('redis reachable again');
+  };
+}
+
+/** Reply errors that mean "try later" rather than "bad command". */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/;
+
+// ioredis types ReplyError as `any`; this gives `instanceof` something to narrow with.
+const RedisReplyError = ReplyError as new (message: string) => Error;
+
+function isUnavailable(error: unknown): boolean {
+  if (error instanceof RedisReplyError) return TRANSIENT_REPLY.test(error.message);
+  return error instanceof Error; // connection closed, timed out, max retries, stream not writeable
+}
+
+function isWrongType(error: unknown): boolean {
+  return error instanceof RedisReplyError && error.message.startsWith('WRONGTYPE');
+}
+
+function unavailable(what: string, cause: unknown): StateStoreUnavailableError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new StateStoreUnavailableError(`redis ${what} failed: ${detail}`, { cause });
+}
+
+/** A counter in `registry`, reused when another adapter instance already registered it there. */
+export function sharedCounter(registry: Registry | undefined, name: string, help: string): Counter<'result'> {
+  const existing = registry?.getSingleMetric(name);
+  if (existing) return existing as Counter<'result'>;
+  return new Counter({ name, help, labelNames: ['result'] as const, registers: registry ? [registry] : [] });
+}
