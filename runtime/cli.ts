@@ -33,7 +33,15 @@ async function main(argv: string[]): Promise<number> {
 
   const logger = createLogger(config.logLevel);
   let fatal: Error | undefined;
-  const run = await startRun(config, { logger, onFatal: (e) => (fatal = e) });
+  let run;
+  try {
+    run = await startRun(config, { logger, onFatal: (e) => (fatal = e) });
+  } catch (err) {
+    logger.fatal({ err }, 'start failed');
+    process.stderr.write(`regent: could not start: ${(err as Error).message}\n`);
+    logger.flush();
+    return 1;
+  }
   const { runtime, pump } = run.regent;
   const port = run.regent.httpPort();
   const limits = [config.events !== undefined ? `${config.events} events` : '', config.durationSec !== undefined ? `${config.durationSec} s` : '']

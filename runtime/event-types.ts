@@ -78,11 +78,16 @@ export class EventTypeRegistry {
 
   /** Decodes a record value (UTF-8 JSON). Throws DecodeError. */
   decode(value: Buffer | string): Envelope {
+    const text = typeof value === 'string' ? value : value.toString('utf8');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch (e) {
       throw new DecodeError('malformed-json', (e as Error).message);
+    }
+    // PostgreSQL's jsonb cannot hold U+0000; such an event would stall the store writer forever.
+    if (text.includes('\\u0000') && containsNul(parsed)) {
+      throw new DecodeError('invalid-data', 'a string contains the NUL character (U+0000)');
     }
     return this.validate(parsed);
   }
@@ -90,4 +95,11 @@ export class EventTypeRegistry {
 
 export function encodeEnvelope(envelope: Envelope): Buffer {
   return Buffer.from(JSON.stringify(envelope));
+}
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
+  return false;
 }

@@ -10,6 +10,12 @@ import { PaperExchange } from '../adapters/exchange/paper.js';
 import { createFeed } from '../adapters/feeds/index.js';
 import { opsServer } from '../adapters/http/ops-server.js';
 import { MemoryStateStore } from '../adapters/state/memory.js';
+import { RedisStateStore } from '../adapters/state/redis/redis-state-store.js';
+import { PostgresEventStore } from '../adapters/store/postgres/postgres-event-store.js';
+import { PartitionMaintenanceJob } from '../adapters/store/postgres/partition-maintenance.js';
+import type { ChildSpec } from '../supervisors/child-spec.js';
+import type { EventStore } from './ports/event-store.js';
+import type { StateStore } from './ports/state-store.js';
 import { FeedPump } from './feed-pump.js';
 import { RuntimeMetrics } from './metrics.js';
 import type { EventLog } from './ports/event-log.js';
@@ -24,6 +30,8 @@ export interface Regent {
   readonly pump: FeedPump;
   /** Port the ops server listens on, once started (undefined when disabled). */
   httpPort(): number | undefined;
+  /** Closes the store connections (after the runtime stopped). */
+  close(): Promise<void>;
 }
 
 export interface RegentOptions {
@@ -35,28 +43,45 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   const eventLog = new MemoryEventLog({ retentionRecords: config.eventLog.retentionRecords });
   const exchange = new PaperExchange({ slippageBps: config.exchange.slippageBps, feeBps: config.exchange.feeBps });
   const metrics = new RuntimeMetrics({ defaultMetrics: true });
+  const postgres =
+    config.store.kind === 'postgres'
+      ? new PostgresEventStore({
+          connectionString: config.store.url,
+          schema: config.store.schema,
+          metrics: metrics.registry,
+          logger: options.logger,
+        })
+      : undefined;
+  const redisState =
+    config.state.kind === 'redis'
+      ? new RedisStateStore({ url: config.state.url, keyPrefix: config.state.keyPrefix, metrics: metrics.registry, logger: options.logger })
+      : undefined;
+  const stateStore: StateStore = redisState ?? new MemoryStateStore();
+  const eventStore: EventStore | undefined = postgres;
   let boundPort: number | undefined;
   let runtime: Runtime | undefined;
-  const infra = config.http.enabled
-    ? [
-        opsServer({
-          host: config.http.host,
-          port: config.http.port,
-          registry: metrics.registry,
-          healthy: () => runtime?.running ?? false,
-          ready: () => runtime?.running ?? false,
-          onListening: (port) => {
-            boundPort = port;
-          },
-        }),
-      ]
-    : [];
+  const infra: ChildSpec[] = postgres ? [partitionMaintenance(postgres, config.store.schema, options.logger, metrics)] : [];
+  if (config.http.enabled) {
+    infra.push(
+      opsServer({
+        host: config.http.host,
+        port: config.http.port,
+        registry: metrics.registry,
+        healthy: () => runtime?.running ?? false,
+        ready: () => runtime?.running ?? false,
+        onListening: (port) => {
+          boundPort = port;
+        },
+      }),
+    );
+  }
   runtime = new Runtime({
     eventLog,
     agents: createAgents(config, { exchange }),
     eventTypes: domainEventTypes,
     topics: topicSpecs(config.topicPartitions),
-    stateStore: new MemoryStateStore(),
+    stateStore,
+    ...(eventStore ? { eventStore, storeWaitMs: config.store.rehydrationWaitMs } : {}),
     logger: options.logger,
     metrics,
     random: new SeededRandom(config.seed),
@@ -84,5 +109,31 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     ...(config.events !== undefined ? { maxEvents: config.events } : {}),
     ...(config.feed.ratePerSec !== undefined ? { ratePerSec: config.feed.ratePerSec } : {}),
   });
-  return { config, runtime: rt, eventLog, exchange, pump, httpPort: () => boundPort };
+  return {
+    config,
+    runtime: rt,
+    eventLog,
+    exchange,
+    pump,
+    httpPort: () => boundPort,
+    close: async () => {
+      await postgres?.close();
+      await redisState?.close();
+    },
+  };
+}
+
+/** Creates upcoming daily partitions and drops expired ones, hourly, as a supervised infra worker. */
+function partitionMaintenance(store: PostgresEventStore, schema: string, logger: Logger, metrics: RuntimeMetrics): ChildSpec {
+  return {
+    id: 'partition-maintenance',
+    restart: 'permanent',
+    shutdown: 10_000,
+    type: 'worker',
+    start: () => {
+      const job = new PartitionMaintenanceJob({ pool: store.pool, schema, logger, metrics: metrics.registry });
+      job.start();
+      return { stop: () => job.stop() };
+    },
+  };
 }

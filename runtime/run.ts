@@ -23,7 +23,13 @@ export interface RunOptions {
 export async function startRun(config: Config, options: RunOptions): Promise<RunHandle> {
   const regent = createRegent(config, { logger: options.logger, ...(options.onFatal ? { onFatal: options.onFatal } : {}) });
   const { runtime, pump } = regent;
-  await runtime.start();
+  try {
+    await runtime.start();
+  } catch (err) {
+    await runtime.stop().catch(() => undefined);
+    await regent.close().catch(() => undefined);
+    throw err;
+  }
   let timer: NodeJS.Timeout | undefined;
   if (config.durationSec !== undefined) timer = setTimeout(() => pump.stop(), config.durationSec * 1000);
   const done = (async () => {
@@ -34,6 +40,7 @@ export async function startRun(config: Config, options: RunOptions): Promise<Run
     } finally {
       if (timer) clearTimeout(timer);
       await runtime.stop();
+      await regent.close();
     }
   })();
   return { regent, stop: () => pump.stop(), done };

@@ -146,3 +146,20 @@ describe('Runtime stop', () => {
     expect(await log.committed('regent', { topic: 'test.ticks', partition: p }) ?? 0).to.be.at.most(2);
   });
 });
+
+describe('EventTypeRegistry.decode', () => {
+  it('rejects an event whose strings contain NUL (PostgreSQL jsonb cannot store it) with a typed error', async () => {
+    const { EventTypeRegistry, DecodeError } = await import('../../runtime/event-types.js');
+    const registry = new EventTypeRegistry([Tick]);
+    const raw = JSON.stringify({ ...scriptedEvent(Tick, { n: 1 }, { ts: 1, token: 'A' }), source: 'bad\u0000source' });
+    let error: unknown;
+    try {
+      registry.decode(raw);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(DecodeError);
+    expect((error as InstanceType<typeof DecodeError>).reason).to.equal('invalid-data');
+    expect(registry.decode(raw.replace('\\u0000', '')).source).to.equal('badsource');
+  });
+});

@@ -1,0 +1,431 @@
+// The EventStore port on PostgreSQL: idempotent batched appends with the writer's consumed offsets
+// in the same transaction, bounded in-flight appends (backpressure), retries on lost connections,
+// cursor-streamed replay, and a metrics time series with bucketed aggregation for dashboards.
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import type { Logger } from 'pino';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { silentLogger } from '../../../runtime/logger.js';
+import type { ConsumedOffset, EventQuery, EventStore, StoredEvent } from '../../../runtime/ports/event-store.js';
+import { migrate, quoteIdent, type MigrateResult, type Partitioning } from './migrations.js';
+import { ensurePartitions } from './partition-maintenance.js';
+
+export interface PostgresEventStoreOptions {
+  readonly connectionString?: string;
+  /** pg pool settings (application_name, max, ...); `connectionString` wins if both give one. */
+  readonly pool?: pg.PoolConfig;
+  /** Defaults to `regent`. */
+  readonly schema?: string;
+  /** Rows per INSERT statement; defaults to 500. */
+  readonly batchRows?: number;
+  /** Appends running at once; further calls wait. Defaults to 2. */
+  readonly maxInFlight?: number;
+  /** Backoff for appends that lost their connection: first delay, and total time before giving up. */
+  readonly retry?: { readonly initialMs?: number; readonly maxTotalMs?: number };
+  readonly metrics?: Registry;
+  readonly logger?: Logger;
+}
+
+export interface MetricRow {
+  readonly type: string;
+  /** ms since epoch. */
+  readonly ts: number;
+  readonly value: number;
+  readonly labels?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export type AggregateFn = 'avg' | 'sum' | 'min' | 'max' | 'count';
+
+export interface MetricAggregation {
+  readonly type: string;
+  /** Inclusive, ms. */
+  readonly from: number;
+  /** Exclusive, ms. */
+  readonly to: number;
+  /** Bucket width; buckets are aligned to the Unix epoch. */
+  readonly bucketMs: number;
+  readonly fn: AggregateFn;
+  /** Only rows whose labels contain all of these. */
+  readonly labels?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export class EventStoreError extends Error {
+  override readonly name = 'EventStoreError';
+  constructor(
+    message: string,
+    readonly operation: 'append' | 'offsets' | 'replay' | 'migrate' | 'metrics',
+    readonly attempts: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const EVENT_COLUMNS = ['id', 'type', 'ts', 'token', 'data', 'source', 'correlation_id', 'causation_id', 'topic', 'partition', '"offset"'];
+// One statement may bind at most 65535 parameters.
+const MAX_BATCH_ROWS = Math.floor(65_535 / EVENT_COLUMNS.length);
+
+export class PostgresEventStore implements EventStore {
+  readonly pool: pg.Pool;
+  readonly schema: string;
+  private readonly s: string;
+  private readonly batchRows: number;
+  private readonly gate: Semaphore;
+  private readonly retryInitialMs: number;
+  private readonly retryTotalMs: number;
+  private readonly log: Logger;
+  private readonly metrics: StoreMetrics | undefined;
+  private readonly insertSql = new Map<number, string>();
+  private partitioning: Partitioning | undefined;
+
+  constructor(options: PostgresEventStoreOptions = {}) {
+    this.schema = options.schema ?? 'regent';
+    this.s = quoteIdent(this.schema);
+    this.batchRows = Math.min(options.batchRows ?? 500, MAX_BATCH_ROWS);
+    if (!(this.batchRows >= 1)) throw new RangeError(`batchRows must be at least 1, got ${options.batchRows}`);
+    this.gate = new Semaphore(options.maxInFlight ?? 2);
+    this.retryInitialMs = options.retry?.initialMs ?? 50;
+    this.retryTotalMs = options.retry?.maxTotalMs ?? 5_000;
+    this.log = (options.logger ?? silentLogger).child({ component: 'postgres-event-store', schema: this.schema });
+    this.metrics = options.metrics ? new StoreMetrics(options.metrics) : undefined;
+    this.pool = new pg.Pool({ ...options.pool, ...(options.connectionString ? { connectionString: options.connectionString } : {}) });
+    // An idle client whose backend dies emits 'error' on the pool; unhandled, it would kill the process.
+    this.pool.on('error', (error) => this.log.warn({ err: error }, 'idle PostgreSQL connection lost'));
+  }
+
+  /** Runs the migrations, then (native partitioning) creates the current day partitions. */
+  async migrate(): Promise<void> {
+    await this.migrateWithResult();
+  }
+
+  async migrateWithResult(): Promise<MigrateResult> {
+    try {
+      const result = await migrate(this.pool, { schema: this.schema });
+      this.partitioning = result.partitioning;
+      if (result.partitioning === 'native') await ensurePartitions(this.pool, { schema: this.schema });
+      if (result.applied.length) this.log.info(result, 'event store migrated');
+      return result;
+    } catch (error) {
+      throw new EventStoreError(`migrating schema ${this.schema} failed: ${message(error)}`, 'migrate', 1, { cause: error });
+    }
+  }
+
+  async append(events: readonly StoredEvent[], offsets: readonly ConsumedOffset[]): Promise<void> {
+    if (events.length === 0 && offsets.length === 0) return;
+    await this.gate.acquire();
+    const stopTimer = this.metrics?.appendSeconds.startTimer();
+    try {
+      const inserted = await this.withRetry('append', (client) => this.appendOnce(client, events, offsets));
+      this.metrics?.appended.inc(inserted);
+      this.metrics?.duplicates.inc(events.length - inserted);
+    } finally {
+      stopTimer?.();
+      this.gate.release();
+    }
+  }
+
+  async offsets(groupId: string): Promise<Map<string, number>> {
+    const { rows } = await this.query<{ topic: string; partition: number; next_offset: string }>(
+      'offsets',
+      `SELECT topic, partition, next_offset FROM ${this.s}.consumer_offsets WHERE group_id = $1`,
+      [groupId],
+    );
+    return new Map(rows.map((r) => [`${r.topic}/${r.partition}`, Number(r.next_offset)]));
+  }
+
+  async *replay(query: EventQuery): AsyncGenerator<StoredEvent> {
+    const { where, values } = replayFilter(query);
+    const sql = `SELECT ${EVENT_COLUMNS.join(', ')} FROM ${this.s}.events WHERE ${where} ORDER BY ts, topic, partition, "offset"`;
+    const batchSize = query.batchSize ?? 1000;
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw new EventStoreError(`replay could not connect: ${message(error)}`, 'replay', 1, { cause: error });
+    }
+    const cursor = client.query(new Cursor<EventRow>(sql, values));
+    let failure: Error | undefined;
+    try {
+      for (;;) {
+        let rows: EventRow[];
+        try {
+          rows = await cursor.read(batchSize);
+        } catch (error) {
+          failure = error as Error;
+          throw new EventStoreError(`replay read failed: ${message(error)}`, 'replay', 1, { cause: error });
+        }
+        if (rows.length === 0) return;
+        for (const row of rows) yield toStoredEvent(row);
+      }
+    } finally {
+      // Runs on completion, on error and when the consumer breaks out early (generator return).
+      if (!failure) await cursor.close().catch((error: Error) => (failure = error));
+      client.release(failure);
+    }
+  }
+
+  async recordMetric(type: string, ts: number, value: number, labels: MetricRow['labels'] = {}): Promise<void> {
+    await this.recordMetrics([{ type, ts, value, labels }]);
+  }
+
+  /** Inserts metric samples, many rows per statement. */
+  async recordMetrics(rows: readonly MetricRow[]): Promise<void> {
+    const chunk = Math.floor(65_535 / 4);
+    for (let i = 0; i < rows.length; i += chunk) {
+      const part = rows.slice(i, i + chunk);
+      const values: unknown[] = [];
+      const tuples = part.map((r) => {
+        values.push(new Date(r.ts).toISOString(), r.type, r.value, JSON.stringify(r.labels ?? {}));
+        const n = values.length;
+        return `($${n - 3}::timestamptz, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
+      });
+      await this.query('metrics', `INSERT INTO ${this.s}.metrics (ts, type, value, labels) VALUES ${tuples.join(', ')}`, values);
+    }
+  }
+
+  /** One value per non-empty bucket of [from, to), oldest first; `bucket` is the bucket start (ms). */
+  async aggregateMetrics(q: MetricAggregation): Promise<{ bucket: number; value: number }[]> {
+    const fn = { avg: 'avg(value)', sum: 'sum(value)', min: 'min(value)', max: 'max(value)', count: 'count(*)' }[q.fn];
+    if (!fn) throw new RangeError(`unknown aggregate ${String(q.fn)}`);
+    if (!(q.bucketMs > 0)) throw new RangeError(`bucketMs must be positive, got ${q.bucketMs}`);
+    this.partitioning ??= await this.detectPartitioning();
+    const width = 'make_interval(secs => $1::float8 / 1000)';
+    const bucket =
+      this.partitioning === 'timescaledb'
+        ? `time_bucket(${width}, ts, origin => 'epoch'::timestamptz)`
+        : `date_bin(${width}, ts, 'epoch'::timestamptz)`;
+    const values: unknown[] = [q.bucketMs, q.type, new Date(q.from).toISOString(), new Date(q.to).toISOString()];
+    let labels = '';
+    if (q.labels && Object.keys(q.labels).length) {
+      values.push(JSON.stringify(q.labels));
+      labels = ` AND labels @> $5::jsonb`;
+    }
+    const { rows } = await this.query<{ bucket: Date; value: number | string }>(
+      'metrics',
+      `SELECT ${bucket} AS bucket, (${fn})::float8 AS value FROM ${this.s}.metrics
+       WHERE type = $2 AND ts >= $3::timestamptz AND ts < $4::timestamptz${labels} GROUP BY 1 ORDER BY 1`,
+      values,
+    );
+    return rows.map((r) => ({ bucket: r.bucket.getTime(), value: Number(r.value) }));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async appendOnce(client: pg.PoolClient, events: readonly StoredEvent[], offsets: readonly ConsumedOffset[]): Promise<number> {
+    await client.query('BEGIN');
+    let inserted = 0;
+    for (let i = 0; i < events.length; i += this.batchRows) {
+      const chunk = events.slice(i, i + this.batchRows);
+      const values: unknown[] = [];
+      for (const e of chunk) {
+        values.push(
+          e.id, e.type, new Date(e.ts).toISOString(), e.token ?? null, JSON.stringify(e.data ?? null), e.source,
+          e.correlationId, e.causationId ?? null, e.topic, e.partition, e.offset,
+        );
+      }
+      const result = await client.query(this.insertStatement(chunk.length), values);
+      inserted += result.rowCount ?? 0;
+    }
+    const latest = new Map<string, ConsumedOffset>();
+    for (const o of offsets) {
+      const key = `${o.groupId}\u0000${o.topic}\u0000${o.partition}`;
+      // One upsert statement may not touch a row twice, so repeated partitions collapse to the max.
+      if ((latest.get(key)?.offset ?? -Infinity) < o.offset) latest.set(key, o);
+    }
+    if (latest.size) {
+      const values: unknown[] = [];
+      const tuples = [...latest.values()].map((o) => {
+        values.push(o.groupId, o.topic, o.partition, o.offset);
+        const n = values.length;
+        return `($${n - 3}, $${n - 2}, $${n - 1}::int, $${n}::bigint, now())`;
+      });
+      await client.query(
+        `INSERT INTO ${this.s}.consumer_offsets AS c (group_id, topic, partition, next_offset, updated_at) VALUES ${tuples.join(', ')}
+         ON CONFLICT (group_id, topic, partition)
+         DO UPDATE SET next_offset = GREATEST(c.next_offset, EXCLUDED.next_offset), updated_at = now()`,
+        values,
+      );
+    }
+    await client.query('COMMIT');
+    return inserted;
+  }
+
+  private insertStatement(rows: number): string {
+    let sql = this.insertSql.get(rows);
+    if (!sql) {
+      const width = EVENT_COLUMNS.length;
+      const tuples: string[] = [];
+      for (let r = 0; r < rows; r++) {
+        const p = (c: number) => `$${r * width + c + 1}`;
+        tuples.push(`(${p(0)}::uuid, ${p(1)}, ${p(2)}::timestamptz, ${p(3)}, ${p(4)}::jsonb, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}::int, ${p(10)}::bigint)`);
+      }
+      // Dedupe by id: see migrations.ts, a redelivered event carries the same ts.
+      sql = `INSERT INTO ${this.s}.events (${EVENT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT (id, ts) DO NOTHING`;
+      this.insertSql.set(rows, sql);
+    }
+    return sql;
+  }
+
+  /**
+   * Runs `work` on a pooled client, retrying with exponential backoff when the connection was lost.
+   * Safe for appends because the whole transaction is idempotent: a rolled-back attempt left
+   * nothing, and if the lost reply was the COMMIT's, the retry finds every id stored (ON CONFLICT
+   * DO NOTHING) and GREATEST keeps the offsets. Such a retry counts its rows as duplicates.
+   */
+  private async withRetry<T>(operation: 'append', work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 1, delay = this.retryInitialMs; ; attempt++, delay *= 2) {
+      let client: pg.PoolClient | undefined;
+      try {
+        client = await this.pool.connect();
+        const result = await work(client);
+        client.release();
+        return result;
+      } catch (error) {
+        const transient = isConnectionError(error);
+        if (client) {
+          if (!transient) await client.query('ROLLBACK').catch(() => undefined);
+          // A broken connection must not go back to the pool.
+          client.release(transient ? (error as Error) : undefined);
+        }
+        const elapsed = Date.now() - started;
+        if (!transient || elapsed + delay > this.retryTotalMs) {
+          throw new EventStoreError(
+            `${operation} failed after ${attempt} attempt(s) in ${elapsed} ms: ${message(error)}`,
+            operation,
+            attempt,
+            { cause: error },
+          );
+        }
+        this.metrics?.retries.inc();
+        this.log.warn({ err: error, attempt, delayMs: delay }, `${operation} lost its connection; retrying`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private async query<R extends pg.QueryResultRow>(operation: 'offsets' | 'metrics', sql: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, values);
+    } catch (error) {
+      throw new EventStoreError(`${operation} query failed: ${message(error)}`, operation, 1, { cause: error });
+    }
+  }
+
+  private async detectPartitioning(): Promise<Partitioning> {
+    const { rows } = await this.query<{ relkind: string }>('metrics', `SELECT relkind FROM pg_class WHERE oid = to_regclass($1)`, [`${this.s}.events`]);
+    return rows[0]?.relkind === 'r' ? 'timescaledb' : 'native';
+  }
+}
+
+interface EventRow {
+  id: string;
+  type: string;
+  ts: Date;
+  token: string | null;
+  data: unknown;
+  source: string;
+  correlation_id: string;
+  causation_id: string | null;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    ts: row.ts.getTime(),
+    ...(row.token !== null ? { token: row.token } : {}),
+    source: row.source,
+    correlationId: row.correlation_id,
+    ...(row.causation_id !== null ? { causationId: row.causation_id } : {}),
+    data: row.data,
+    topic: row.topic,
+    partition: row.partition,
+    offset: Number(row.offset),
+  };
+}
+
+/** The WHERE clause of a replay; every value is a parameter. */
+export function replayFilter(query: EventQuery): { where: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  const conditions: string[] = [];
+  if (query.from !== undefined) conditions.push(`ts >= ${param(new Date(query.from).toISOString())}::timestamptz`);
+  if (query.to !== undefined) conditions.push(`ts < ${param(new Date(query.to).toISOString())}::timestamptz`);
+  if (query.token !== undefined) conditions.push(`token = ${param(query.token)}`);
+  if (query.types !== undefined) conditions.push(`type = ANY(${param([...query.types])}::text[])`);
+  // Bounds apply only to the partitions they name; other partitions' events pass.
+  for (const [bounds, op] of [[query.after, '<='], [query.before, '>=']] as const) {
+    for (const [key, offset] of Object.entries(bounds ?? {})) {
+      const slash = key.lastIndexOf('/');
+      const partition = Number(key.slice(slash + 1));
+      if (slash < 1 || !Number.isInteger(partition)) throw new RangeError(`offset bound key must be "topic/partition", got ${JSON.stringify(key)}`);
+      conditions.push(`NOT (topic = ${param(key.slice(0, slash))} AND partition = ${param(partition)}::int AND "offset" ${op} ${param(offset)}::bigint)`);
+    }
+  }
+  return { where: conditions.length ? conditions.join(' AND ') : 'true', values };
+}
+
+// SQLSTATE classes/codes meaning the connection (not the statement) failed, and Node socket errors.
+const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTCONN']);
+
+export function isConnectionError(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (CONNECTION_SQLSTATES.has(code) || code.startsWith('08') || SOCKET_CODES.has(code)) return true;
+  const text = typeof e?.message === 'string' ? e.message : '';
+  return /Connection terminated|connection is not queryable|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(text);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** At most `permits` holders at once; waiters are served in arrival order. */
+class Semaphore {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private permits: number) {
+    if (!(permits >= 1)) throw new RangeError(`maxInFlight must be at least 1, got ${permits}`);
+  }
+  async acquire(): Promise<void> {
+    if (this.permits > 0) {
+      this.permits--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.permits++;
+  }
+}
+
+class StoreMetrics {
+  readonly appended: Counter;
+  readonly duplicates: Counter;
+  readonly retries: Counter;
+  readonly appendSeconds: Histogram;
+  constructor(registry: Registry) {
+    // Several stores may share one registry: reuse a metric already registered under the name.
+    const counter = (name: string, help: string) =>
+      (registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, registers: [registry] });
+    this.appended = counter('regent_store_appended_total', 'Events written to the event store');
+    this.duplicates = counter('regent_store_duplicates_total', 'Appended events skipped because their id was already stored');
+    this.retries = counter('regent_store_retries_total', 'Append attempts retried after a lost connection');
+    this.appendSeconds =
+      (registry.getSingleMetric('regent_store_append_seconds') as Histogram | undefined) ??
+      new Histogram({
+        name: 'regent_store_append_seconds',
+        help: 'Time an append takes, retries included, the wait for an in-flight slot excluded',
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+        registers: [registry],
+      });
+  }
+}
