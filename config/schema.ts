@@ -119,6 +119,16 @@ const state = z.strictObject({
   keyPrefix: z.string().default('regent:'),
 });
 
+const chaos = z.strictObject({
+  /** Seeded fault injection for chaos runs (staging, specs); never on by default. */
+  enabled: z.boolean().default(false),
+  /** Seed of the fault schedule; defaults to the run's seed. */
+  seed: nonNegInt().optional(),
+  handlerFailureRate: unit().default(0.001),
+  killRate: unit().default(0.0005),
+  agents: z.array(z.string().min(1)).default(['position', 'risk', 'execution']),
+});
+
 const supervision = z.strictObject({
   maxRestarts: nonNegInt().default(10),
   withinMs: posInt().default(60_000),
@@ -150,6 +160,7 @@ export const configSchema = z.strictObject({
   exchange: exchange.prefault({}),
   store: store.prefault({}),
   state: state.prefault({}),
+  chaos: chaos.prefault({}),
   supervision: supervision.prefault({}),
   positions: positions.prefault({}),
   snapshotEvery: posInt().default(100),

@@ -14,6 +14,7 @@ import { dispatchTo, spawnActor, stopActor, type NactRef } from './nact-host.js'
 import type { Publisher } from './publisher.js';
 import { AppliedLog } from './applied-log.js';
 import { rehydrate, saveSnapshot, SNAPSHOT_VERSION, type RehydrationEnv } from './rehydration.js';
+import type { FaultInjector } from './fault-injector.js';
 import type { ChildLink, RunningChild } from '../supervisors/child-spec.js';
 
 export interface CellEnv extends RehydrationEnv {
@@ -23,6 +24,7 @@ export interface CellEnv extends RehydrationEnv {
   readonly snapshotEvery: number;
   readonly maxMessageRetries: number;
   readonly topicOf: (type: string) => string;
+  readonly faults?: FaultInjector;
 }
 
 export type CellStatus = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'restarting' | 'dead';
@@ -179,6 +181,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       const outbox: Envelope[] = [];
       const ctx = createAgentContext(this.id, this.key, agent.name, event, outbox, env.log);
       const started = performance.now();
+      env.faults?.beforeHandle(agent.name, this.id, event);
       let next = agent.handle(this.state as S, event, ctx);
       if (isThenable(next)) {
         this.inProgress = next;
@@ -194,6 +197,10 @@ export class ActorCell<S = unknown> implements RunningChild {
       this.advance(delivery);
       if (++this.sinceSnapshot >= (agent.snapshotEvery ?? env.snapshotEvery)) {
         this.snapshot().catch((err) => env.log.error({ err, actor: this.id }, 'periodic snapshot failed'));
+      }
+      if (env.faults?.killAfter(agent.name, this.id, event)) {
+        this.killed(incarnation);
+        return null;
       }
     }
     this.queue.shift();
@@ -244,6 +251,19 @@ export class ActorCell<S = unknown> implements RunningChild {
       this.complete(delivery);
     }
     this.link?.failed(err, { ...(event ? { messageId: event.id } : {}), attempt });
+  }
+
+  /**
+   * An external kill (the fault injector, an operator): the actor vanishes between two events, as
+   * if its process died. Unlike a crash, no message is to blame; the supervisor restarts it and it
+   * rehydrates like any restarted actor.
+   */
+  private killed(incarnation: number): void {
+    if (incarnation !== this.incarnation) return;
+    this.detach();
+    this.status = 'restarting';
+    this.env.log.warn({ actor: this.id }, 'actor killed');
+    this.link?.failed(new Error(`${this.id} killed by the fault injector`));
   }
 
   private maxRetries(): number {

@@ -82,6 +82,16 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     topics: topicSpecs(config.topicPartitions),
     stateStore,
     ...(eventStore ? { eventStore, storeWaitMs: config.store.rehydrationWaitMs } : {}),
+    ...(config.chaos.enabled
+      ? {
+          faults: {
+            seed: config.chaos.seed ?? config.seed,
+            handlerFailureRate: config.chaos.handlerFailureRate,
+            killRate: config.chaos.killRate,
+            agents: config.chaos.agents,
+          },
+        }
+      : {}),
     logger: options.logger,
     metrics,
     random: new SeededRandom(config.seed),
@@ -133,7 +143,7 @@ function partitionMaintenance(store: PostgresEventStore, schema: string, logger:
     start: () => {
       const job = new PartitionMaintenanceJob({ pool: store.pool, schema, logger, metrics: metrics.registry });
       job.start();
-      return { stop: () => job.stop() };
+      return { stop: () => job.stop(), kill: () => void job.stop() };
     },
   };
 }

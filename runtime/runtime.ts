@@ -24,6 +24,7 @@ import type { StateStore } from './ports/state-store.js';
 import type { EventStore } from './ports/event-store.js';
 import { Health } from './health.js';
 import { storeWriter } from './store-writer.js';
+import { FaultInjector, type FaultSettings } from './fault-injector.js';
 import { Publisher, dlqTopicOf } from './publisher.js';
 import { SeededRandom } from './random.js';
 import { ActorRegistry } from './registry.js';
@@ -81,6 +82,8 @@ export interface RuntimeOptions {
   readonly infra?: readonly ChildSpec[];
   /** How often idle keyed actors are checked for passivation (ms; 0 disables). */
   readonly passivationSweepMs?: number;
+  /** Seeded chaos: handler failures and actor kills (off unless given). */
+  readonly faults?: FaultSettings;
   /** Called when the root supervisor gives up; the runtime is then stopped. */
   readonly onFatal?: (error: Error) => void;
 }
@@ -96,6 +99,7 @@ export class Runtime {
   readonly groupId: string;
   readonly health: Health;
   readonly storeGroupId: string;
+  readonly faults: FaultInjector | undefined;
   private readonly router: Router;
   private readonly publisher: Publisher;
   private readonly settings: SupervisionSettings;
@@ -114,6 +118,7 @@ export class Runtime {
     this.health = new Health(this.metrics, this.log);
     this.storeGroupId = options.storeGroupId ?? `${this.groupId}-store`;
     const { eventStore } = options;
+    this.faults = options.faults ? new FaultInjector(options.faults) : undefined;
     this.registry = new ActorRegistry(
       {
         publisher: this.publisher,
@@ -128,6 +133,7 @@ export class Runtime {
         snapshotEvery: options.snapshotEvery ?? 100,
         maxMessageRetries: this.settings.maxMessageRetries,
         topicOf: (type) => this.types.topicOf(type),
+        ...(this.faults ? { faults: this.faults } : {}),
       },
       { shutdownMs: this.settings.shutdownMs },
     );
@@ -235,6 +241,19 @@ export class Runtime {
     if (this.nact) stopNactSystem(this.nact);
     this.state = 'stopped';
     this.log.info({ group: this.groupId }, 'runtime stopped');
+  }
+
+  /**
+   * Brutal stop, as if the process died: no drain, no snapshot, no commit beyond what is already
+   * committed; the group is left so another runtime can take the partitions over.
+   */
+  kill(): void {
+    if (this.state !== 'running') return;
+    if (this.sweep) clearInterval(this.sweep);
+    this.root?.kill();
+    if (this.nact) stopNactSystem(this.nact);
+    this.state = 'stopped';
+    this.log.warn({ group: this.groupId }, 'runtime killed');
   }
 
   /** Resolves when every record on the consumed topics is processed and committed. */

@@ -154,7 +154,11 @@ export class Supervisor implements RunningChild {
   }
 
   private entry(spec: ChildSpec): ChildEntry {
-    return { spec, status: 'stopped', attempts: new RestartIntensity(Number.MAX_SAFE_INTEGER, this.flags.period), generation: 0 };
+    // Backoff grows with restarts close together and falls back once the child has stayed up a
+    // while (a few maximum delays), so one crash an hour never waits the maximum.
+    const backoff = spec.backoff ?? this.env.defaultBackoff;
+    const window = Math.max(1000, backoff.max * 4);
+    return { spec, status: 'stopped', attempts: new RestartIntensity(Number.MAX_SAFE_INTEGER, window), generation: 0 };
   }
 
   private serial(step: () => Promise<void>): Promise<void> {

@@ -38,10 +38,15 @@ export function opsServer(options: OpsServerOptions): ChildSpec {
       options.onListening?.((server.address() as AddressInfo).port);
       server.on('error', (err) => link.failed(err));
       return {
-        stop: () => new Promise<void>((resolve) => {
-          server.close(() => resolve());
+        stop: () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+        kill: () => {
+          server.close();
           server.closeAllConnections();
-        }),
+        },
       };
     },
   };
