@@ -1,0 +1,203 @@
+// The chaos harness: the full agent pipeline on the in-process log with the real PostgreSQL event
+// store and a Redis state store, a seeded synthetic feed, and the checks of DESIGN.md's invariant:
+// every position equals the fold of its events, nothing applied twice, no order sent twice, every
+// event stored exactly once.
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { createAgents } from '../../actors/index.js';
+import { domainEventTypes } from '../../actors/events.js';
+import { applyFill, emptyPosition, markToMarket, type PositionState } from '../../actors/position/position-math.js';
+import { defaultConfig, type Config } from '../../config/schema.js';
+import { topicSpecs } from '../../config/topics.js';
+import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
+import { PaperExchange } from '../../adapters/exchange/paper.js';
+import { SyntheticFeed } from '../../adapters/feeds/synthetic.js';
+import { RedisStateStore } from '../../adapters/state/redis/redis-state-store.js';
+import { PostgresEventStore } from '../../adapters/store/postgres/postgres-event-store.js';
+import type { Envelope } from '../../runtime/envelope.js';
+import { EventTypeRegistry } from '../../runtime/event-types.js';
+import { FeedPump } from '../../runtime/feed-pump.js';
+import type { FaultSettings } from '../../runtime/fault-injector.js';
+import { Runtime } from '../../runtime/runtime.js';
+import type { StateStore } from '../../runtime/ports/state-store.js';
+import { deleteKeys } from './redis-server.js';
+
+export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+export const TOKENS = Array.from({ length: 20 }, (_, i) => ['BTC', 'ETH', 'SOL', 'ARB', 'DOGE'][i] ?? `TK${i}`);
+
+export function chaosSeed(): number {
+  return Number(process.env.REGENT_CHAOS_SEED ?? Math.floor(Math.random() * 1_000_000));
+}
+
+export function pipelineConfig(seed: number): Config {
+  const config = defaultConfig();
+  return { ...config, seed, feed: { ...config.feed, tokens: TOKENS } };
+}
+
+export interface Stores {
+  readonly eventStore: PostgresEventStore;
+  readonly stateStore: StateStore & { close(): Promise<void> };
+  readonly schema: string;
+  readonly appName: string;
+  cleanup(): Promise<void>;
+}
+
+export async function openStores(name: string, redisUrl = 'redis://127.0.0.1:6379'): Promise<Stores> {
+  const run = `${name}_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+  const schema = `regent_chaos_${run}`;
+  const appName = `regent-chaos-${run}`;
+  const prefix = `regent-chaos:${run}:`;
+  const eventStore = new PostgresEventStore({ pool: { connectionString: PG_URL, application_name: appName }, schema });
+  const stateStore = new RedisStateStore({ url: redisUrl, keyPrefix: prefix });
+  return {
+    eventStore,
+    stateStore,
+    schema,
+    appName,
+    cleanup: async () => {
+      await eventStore.close();
+      await stateStore.close();
+      const admin = new pg.Client({ connectionString: PG_URL });
+      await admin.connect();
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+      const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        await redis.connect();
+        await deleteKeys(redis, prefix);
+      } catch {
+        // A throwaway server that is already gone has nothing to clean.
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+}
+
+export interface PipelineOptions {
+  readonly seed: number;
+  readonly log: MemoryEventLog;
+  readonly exchange: PaperExchange;
+  readonly eventStore?: PostgresEventStore;
+  readonly stateStore?: StateStore;
+  readonly faults?: FaultSettings;
+}
+
+export function pipeline(options: PipelineOptions): Runtime {
+  const config = pipelineConfig(options.seed);
+  return new Runtime({
+    eventLog: options.log,
+    agents: createAgents(config, { exchange: options.exchange }),
+    eventTypes: domainEventTypes,
+    topics: topicSpecs(),
+    ...(options.eventStore ? { eventStore: options.eventStore } : {}),
+    ...(options.stateStore ? { stateStore: options.stateStore } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
+    supervision: { backoffMinMs: 1, backoffMaxMs: 10, maxRestarts: 100_000, withinMs: 60_000, shutdownMs: 2000 },
+    passivationSweepMs: 0,
+  });
+}
+
+export function feedEvents(seed: number, count: number): Envelope[] {
+  const config = pipelineConfig(seed);
+  return [
+    ...new SyntheticFeed({
+      seed,
+      tokens: TOKENS,
+      tickIntervalMs: config.feed.tickIntervalMs,
+      startTime: config.feed.startTime,
+      liquidationProbability: config.feed.liquidationProbability,
+      sentimentProbability: config.feed.sentimentProbability,
+      maxEvents: count,
+    }).events(),
+  ];
+}
+
+/** Publishes events in chunks, waiting for the runtime to drain each, calling `between` after each chunk. */
+export async function pump(runtime: Runtime, events: readonly Envelope[], between: (published: number) => Promise<void> | void = () => {}): Promise<void> {
+  const chunk = 1000;
+  for (let i = 0; i < events.length; i += chunk) {
+    const p = new FeedPump({ feed: { name: 'chaos', events: () => events.slice(i, i + chunk) }, publisher: runtime.publisherPort, drained: () => runtime.whenIdle({ timeoutMs: 60_000 }) });
+    await p.run();
+    await between(Math.min(events.length, i + chunk));
+  }
+}
+
+const types = new EventTypeRegistry(domainEventTypes);
+
+/** Every envelope of a topic in the log, partition by partition, in offset order. */
+export function topicEvents(log: MemoryEventLog, topic: string): Envelope[] {
+  const out: Envelope[] = [];
+  for (let p = 0; p < log.partitionsOf(topic); p++) for (const r of log.read({ topic, partition: p })) out.push(types.decode(r.value));
+  return out;
+}
+
+/** A position folded from empty over its events in log order: the invariant's reference. */
+export function foldPositions(log: MemoryEventLog): Map<string, PositionState> {
+  const positions = new Map<string, PositionState>();
+  for (const e of topicEvents(log, 'trade.executed')) {
+    const d = e.data as { side: 'buy' | 'sell'; size: number; price: number; fee: number };
+    positions.set(e.token!, applyFill(positions.get(e.token!) ?? emptyPosition(), d));
+  }
+  const lastTick = new Map<string, number>();
+  for (const e of topicEvents(log, 'price.ticks')) lastTick.set(e.token!, (e.data as { price: number }).price);
+  for (const [token, p] of positions) positions.set(token, markToMarket(p, lastTick.get(token) ?? p.markPrice));
+  return positions;
+}
+
+export interface InvariantReport {
+  readonly positionsChecked: number;
+  readonly tradeEvents: number;
+  readonly storedEvents: number;
+}
+
+/** Checks the chaos invariant; throws with a precise message (and the seed) on the first breach. */
+export async function checkInvariant(runtime: Runtime, log: MemoryEventLog, exchange: PaperExchange, seed: number, stores?: Stores): Promise<InvariantReport> {
+  const fail = (what: string) => {
+    throw new Error(`chaos invariant broken (seed ${seed}): ${what}`);
+  };
+  const expected = foldPositions(log);
+  const live = runtime.states<PositionState>('position');
+  for (const [token, want] of expected) {
+    const got = live.get(token) ?? ((await stores?.stateStore.load(`position:${token}`))?.state as PositionState | undefined);
+    if (!got) fail(`position:${token} has no state`);
+    for (const field of ['size', 'avgEntry', 'realizedPnl', 'fees', 'markPrice'] as const) {
+      if (got![field] !== want[field]) fail(`position:${token}.${field} is ${got![field]}, the fold of its events gives ${want[field]}`);
+    }
+  }
+  const trades = topicEvents(log, 'trade.executed');
+  const ids = new Set(trades.map((t) => (t.data as { clientOrderId: string }).clientOrderId));
+  if (ids.size !== trades.length) fail(`${trades.length - ids.size} fills were published twice`);
+  if (exchange.fills.length !== trades.length) fail(`the exchange filled ${exchange.fills.length} times but ${trades.length} fills were published`);
+  if (exchange.placedCount !== new Set(exchange.fills.map((f) => f.clientOrderId)).size) {
+    // Every placed order fills at once on the paper exchange, so distinct orders = distinct filled ids.
+    fail(`the exchange holds ${exchange.placedCount} orders for ${ids.size} filled client order ids`);
+  }
+  const trading = runtime.states<{ closes: number[] }>('trading');
+  const ticksByToken = new Map<string, number[]>();
+  for (const e of topicEvents(log, 'price.ticks')) ticksByToken.set(e.token!, [...(ticksByToken.get(e.token!) ?? []), (e.data as { price: number }).price]);
+  for (const [token, state] of trading) {
+    const all = ticksByToken.get(token) ?? [];
+    const want = all.slice(-state.closes.length);
+    if (state.closes.length !== Math.min(all.length, 50) || state.closes.some((c, i) => c !== want[i])) fail(`trading:${token} closes differ from its last ticks (a tick applied twice or lost)`);
+  }
+  let storedEvents = 0;
+  if (stores) {
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query(`SELECT topic, count(*)::int AS n, count(DISTINCT id)::int AS d FROM "${stores.schema}".events GROUP BY topic`);
+      const stored = new Map(rows.map((r: { topic: string; n: number; d: number }) => [r.topic, r]));
+      for (const topic of runtime.types.all().map((t) => t.topic).filter((t, i, a) => a.indexOf(t) === i)) {
+        const inLog = topicEvents(log, topic).length;
+        const row = stored.get(topic) as { n: number; d: number } | undefined;
+        if ((row?.n ?? 0) !== inLog) fail(`${topic}: ${row?.n ?? 0} events stored, ${inLog} in the log`);
+        if ((row?.d ?? 0) !== (row?.n ?? 0)) fail(`${topic}: an event is stored twice`);
+        storedEvents += row?.n ?? 0;
+      }
+    } finally {
+      await admin.end();
+    }
+  }
+  return { positionsChecked: expected.size, tradeEvents: trades.length, storedEvents };
+}
