@@ -143,6 +143,7 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       throw new EventStoreError(`replay could not connect: ${message(error)}`, 'replay', 1, { cause: error });
     }
+    const unguard = this.guard(client);
     const cursor = client.query(new Cursor<EventRow>(sql, values));
     let failure: Error | undefined;
     try {
@@ -160,6 +161,7 @@ export class PostgresEventStore implements EventStore {
     } finally {
       // Runs on completion, on error and when the consumer breaks out early (generator return).
       if (!failure) await cursor.close().catch((error: Error) => (failure = error));
+      unguard();
       client.release(failure);
     }
   }
@@ -269,6 +271,17 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
+   * A checked-out client whose backend dies between two queries emits 'error' on itself, and pg
+   * only listens for that on idle clients: without a listener the process would crash. The query
+   * in flight (or the next one) fails anyway and takes the normal error path.
+   */
+  private guard(client: pg.PoolClient): () => void {
+    const onError = (error: Error) => this.log.warn({ err: error }, 'PostgreSQL connection lost while checked out');
+    client.on('error', onError);
+    return () => client.off('error', onError);
+  }
+
+  /**
    * Runs `work` on a pooled client, retrying with exponential backoff when the connection was lost.
    * Safe for appends because the whole transaction is idempotent: a rolled-back attempt left
    * nothing, and if the lost reply was the COMMIT's, the retry finds every id stored (ON CONFLICT
@@ -278,12 +291,16 @@ export class PostgresEventStore implements EventStore {
     const started = Date.now();
     for (let attempt = 1, delay = this.retryInitialMs; ; attempt++, delay *= 2) {
       let client: pg.PoolClient | undefined;
+      let unguard = () => {};
       try {
         client = await this.pool.connect();
+        unguard = this.guard(client);
         const result = await work(client);
+        unguard();
         client.release();
         return result;
       } catch (error) {
+        unguard();
         const transient = isConnectionError(error);
         if (client) {
           if (!transient) await client.query('ROLLBACK').catch(() => undefined);
