@@ -1,7 +1,8 @@
 // The actor registry: every message to an actor goes through it, never through a raw nact ref.
 // It spawns keyed actors on demand under their family's supervisor, passivates idle ones (snapshot,
 // stop, forget) and sends anything it cannot deliver to a dead-letter topic.
-import type { AgentDefinition } from './agent.js';
+import { actorIdOf, type AgentDefinition } from './agent.js';
+import { rehydrate } from './rehydration.js';
 import { ActorCell, type CellEnv } from './actor-cell.js';
 import type { Delivery } from './delivery.js';
 import type { ChildSpec } from '../supervisors/child-spec.js';
@@ -69,6 +70,18 @@ export class ActorRegistry {
       if (state !== undefined) out.set(key, state as S);
     }
     return out;
+  }
+
+  /**
+   * The state of an actor, live or not: a passivated or never-started actor is rehydrated on the
+   * side (snapshot + store), without being spawned.
+   */
+  async peek<S = unknown>(agent: string, key: string): Promise<S | undefined> {
+    const family = this.families.get(agent);
+    if (!family) return undefined;
+    const live = family.cells.get(key)?.currentState();
+    if (live !== undefined) return live as S;
+    return (await rehydrate(family.agent, key, actorIdOf(agent, key), this.env)).state as S;
   }
 
   /** Per agent: live actors and events waiting in their mailboxes and stashes. */

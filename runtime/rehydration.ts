@@ -28,6 +28,17 @@ export interface RehydrationEnv {
   readonly storeWaitMs: number;
 }
 
+/** The state cannot be rebuilt yet; the actor's start fails and its supervisor retries later. */
+export class RehydrationError extends Error {
+  override readonly name = 'RehydrationError';
+  constructor(
+    readonly actorId: string,
+    detail: string,
+  ) {
+    super(`cannot rehydrate ${actorId}: ${detail}`);
+  }
+}
+
 export interface Rehydrated<S> {
   readonly state: S;
   readonly applied: AppliedLog;
@@ -62,7 +73,12 @@ export async function rehydrate<S>(
         return { ...live, applied: live.applied.clone(), source: 'memory', replayed: 0 };
       }
     } else {
+      // Everything below the group's commits was processed live and will not come again, so it
+      // must come from the store: wait for the store writer to have it (e.g. after a pod died).
       bound = await env.processedBound(topicsOf(agent));
+      if (!(await storeReaches(env, bound))) {
+        throw new RehydrationError(actorId, `the event store has not caught up with the committed offsets after ${env.storeWaitMs} ms`);
+      }
     }
     const base = fromSnapshot();
     const rebuilt = await replay(agent, key, actorId, env, env.eventStore, base, bound, snapshot?.applied ?? {});
@@ -128,7 +144,7 @@ async function storeReaches(env: RehydrationEnv, bound: Record<string, number>):
   const deadline = Date.now() + env.storeWaitMs;
   for (;;) {
     const stored = await env.storedUpTo();
-    if (Object.entries(bound).every(([k, next]) => (stored.get(k) ?? 0) >= next)) return true;
+    if (Object.entries(bound).every(([k, next]) => next === 0 || (stored.get(k) ?? 0) >= next)) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
