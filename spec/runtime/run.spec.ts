@@ -65,3 +65,35 @@ describe('a whole run of the embedded default', function () {
     expect(failure.stderr).to.match(/Usage: npm start/);
   });
 });
+
+describe('a whole run on the real stores', function () {
+  this.timeout(60_000);
+
+  it('runs with --store postgres --state redis and persists every event', async () => {
+    const pg = (await import('pg')).default;
+    const schema = `regent_cli_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+    const prefix = `regent-cli-${schema}:`;
+    const env = {
+      ...process.env,
+      REGENT_STORE__URL: 'postgres://postgres@127.0.0.1:5432/test',
+      REGENT_STORE__SCHEMA: schema,
+      REGENT_STATE__KEY_PREFIX: prefix,
+    };
+    const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+    await admin.connect();
+    try {
+      const { stdout } = await run('node', [cli, '--events', '3000', '--seed', '5', '--store', 'postgres', '--state', 'redis', '--no-http', '--log-level', 'silent'], { env });
+      expect(stdout).to.match(/Regent run summary \(seed 5, 3,000 feed events\)/);
+      const { rows } = await admin.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE topic = 'price.ticks'`);
+      expect(rows[0].n).to.be.greaterThan(2000);
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+      const { Redis } = await import('ioredis');
+      const { deleteKeys } = await import('../support/redis-server.js');
+      const redis = new Redis('redis://127.0.0.1:6379');
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+    }
+  });
+});
