@@ -6,7 +6,8 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createAgents } from '../../actors/index.js';
 import { domainEventTypes } from '../../actors/events.js';
-import { applyFill, emptyPosition, markToMarket, type PositionState } from '../../actors/position/position-math.js';
+import type { PositionState } from '../../actors/position/position-math.js';
+import { foldPositions } from '../../actors/portfolio/positions-from-events.js';
 import { defaultConfig, type Config } from '../../config/schema.js';
 import { topicSpecs } from '../../config/topics.js';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
@@ -144,17 +145,9 @@ export function topicEvents(log: MemoryEventLog, topic: string): Envelope[] {
   return out;
 }
 
-/** A position folded from empty over its events in log order: the invariant's reference. */
-export function foldPositions(log: MemoryEventLog): Map<string, PositionState> {
-  const positions = new Map<string, PositionState>();
-  for (const e of topicEvents(log, 'trade.executed')) {
-    const d = e.data as { side: 'buy' | 'sell'; size: number; price: number; fee: number };
-    positions.set(e.token!, applyFill(positions.get(e.token!) ?? emptyPosition(), d));
-  }
-  const lastTick = new Map<string, number>();
-  for (const e of topicEvents(log, 'price.ticks')) lastTick.set(e.token!, (e.data as { price: number }).price);
-  for (const [token, p] of positions) positions.set(token, markToMarket(p, lastTick.get(token) ?? p.markPrice));
-  return positions;
+/** Positions folded from empty over their events in log order: the invariant's reference. */
+export function expectedPositions(log: MemoryEventLog): Promise<Map<string, PositionState>> {
+  return foldPositions([...topicEvents(log, 'trade.executed'), ...topicEvents(log, 'price.ticks')]);
 }
 
 export interface InvariantReport {
@@ -168,7 +161,7 @@ export async function checkInvariant(runtime: Runtime, log: MemoryEventLog, exch
   const fail = (what: string) => {
     throw new Error(`chaos invariant broken (seed ${seed}): ${what}`);
   };
-  const expected = foldPositions(log);
+  const expected = await expectedPositions(log);
   const live = runtime.states<PositionState>('position');
   for (const [token, want] of expected) {
     const got = live.get(token) ?? ((await stores?.stateStore.load(`position:${token}`))?.state as PositionState | undefined);
