@@ -1,7 +1,7 @@
-// The event-log consumer as a supervised worker: it joins the group, hands batches to the router,
-// drains on revoke, and reports a crashed partition loop to its supervisor, which restarts it
-// (the new consumer resumes from the committed offsets).
+// The runtime's own consumer: batches go to the router, which routes them to actors and commits
+// what they processed; on revoke it drains; killed, it abandons the drain.
 import type { ChildSpec } from '../supervisors/child-spec.js';
+import { logWorker } from './log-worker.js';
 import type { EventLog } from './ports/event-log.js';
 import type { Router } from './router.js';
 
@@ -16,34 +16,13 @@ export interface ConsumerWorkerOptions {
 }
 
 export function consumerWorker(options: ConsumerWorkerOptions): ChildSpec {
-  const { router } = options;
-  return {
-    id: options.id,
-    restart: 'permanent',
-    shutdown: options.shutdownMs,
-    type: 'worker',
-    start: async (link) => {
-      const consumer = options.eventLog.consumer({
-        groupId: options.groupId,
-        topics: router.topics(),
-        fromBeginning: true,
-        maxBatchSize: options.maxBatchSize,
-        ...(options.memberMetadata ? { memberMetadata: options.memberMetadata } : {}),
-      });
-      await consumer.run({
-        eachBatch: (batch) => router.eachBatch(consumer, batch),
-        onRevoke: (partitions) => router.revoke(partitions),
-        onRetentionGap: (tp, from, to) => router.retentionGap(tp, from, to),
-        onCrash: (error) => link.failed(error),
-      });
-      return {
-        stop: () => consumer.disconnect(),
-        // Abandons the drain (nothing more is committed) so the group can move on without us.
-        kill: () => {
-          router.abandon();
-          consumer.disconnect().catch(() => undefined);
-        },
-      };
-    },
-  };
+  const { router, ...rest } = options;
+  return logWorker({
+    ...rest,
+    topics: router.topics(),
+    eachBatch: (consumer, batch) => router.eachBatch(consumer, batch),
+    onRevoke: (partitions) => router.revoke(partitions),
+    onRetentionGap: (tp, from, to) => router.retentionGap(tp, from, to),
+    onKill: () => router.abandon(),
+  });
 }

@@ -11,6 +11,11 @@ import { createFeed } from '../adapters/feeds/index.js';
 import { opsServer } from '../adapters/http/ops-server.js';
 import { MemoryStateStore } from '../adapters/state/memory.js';
 import { RedisStateStore } from '../adapters/state/redis/redis-state-store.js';
+import { RedisCache } from '../adapters/state/redis/cache.js';
+import { PortfolioCache } from '../adapters/state/redis/portfolio-cache.js';
+import { portfolioProjection } from '../adapters/state/redis/portfolio-projection.js';
+import { EventTypeRegistry } from './event-types.js';
+import { logWorker } from './log-worker.js';
 import { PostgresEventStore } from '../adapters/store/postgres/postgres-event-store.js';
 import { PartitionMaintenanceJob } from '../adapters/store/postgres/partition-maintenance.js';
 import type { ChildSpec } from '../supervisors/child-spec.js';
@@ -57,10 +62,15 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
       ? new RedisStateStore({ url: config.state.url, keyPrefix: config.state.keyPrefix, metrics: metrics.registry, logger: options.logger })
       : undefined;
   const stateStore: StateStore = redisState ?? new MemoryStateStore();
+  const portfolioCache =
+    config.state.kind === 'redis'
+      ? new RedisCache({ url: config.state.url, keyPrefix: config.state.keyPrefix, metrics: metrics.registry, logger: options.logger })
+      : undefined;
   const eventStore: EventStore | undefined = postgres;
   let boundPort: number | undefined;
   let runtime: Runtime | undefined;
   const infra: ChildSpec[] = postgres ? [partitionMaintenance(postgres, config.store.schema, options.logger, metrics)] : [];
+  if (portfolioCache) infra.push(portfolioWorker(eventLog, new PortfolioCache(portfolioCache), config));
   if (config.http.enabled) {
     infra.push(
       opsServer({
@@ -129,6 +139,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     close: async () => {
       await postgres?.close();
       await redisState?.close();
+      await portfolioCache?.close();
     },
   };
 }
@@ -146,4 +157,30 @@ function partitionMaintenance(store: PostgresEventStore, schema: string, logger:
       return { stop: () => job.stop(), kill: () => void job.stop() };
     },
   };
+}
+
+/** Projects the position actors' state changes into the Redis portfolio cache (its own group). */
+function portfolioWorker(eventLog: EventLog, cache: PortfolioCache, config: Config): ChildSpec {
+  const types = new EventTypeRegistry(domainEventTypes);
+  const project = portfolioProjection(cache, config.execution.initialBalance);
+  return logWorker({
+    id: 'portfolio-cache',
+    eventLog,
+    groupId: 'regent-portfolio',
+    topics: ['state.changes'],
+    maxBatchSize: config.eventLog.maxBatchSize,
+    shutdownMs: 5000,
+    eachBatch: async (consumer, batch) => {
+      const events = [];
+      for (const record of batch.records) {
+        try {
+          events.push(types.decode(record.value));
+        } catch {
+          // Dead-lettered by the router; a projection only reads valid events.
+        }
+      }
+      await project(events);
+      await consumer.commit(batch, batch.records[batch.records.length - 1]!.offset + 1);
+    },
+  });
 }

@@ -4,6 +4,7 @@
 // redelivers. Invalid records are left to the router, which dead-letters them.
 import type { Logger } from 'pino';
 import type { ChildSpec } from '../supervisors/child-spec.js';
+import { logWorker } from './log-worker.js';
 import type { EventTypeRegistry } from './event-types.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { tpKey, type Batch, type Consumer, type EventLog } from './ports/event-log.js';
@@ -23,36 +24,23 @@ export interface StoreWriterOptions {
 }
 
 export function storeWriter(options: StoreWriterOptions): ChildSpec {
-  return {
+  return logWorker({
     id: 'store-writer',
-    restart: 'permanent',
-    shutdown: options.shutdownMs,
-    type: 'worker',
-    start: async (link) => {
-      const consumer = options.eventLog.consumer({
-        groupId: options.groupId,
-        topics: options.topics,
-        fromBeginning: true,
-        maxBatchSize: options.maxBatchSize,
-        ...(options.memberMetadata ? { memberMetadata: options.memberMetadata } : {}),
-      });
-      await consumer.run({
-        onAssign: async (partitions) => {
-          const stored = await options.eventStore.offsets(options.groupId);
-          for (const tp of partitions) {
-            const next = stored.get(tpKey(tp));
-            if (next !== undefined) consumer.seek(tp, next);
-          }
-        },
-        eachBatch: (batch) => persist(options, consumer, batch),
-        onCrash: (error) => link.failed(error),
-      });
-      return {
-        stop: () => consumer.disconnect(),
-        kill: () => void consumer.disconnect().catch(() => undefined),
-      };
+    eventLog: options.eventLog,
+    groupId: options.groupId,
+    topics: options.topics,
+    maxBatchSize: options.maxBatchSize,
+    shutdownMs: options.shutdownMs,
+    ...(options.memberMetadata ? { memberMetadata: options.memberMetadata } : {}),
+    onAssign: async (consumer, partitions) => {
+      const stored = await options.eventStore.offsets(options.groupId);
+      for (const tp of partitions) {
+        const next = stored.get(tpKey(tp));
+        if (next !== undefined) consumer.seek(tp, next);
+      }
     },
-  };
+    eachBatch: (consumer, batch) => persist(options, consumer, batch),
+  });
 }
 
 async function persist(options: StoreWriterOptions, consumer: Consumer, batch: Batch): Promise<void> {

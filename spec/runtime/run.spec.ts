@@ -86,6 +86,16 @@ describe('a whole run on the real stores', function () {
       expect(stdout).to.match(/Regent run summary \(seed 5, 3,000 feed events\)/);
       const { rows } = await admin.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE topic = 'price.ticks'`);
       expect(rows[0].n).to.be.greaterThan(2000);
+      const { RedisCache } = await import('../../adapters/state/redis/cache.js');
+      const { PortfolioCache } = await import('../../adapters/state/redis/portfolio-cache.js');
+      const cache = new RedisCache({ url: 'redis://127.0.0.1:6379', keyPrefix: prefix });
+      try {
+        const portfolio = new PortfolioCache(cache);
+        expect((await portfolio.positions()).size, 'positions in the portfolio cache').to.be.greaterThan(0);
+        expect(await portfolio.balance(), 'cash balance in the portfolio cache').to.be.a('number');
+      } finally {
+        await cache.close();
+      }
     } finally {
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await admin.end();

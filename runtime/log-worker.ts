@@ -1,0 +1,54 @@
+// A supervised consumer of the event log: joins a group, hands each batch to a handler, and
+// reports a crashed partition loop to its supervisor, which restarts it (the new consumer resumes
+// from the committed offsets). The router's consumer, the store writer and projections are all one.
+import type { ChildSpec } from '../supervisors/child-spec.js';
+import type { Batch, Consumer, ConsumerHandlers, EventLog, TopicPartition } from './ports/event-log.js';
+
+export interface LogWorkerOptions {
+  readonly id: string;
+  readonly eventLog: EventLog;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly maxBatchSize: number;
+  readonly shutdownMs: number;
+  readonly memberMetadata?: Record<string, unknown>;
+  readonly eachBatch: (consumer: Consumer, batch: Batch) => Promise<void>;
+  readonly onAssign?: (consumer: Consumer, partitions: readonly TopicPartition[]) => Promise<void> | void;
+  readonly onRevoke?: ConsumerHandlers['onRevoke'];
+  readonly onRetentionGap?: ConsumerHandlers['onRetentionGap'];
+  /** Brutal stop: give up on in-flight work before leaving the group. */
+  readonly onKill?: () => void;
+}
+
+export function logWorker(options: LogWorkerOptions): ChildSpec {
+  return {
+    id: options.id,
+    restart: 'permanent',
+    shutdown: options.shutdownMs,
+    type: 'worker',
+    start: async (link) => {
+      const consumer = options.eventLog.consumer({
+        groupId: options.groupId,
+        topics: options.topics,
+        fromBeginning: true,
+        maxBatchSize: options.maxBatchSize,
+        ...(options.memberMetadata ? { memberMetadata: options.memberMetadata } : {}),
+      });
+      const { onAssign, onRevoke, onRetentionGap } = options;
+      await consumer.run({
+        eachBatch: (batch) => options.eachBatch(consumer, batch),
+        onCrash: (error) => link.failed(error),
+        ...(onAssign ? { onAssign: (tps: readonly TopicPartition[]) => onAssign(consumer, tps) } : {}),
+        ...(onRevoke ? { onRevoke } : {}),
+        ...(onRetentionGap ? { onRetentionGap } : {}),
+      });
+      return {
+        stop: () => consumer.disconnect(),
+        kill: () => {
+          options.onKill?.();
+          consumer.disconnect().catch(() => undefined);
+        },
+      };
+    },
+  };
+}
