@@ -45,6 +45,10 @@ export class ActorCell<S = unknown> implements RunningChild {
   private link: ChildLink | undefined;
   private incarnation = 0;
   private sinceSnapshot = 0;
+  /** Resolves once everything this actor emitted so far is published; snapshots wait for it. */
+  private published: Promise<unknown> = Promise.resolve();
+  /** Whether the last snapshot attempt was saved (a passivated actor needs one). */
+  snapshotSaved = false;
   private inProgress: Promise<unknown> | undefined;
 
   constructor(
@@ -126,7 +130,10 @@ export class ActorCell<S = unknown> implements RunningChild {
     this.detach();
     this.status = 'stopped';
     if (wasRunning && this.hydrated) {
-      await this.snapshot().catch((err) => this.env.log.error({ err, actor: this.id, reason }, 'snapshot on stop failed'));
+      this.snapshotSaved = await this.snapshot().catch((err) => {
+        this.env.log.error({ err, actor: this.id, reason }, 'snapshot on stop failed');
+        return false;
+      });
     }
   }
 
@@ -136,16 +143,27 @@ export class ActorCell<S = unknown> implements RunningChild {
     this.status = 'stopped';
   }
 
-  /** Saves a snapshot; a StateStore that is down marks the runtime degraded instead of failing. */
-  async snapshot(): Promise<void> {
+  /**
+   * Saves a snapshot of the state as it is now, once everything emitted up to now is published: a
+   * snapshot must never claim an event whose output could still be lost, or a successor would
+   * skip that event as already applied. A StateStore that is down marks the runtime degraded.
+   * Resolves whether it was saved.
+   */
+  async snapshot(): Promise<boolean> {
     this.sinceSnapshot = 0;
-    await saveSnapshot(this.env, this.id, {
+    const snapshot = {
       state: this.state,
       ...this.applied.toSnapshot(),
       ...(this.lastEventId !== undefined ? { lastEventId: this.lastEventId } : {}),
       version: SNAPSHOT_VERSION,
       at: Date.now(),
-    });
+    };
+    try {
+      await this.published;
+    } catch {
+      return false; // the publish failed: this state is not safe to record
+    }
+    return saveSnapshot(this.env, this.id, snapshot);
   }
 
   private detach(): void {
@@ -193,7 +211,13 @@ export class ActorCell<S = unknown> implements RunningChild {
       this.state = next as S;
       this.applied.mark(event, position);
       this.lastEventId = event.id;
-      if (outbox.length > 0) track(delivery, env.publisher.publish(outbox));
+      if (outbox.length > 0) {
+        const publish = env.publisher.publish(outbox);
+        track(delivery, publish);
+        const before = this.published;
+        this.published = publish.then(() => before);
+        this.published.catch(() => undefined); // handled here; snapshot() still sees a failure
+      }
       this.advance(delivery);
       if (++this.sinceSnapshot >= (agent.snapshotEvery ?? env.snapshotEvery)) {
         this.snapshot().catch((err) => env.log.error({ err, actor: this.id }, 'periodic snapshot failed'));

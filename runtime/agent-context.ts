@@ -14,12 +14,14 @@ export function createAgentContext(
   event: Envelope,
   outbox: Envelope[],
   baseLog: Logger,
+  replaying = false,
 ): AgentContext {
   let log: Logger | undefined;
   return {
     key,
     actorId,
     event,
+    replaying,
     now: () => event.ts,
     emit<T extends string, D>(type: EventType<T, D>, data: D, options?: EmitOptions) {
       const token = options?.token ?? event.token;

@@ -24,6 +24,12 @@ export interface AgentContext {
   emit<T extends string, D>(type: EventType<T, D>, data: D, options?: EmitOptions): void;
   /** A logger carrying the actor id and the event's correlation id. */
   readonly log: Logger;
+  /**
+   * True while the actor is being rehydrated: the event was handled live before and its effects
+   * happened then. Emits are dropped; a handler that talks to the outside (an exchange) must only
+   * look up what it did then, never do it again.
+   */
+  readonly replaying: boolean;
 }
 
 /**

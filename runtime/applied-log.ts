@@ -17,7 +17,7 @@ export class AppliedLog {
 
   constructor(
     snapshot: AppliedSnapshot = { applied: {} },
-    private readonly recentCapacity = 256,
+    private readonly recentCapacity = 1024,
   ) {
     this.offsets = new Map(Object.entries(snapshot.applied));
     this.recent = [...(snapshot.recentIds ?? [])].slice(-recentCapacity);

@@ -124,10 +124,14 @@ export class ActorRegistry {
     return count;
   }
 
-  /** Stops a keyed actor (it snapshots on the way out) and forgets it, unless work arrived meanwhile. */
+  /**
+   * Stops a keyed actor (it snapshots on the way out) and forgets it; it stays when work arrived
+   * meanwhile or when its snapshot could not be saved (forgetting it would lose what it applied
+   * beyond the committed offsets).
+   */
   private async retire(family: Family, cell: ActorCell): Promise<void> {
     await family.supervisor!.remove(cell.id);
-    if (cell.isIdle()) family.cells.delete(cell.key);
+    if (cell.isIdle() && cell.snapshotSaved) family.cells.delete(cell.key);
     else this.spawn(family, cell);
   }
 

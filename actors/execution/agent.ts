@@ -206,8 +206,13 @@ export function executionAgent(settings: ExecutionSettings, exchange: Exchange) 
       return;
     }
     // An exchange error throws out of the handler: the supervisor retries the event, and the
-    // deterministic client order id makes the retry return the same order.
-    const result = await exchange.place(order);
+    // deterministic client order id makes the retry return the same order. During rehydration the
+    // order is only looked up: what the venue has is what happened; nothing is sent again.
+    const result = ctx.replaying ? await exchange.order(order.clientOrderId) : await exchange.place(order);
+    if (!result) {
+      ctx.log.warn({ audit: 'order', cause: causeId, clientOrderId: order.clientOrderId }, 'replay: the venue has no such order; nothing booked');
+      return;
+    }
     ctx.log.info(
       { audit: 'order', cause: causeId, clientOrderId: order.clientOrderId, status: result.status,
         duplicate: result.duplicate, fills: result.fills.length, reason: result.reason },
@@ -256,6 +261,7 @@ export function executionAgent(settings: ExecutionSettings, exchange: Exchange) 
   async function onCommand(state: ExecutionState, event: OrderCommandEvent, ctx: AgentContext): Promise<ExecutionState> {
     const command = event.data;
     if (command.action === 'cancel') {
+      if (ctx.replaying) return state;
       const result = await exchange.cancel(command.clientOrderId);
       ctx.log.info(
         { audit: 'cancel', cause: event.id, clientOrderId: command.clientOrderId, status: result?.status ?? 'unknown', reason: command.reason },

@@ -42,7 +42,8 @@ export class MemoryEventStore implements EventStore {
         (query.token === undefined || e.token === query.token) &&
         (!types || types.has(e.type)) &&
         (query.after?.[key] === undefined || e.offset > query.after[key]!) &&
-        (query.before?.[key] === undefined || e.offset < query.before[key]!)
+        (query.before?.[key] === undefined || e.offset < query.before[key]!) &&
+        (query.ranges === undefined || query.ranges.some((r) => r.topic === e.topic && r.partition === e.partition && e.offset >= r.from && e.offset < r.to))
       );
     });
     matching.sort((a, b) => a.ts - b.ts || a.topic.localeCompare(b.topic) || a.partition - b.partition || a.offset - b.offset);

@@ -17,6 +17,13 @@ export interface ConsumedOffset extends TopicPartition {
   readonly offset: number;
 }
 
+export interface OffsetRange {
+  readonly topic: string;
+  readonly partition: number;
+  readonly from: number;
+  readonly to: number;
+}
+
 export interface EventQuery {
   /** Event time, inclusive, ms since epoch. */
   readonly from?: number;
@@ -28,6 +35,11 @@ export interface EventQuery {
   readonly after?: Readonly<Record<string, number>>;
   /** Only events at offsets strictly below these (`topic/partition` -> offset). */
   readonly before?: Readonly<Record<string, number>>;
+  /**
+   * Only events inside one of these offset ranges (`from` inclusive, `to` exclusive). The
+   * index-friendly way to ask for "this actor's partitions, after its snapshot, up to its bound".
+   */
+  readonly ranges?: readonly OffsetRange[];
   /** Rows fetched per round trip while streaming. */
   readonly batchSize?: number;
 }

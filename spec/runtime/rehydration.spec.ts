@@ -163,3 +163,59 @@ describe('durable state: store writer and rehydration', () => {
     }
   });
 });
+
+describe('snapshots and passivation never outrun what is safe', () => {
+  it('writes a snapshot only after the events emitted before it are published', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    class SlowCountsLog extends MemoryEventLog {
+      override async publish(topic: string, records: Parameters<MemoryEventLog['publish']>[1]): Promise<void> {
+        if (topic === 'test.counts') await gate;
+        return super.publish(topic, records);
+      }
+    }
+    const log = new SlowCountsLog();
+    const states = new MemoryStateStore();
+    const rt = new Runtime({
+      eventLog: log,
+      agents: [{ ...counterAgent({ emit: true }), snapshotEvery: 1 }],
+      eventTypes: [Tick, Counted],
+      topics,
+      stateStore: states,
+      passivationSweepMs: 0,
+    });
+    await rt.start();
+    try {
+      await log.publish('test.ticks', [{ key: 'S', value: encodeEnvelope(tick('S', 0)) }]);
+      await waitFor('the tick applied', () => rt.states<CounterState>('counter').get('S')?.count === 1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await states.load('counter:S'), 'no snapshot while its output is unpublished').to.equal(undefined);
+      release();
+      await waitFor('the snapshot after the publish', async () => (await states.load('counter:S')) !== undefined);
+      await rt.whenIdle({ timeoutMs: 5000 });
+    } finally {
+      release();
+      await rt.stop();
+    }
+  });
+
+  it('keeps an idle actor alive when its passivation snapshot cannot be saved', async () => {
+    const log = new MemoryEventLog();
+    const states = new SwitchableStateStore();
+    const rt = new Runtime({ eventLog: log, agents: [{ ...counterAgent(), passivateAfterMs: 1 }], eventTypes: [Tick, Counted], topics, stateStore: states, passivationSweepMs: 0 });
+    await rt.start();
+    try {
+      await publishTicks(log, ['P'], 0, 3);
+      await rt.whenIdle({ timeoutMs: 5000 });
+      states.up = false;
+      await rt.registry.passivateIdle(Date.now() + 1000);
+      expect(rt.registry.cell('counter', 'P'), 'still registered').to.not.equal(undefined);
+      await publishTicks(log, ['P'], 3, 4);
+      await rt.whenIdle({ timeoutMs: 5000 });
+      expect(rt.states<CounterState>('counter').get('P')?.seen).to.deep.equal(range(4));
+    } finally {
+      states.up = true;
+      await rt.stop();
+    }
+  });
+});

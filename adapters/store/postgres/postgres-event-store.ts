@@ -385,6 +385,12 @@ export function replayFilter(query: EventQuery): { where: string; values: unknow
       conditions.push(`NOT (topic = ${param(key.slice(0, slash))} AND partition = ${param(partition)}::int AND "offset" ${op} ${param(offset)}::bigint)`);
     }
   }
+  if (query.ranges !== undefined) {
+    const ranges = query.ranges.map(
+      (r) => `(topic = ${param(r.topic)} AND partition = ${param(r.partition)}::int AND "offset" >= ${param(r.from)}::bigint AND "offset" < ${param(r.to)}::bigint)`,
+    );
+    conditions.push(ranges.length ? `(${ranges.join(' OR ')})` : 'false');
+  }
   return { where: conditions.length ? conditions.join(' AND ') : 'true', values };
 }
 
