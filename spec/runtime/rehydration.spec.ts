@@ -3,7 +3,7 @@ import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.
 import { MemoryEventStore } from '../../adapters/store/memory.js';
 import { MemoryStateStore } from '../../adapters/state/memory.js';
 import { encodeEnvelope } from '../../runtime/event-types.js';
-import { StateStoreUnavailableError, type Snapshot, type StateStore } from '../../runtime/ports/state-store.js';
+import { CorruptSnapshotError, StateStoreUnavailableError, type Snapshot, type StateStore } from '../../runtime/ports/state-store.js';
 import { Runtime, type RuntimeOptions } from '../../runtime/runtime.js';
 import { scriptedEvent } from '../../runtime/test-kit.js';
 import { Counted, Tick, counterAgent, type CounterState } from '../support/counter-agent.js';
@@ -218,4 +218,35 @@ describe('snapshots and passivation never outrun what is safe', () => {
       await rt.stop();
     }
   });
+});
+
+describe('snapshots that cannot be used', () => {
+  for (const [what, store] of [
+    ['of an unknown schema version', new MemoryStateStore()],
+    ['that is corrupt', new (class extends MemoryStateStore {
+      override async load(id: string): Promise<Snapshot | undefined> {
+        throw new CorruptSnapshotError(id, 'Unexpected token } in JSON');
+      }
+    })()],
+  ] as const) {
+    it(`falls back to a full replay from the event store for a snapshot ${what}`, async () => {
+      const log = new MemoryEventLog();
+      const eventStore = new MemoryEventStore();
+      const first = runtime(log, { eventStore, stateStore: store });
+      await first.start();
+      await publishTicks(log, ['V'], 0, 8);
+      await first.whenIdle({ timeoutMs: 5000 });
+      await waitFor('events stored', () => eventStore.all().filter((e) => e.topic === 'test.ticks').length === 8);
+      await first.stop();
+      // A snapshot that claims everything, but in a format this version cannot read.
+      await store.save('counter:V', { state: { count: 999, seen: [] }, applied: { 'test.ticks/0': 99, 'test.ticks/1': 99, 'test.ticks/2': 99 }, version: 99, at: 0 });
+      const second = runtime(log, { eventStore, stateStore: store });
+      await second.start();
+      await publishTicks(log, ['V'], 8, 9);
+      await second.whenIdle({ timeoutMs: 5000 });
+      expect(second.states<CounterState>('counter').get('V')?.seen).to.deep.equal(range(9));
+      expect(await second.metrics.total(second.metrics.replayed), 'events replayed from the store').to.equal(8);
+      await second.stop();
+    });
+  }
 });
