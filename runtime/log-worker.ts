@@ -18,6 +18,9 @@ export interface LogWorkerOptions {
   readonly onRetentionGap?: ConsumerHandlers['onRetentionGap'];
   /** Brutal stop: give up on in-flight work before leaving the group. */
   readonly onKill?: () => void;
+  /** Told first thing on a graceful stop, so a handler waiting on something can give up. */
+  readonly onStop?: () => void;
+  readonly onStart?: () => void;
 }
 
 export function logWorker(options: LogWorkerOptions): ChildSpec {
@@ -27,6 +30,7 @@ export function logWorker(options: LogWorkerOptions): ChildSpec {
     shutdown: options.shutdownMs,
     type: 'worker',
     start: async (link) => {
+      options.onStart?.();
       const consumer = options.eventLog.consumer({
         groupId: options.groupId,
         topics: options.topics,
@@ -43,8 +47,12 @@ export function logWorker(options: LogWorkerOptions): ChildSpec {
         ...(onRetentionGap ? { onRetentionGap } : {}),
       });
       return {
-        stop: () => consumer.disconnect(),
+        stop: () => {
+          options.onStop?.();
+          return consumer.disconnect();
+        },
         kill: () => {
+          options.onStop?.();
           options.onKill?.();
           consumer.disconnect().catch(() => undefined);
         },

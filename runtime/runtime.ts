@@ -197,6 +197,7 @@ export class Runtime {
                 shutdownMs: s.shutdownMs * 4,
                 log: this.log,
                 metrics: this.metrics,
+                health: this.health,
                 ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
               }),
             ]

@@ -9,6 +9,7 @@ import type { EventTypeRegistry } from './event-types.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { tpKey, type Batch, type Consumer, type EventLog } from './ports/event-log.js';
 import type { EventStore, StoredEvent } from './ports/event-store.js';
+import type { Health } from './health.js';
 
 export interface StoreWriterOptions {
   readonly eventLog: EventLog;
@@ -20,11 +21,21 @@ export interface StoreWriterOptions {
   readonly shutdownMs: number;
   readonly log: Logger;
   readonly metrics: RuntimeMetrics;
+  readonly health: Health;
   readonly memberMetadata?: Record<string, unknown>;
+  /** Wait between attempts while the store is down: doubling from min to max (ms). */
+  readonly retry?: { readonly minMs: number; readonly maxMs: number };
 }
 
 export function storeWriter(options: StoreWriterOptions): ChildSpec {
+  let stopping = false;
   return logWorker({
+    onStart: () => {
+      stopping = false;
+    },
+    onStop: () => {
+      stopping = true;
+    },
     id: 'store-writer',
     eventLog: options.eventLog,
     groupId: options.groupId,
@@ -39,11 +50,11 @@ export function storeWriter(options: StoreWriterOptions): ChildSpec {
         if (next !== undefined) consumer.seek(tp, next);
       }
     },
-    eachBatch: (consumer, batch) => persist(options, consumer, batch),
+    eachBatch: (consumer, batch) => persist(options, consumer, batch, () => stopping),
   });
 }
 
-async function persist(options: StoreWriterOptions, consumer: Consumer, batch: Batch): Promise<void> {
+async function persist(options: StoreWriterOptions, consumer: Consumer, batch: Batch, stopping: () => boolean): Promise<void> {
   const events: StoredEvent[] = [];
   for (const record of batch.records) {
     try {
@@ -54,8 +65,23 @@ async function persist(options: StoreWriterOptions, consumer: Consumer, batch: B
     }
   }
   const next = batch.records[batch.records.length - 1]!.offset + 1;
-  // A failure throws out of the batch: the supervisor restarts the writer, which resumes from the
-  // offsets in the store (the append is all-or-nothing, so nothing is half-written).
-  await options.eventStore.append(events, [{ groupId: options.groupId, topic: batch.topic, partition: batch.partition, offset: next }]);
+  const offsets = [{ groupId: options.groupId, topic: batch.topic, partition: batch.partition, offset: next }];
+  // The append is all-or-nothing and idempotent, so while the store is down the same batch is
+  // simply tried again (the partition waits; the actors go on). A stop interrupts the wait and
+  // the next writer resumes from the offsets in the store.
+  const { minMs, maxMs } = options.retry ?? { minMs: 500, maxMs: 10_000 };
+  for (let delay = minMs; ; delay = Math.min(maxMs, delay * 2)) {
+    try {
+      await options.eventStore.append(events, offsets);
+      options.health.recover('event-store');
+      break;
+    } catch (err) {
+      options.health.degrade('event-store', (err as Error).message);
+      options.log.error({ err, topic: batch.topic, partition: batch.partition, retryInMs: delay }, 'event store append failed; retrying');
+      if (stopping()) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (stopping()) throw err;
+    }
+  }
   await consumer.commit(batch, next);
 }

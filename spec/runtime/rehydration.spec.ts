@@ -250,3 +250,35 @@ describe('snapshots that cannot be used', () => {
     });
   }
 });
+
+describe('the event store going down', () => {
+  it('holds the store writer on the failed batch (degraded) while the actors go on, then catches up without loss', async () => {
+    class SwitchableEventStore extends MemoryEventStore {
+      up = true;
+      override async append(...args: Parameters<MemoryEventStore['append']>): Promise<void> {
+        if (!this.up) throw new Error('connection refused');
+        return super.append(...args);
+      }
+    }
+    const log = new MemoryEventLog();
+    const store = new SwitchableEventStore();
+    const rt = runtime(log, { eventStore: store });
+    await rt.start();
+    try {
+      const degraded = async () => (await rt.metrics.degraded.get()).values.find((v) => v.labels.component === 'event-store')?.value ?? 0;
+      store.up = false;
+      await publishTicks(log, ['E'], 0, 10);
+      await rt.whenIdle({ timeoutMs: 5000 }); // the actors are not held up by the store
+      expect(rt.states<CounterState>('counter').get('E')?.count).to.equal(10);
+      await waitFor('the degraded event store', async () => (await degraded()) === 1);
+      expect(store.all()).to.have.length(0);
+      store.up = true;
+      await waitFor('the store writer to catch up', () => store.all().length === 20, 10_000);
+      expect(await degraded()).to.equal(0);
+      expect(store.duplicates).to.equal(0);
+    } finally {
+      store.up = true;
+      await rt.stop();
+    }
+  });
+});
