@@ -5,20 +5,9 @@ import pg from 'pg';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
 import { PaperExchange } from '../../adapters/exchange/paper.js';
 import type { Runtime } from '../../runtime/runtime.js';
-import { PG_URL, checkInvariant, chaosSeed, feedEvents, openStores, pipeline, pump, type Stores } from '../support/chaos-pipeline.js';
+import { PG_URL, checkInvariant, chaosSeed, feedEvents, openStores, pipeline, pump, storeCaughtUp, type Stores } from '../support/chaos-pipeline.js';
 import { RedisServer } from '../support/redis-server.js';
 import { waitFor } from '../support/wait.js';
-
-async function storeCaughtUp(runtime: Runtime, log: MemoryEventLog, stores: Stores): Promise<void> {
-  const ends = new Map<string, number>();
-  for (const topic of log.topicNames().filter((t) => !t.endsWith('.dlq'))) {
-    for (let p = 0; p < log.partitionsOf(topic); p++) ends.set(`${topic}/${p}`, await log.endOffset({ topic, partition: p }));
-  }
-  await waitFor('the store writer to catch up', async () => {
-    const stored = await stores.eventStore.offsets(runtime.storeGroupId);
-    return [...ends].every(([k, end]) => end === 0 || stored.get(k) === end);
-  }, 60_000);
-}
 
 describe('chaos: dependencies failing under load', function () {
   this.timeout(240_000);

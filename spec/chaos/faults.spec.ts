@@ -3,8 +3,7 @@
 import { expect } from 'chai';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
 import { PaperExchange } from '../../adapters/exchange/paper.js';
-import { checkInvariant, chaosSeed, feedEvents, openStores, pipeline, pump, type Stores } from '../support/chaos-pipeline.js';
-import { waitFor } from '../support/wait.js';
+import { checkInvariant, chaosSeed, feedEvents, openStores, pipeline, pump, storeCaughtUp, type Stores } from '../support/chaos-pipeline.js';
 import type { Runtime } from '../../runtime/runtime.js';
 
 describe('chaos: handler failures and actor kills under load', function () {
@@ -38,14 +37,7 @@ describe('chaos: handler failures and actor kills under load', function () {
     await runtime.start();
     await pump(runtime, feedEvents(seed, 50_000));
     await runtime.whenIdle({ timeoutMs: 60_000 });
-    const ends = new Map<string, number>();
-    for (const topic of log.topicNames().filter((t) => !t.endsWith('.dlq'))) {
-      for (let p = 0; p < log.partitionsOf(topic); p++) ends.set(`${topic}/${p}`, await log.endOffset({ topic, partition: p }));
-    }
-    await waitFor('the store writer to catch up', async () => {
-      const stored = await stores.eventStore.offsets(runtime!.storeGroupId);
-      return [...ends].every(([k, end]) => end === 0 || stored.get(k) === end);
-    }, 60_000);
+    await storeCaughtUp(runtime, log, stores);
 
     const faults = runtime.faults!.injected;
     expect(faults.throws, 'handler failures injected').to.be.greaterThan(20);

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
 import { PaperExchange } from '../../adapters/exchange/paper.js';
 import type { Runtime } from '../../runtime/runtime.js';
-import { checkInvariant, chaosSeed, feedEvents, openStores, pipeline, pump, topicEvents, type Stores } from '../support/chaos-pipeline.js';
+import { checkInvariant, chaosSeed, feedEvents, openStores, pipeline, pump, storeCaughtUp, topicEvents, type Stores } from '../support/chaos-pipeline.js';
 import { waitFor } from '../support/wait.js';
 
 describe('chaos: a runtime killed without shutdown, and a new one on the same stores and log', function () {
@@ -65,16 +65,7 @@ describe('chaos: a runtime killed without shutdown, and a new one on the same st
     }
     // Position and execution state follow the order in which the execution singleton sees
     // signals from several partitions; that is checked by the invariant rather than by equality.
-    await waitFor('the store writer to catch up', async () => {
-      const stored = await stores.eventStore.offsets(second.storeGroupId);
-      for (const topic of log.topicNames().filter((t) => !t.endsWith('.dlq'))) {
-        for (let p = 0; p < log.partitionsOf(topic); p++) {
-          const end = await log.endOffset({ topic, partition: p });
-          if (end > 0 && stored.get(`${topic}/${p}`) !== end) return false;
-        }
-      }
-      return true;
-    }, 60_000);
+    await storeCaughtUp(second, log, stores);
     const report = await checkInvariant(second, log, exchange, seed, stores);
     expect(report.positionsChecked).to.be.greaterThan(3);
   });

@@ -22,6 +22,7 @@ import type { FaultSettings } from '../../runtime/fault-injector.js';
 import { Runtime } from '../../runtime/runtime.js';
 import type { StateStore } from '../../runtime/ports/state-store.js';
 import { deleteKeys } from './redis-server.js';
+import { waitFor } from './wait.js';
 
 export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const TOKENS = Array.from({ length: 20 }, (_, i) => ['BTC', 'ETH', 'SOL', 'ARB', 'DOGE'][i] ?? `TK${i}`);
@@ -205,4 +206,16 @@ export async function checkInvariant(runtime: Runtime, log: MemoryEventLog, exch
     }
   }
   return { positionsChecked: expected.size, tradeEvents: trades.length, storedEvents };
+}
+
+/** Waits until the store writer has persisted everything in the log (non-DLQ topics). */
+export async function storeCaughtUp(runtime: Runtime, log: MemoryEventLog, stores: Stores): Promise<void> {
+  const ends = new Map<string, number>();
+  for (const topic of log.topicNames().filter((t) => !t.endsWith('.dlq'))) {
+    for (let p = 0; p < log.partitionsOf(topic); p++) ends.set(`${topic}/${p}`, await log.endOffset({ topic, partition: p }));
+  }
+  await waitFor('the store writer to catch up', async () => {
+    const stored = await stores.eventStore.offsets(runtime.storeGroupId);
+    return [...ends].every(([k, end]) => end === 0 || stored.get(k) === end);
+  }, 60_000);
 }

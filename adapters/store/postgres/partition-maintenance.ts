@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { Clock } from '../../../runtime/ports/clock.js';
 import { silentLogger } from '../../../runtime/logger.js';
-import { lockSchema, partitioningOf, quoteIdent, timePartitionedTables, type Partitioning } from './migrations.js';
+import { inTransaction, lockSchema, partitioningOf, quoteIdent, timePartitionedTables, type Partitioning } from './migrations.js';
 
 const DAY_MS = 86_400_000;
 
@@ -123,23 +123,14 @@ async function dropDay(pool: pg.Pool, schema: string, table: string, name: strin
   });
 }
 
-async function transaction<T>(pool: pg.Pool, schema: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+function transaction<T>(pool: pg.Pool, schema: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, async (client) => {
     // DDL on the parent queues behind long replays; a queued ACCESS EXCLUSIVE request would then
     // block every append behind it. Give up instead: the next hourly run tries again.
     await client.query(`SET LOCAL lock_timeout = '5s'`);
     await lockSchema(client, schema, 'partitions');
-    const result = await work(client);
-    await client.query('COMMIT');
-    client.release();
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release(error as Error);
-    throw error;
-  }
+    return work(client);
+  });
 }
 
 export interface PartitionMaintenanceJobOptions extends Omit<EnsurePartitionsOptions, 'now'> {
