@@ -20,6 +20,8 @@ export interface LogWorkerOptions {
   readonly onKill?: () => void;
   /** Told first thing on a graceful stop, so a handler waiting on something can give up. */
   readonly onStop?: () => void;
+  /** Awaited on a graceful stop before leaving the group (e.g. catch up with the log's end). */
+  readonly drain?: (consumer: Consumer) => Promise<void>;
   readonly onStart?: () => void;
 }
 
@@ -47,9 +49,10 @@ export function logWorker(options: LogWorkerOptions): ChildSpec {
         ...(onRetentionGap ? { onRetentionGap } : {}),
       });
       return {
-        stop: () => {
+        stop: async () => {
+          await options.drain?.(consumer);
           options.onStop?.();
-          return consumer.disconnect();
+          await consumer.disconnect();
         },
         kill: () => {
           options.onStop?.();

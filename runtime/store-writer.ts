@@ -51,7 +51,19 @@ export function storeWriter(options: StoreWriterOptions): ChildSpec {
       }
     },
     eachBatch: (consumer, batch) => persist(options, consumer, batch, () => stopping),
+    // A graceful stop persists everything already in the log first: with the in-process log
+    // nothing would be left to resume from. (The supervisor's shutdown timeout bounds the wait.)
+    drain: (consumer) => caughtUp(options, consumer),
   });
+}
+
+async function caughtUp(options: StoreWriterOptions, consumer: Consumer): Promise<void> {
+  const ends = await Promise.all(consumer.assignment().map(async (tp) => [tpKey(tp), await options.eventLog.endOffset(tp)] as const));
+  for (;;) {
+    const stored = await options.eventStore.offsets(options.groupId);
+    if (ends.every(([k, end]) => end === 0 || (stored.get(k) ?? 0) >= end)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function persist(options: StoreWriterOptions, consumer: Consumer, batch: Batch, stopping: () => boolean): Promise<void> {
