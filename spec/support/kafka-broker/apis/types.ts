@@ -1,0 +1,37 @@
+// What every API handler gets: the broker's state and the request's context. Each apis/<api>.ts
+// exports one ApiHandler that decodes its request body, acts, and encodes the response body.
+import type { Reader } from '../codec/reader.js';
+import type { Writer } from '../codec/writer.js';
+import type { GroupCoordinator } from '../group-coordinator.js';
+import type { Log } from '../log.js';
+
+export interface BrokerState {
+  readonly log: Log;
+  readonly groups: GroupCoordinator;
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+  readonly clusterId: string;
+  readonly autoCreateTopics: boolean;
+  readonly defaultPartitions: number;
+}
+
+export interface RequestContext {
+  readonly broker: BrokerState;
+  readonly apiVersion: number;
+  readonly clientId: string;
+  readonly clientHost: string;
+  /** Aborts when the connection closes (ends long polls and pending group joins). */
+  readonly signal: AbortSignal;
+}
+
+export interface ApiHandler {
+  readonly apiKey: number;
+  readonly name: string;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /** The response body, or null for no response (Produce with acks=0). */
+  handle(request: Reader, context: RequestContext): Writer | null | Promise<Writer | null>;
+  /** A reply to a version outside min..max; without it the connection is closed. */
+  unsupportedVersion?(context: RequestContext): Writer;
+}
