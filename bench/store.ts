@@ -17,12 +17,16 @@ import { RuntimeMetrics } from '../runtime/metrics.js';
 import type { StoredEvent } from '../runtime/ports/event-store.js';
 import { rehydrate, SNAPSHOT_VERSION, type RehydrationEnv } from '../runtime/rehydration.js';
 import { Runtime } from '../runtime/runtime.js';
+import { partitionFor } from '../runtime/partitioner.js';
 
 export const PG_URL = process.env.REGENT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.REGENT_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const TOPIC = 'price.ticks';
-const TOKENS = ['BTC', 'ETH', 'SOL', 'ARB', 'DOGE', 'AVAX', 'LINK', 'OP', 'SUI', 'APT'];
+/** Ten token names, the i-th on partition i of a 10-partition topic as Kafka's partitioner places it. */
+const TOKENS = Array.from({ length: 10 }, (_, p) => {
+  for (let n = 0; ; n++) if (partitionFor(`TK${n}`, 10) === p) return `TK${n}`;
+});
 
 /** One throwaway schema + Redis key prefix, and everything needed to remove them again. */
 export class BenchStores {

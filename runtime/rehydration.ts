@@ -176,7 +176,7 @@ async function storeReaches(env: RehydrationEnv, bound: Record<string, number>):
     const stored = await env.storedUpTo();
     if (Object.entries(bound).every(([k, next]) => next === 0 || (stored.get(k) ?? 0) >= next)) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 
