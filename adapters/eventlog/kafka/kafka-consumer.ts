@@ -1,0 +1,109 @@
+// The EventLog Consumer over a kafkajs consumer: eachBatch per partition (partitions run
+// concurrently, each in order), commits only what the owner says was processed, heartbeats during
+// long batches, and turns group joins into revoke/assign callbacks (kafkajs has no revoke hook:
+// the difference between two assignments is computed here, and batches wait for the callbacks).
+import type { Consumer as KafkaJsConsumer, EachBatchPayload, IMemberAssignment } from 'kafkajs';
+import { tpKey, type Consumer, type ConsumerHandlers, type LogRecord, type TopicPartition } from '../../../runtime/ports/event-log.js';
+
+export interface KafkaConsumerOptions {
+  readonly topics: readonly string[];
+  readonly fromBeginning: boolean;
+  readonly heartbeatIntervalMs: number;
+  readonly partitionsConsumedConcurrently: number;
+}
+
+export class KafkaConsumer implements Consumer {
+  private assigned = new Map<string, TopicPartition>();
+  private callbacks: Promise<void> = Promise.resolve();
+  private handlers: ConsumerHandlers | undefined;
+  private running = false;
+
+  constructor(
+    readonly memberId: string,
+    private readonly consumer: KafkaJsConsumer,
+    private readonly options: KafkaConsumerOptions,
+  ) {}
+
+  async run(handlers: ConsumerHandlers): Promise<void> {
+    this.handlers = handlers;
+    const { events } = this.consumer;
+    this.consumer.on(events.GROUP_JOIN, ({ payload }) => this.rebalanced(payload.memberAssignment));
+    this.consumer.on(events.CRASH, ({ payload }) => {
+      if (!payload.restart) handlers.onCrash?.(payload.error, { topic: '*', partition: -1 });
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.batch(payload),
+    });
+  }
+
+  async commit(tp: TopicPartition, offset: number): Promise<void> {
+    await this.consumer.commitOffsets([{ topic: tp.topic, partition: tp.partition, offset: String(offset) }]);
+  }
+
+  seek(tp: TopicPartition, offset: number): void {
+    this.consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(offset) });
+  }
+
+  pause(tps: readonly TopicPartition[]): void {
+    this.consumer.pause(tps.map((tp) => ({ topic: tp.topic, partitions: [tp.partition] })));
+  }
+
+  resume(tps: readonly TopicPartition[]): void {
+    this.consumer.resume(tps.map((tp) => ({ topic: tp.topic, partitions: [tp.partition] })));
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.assigned.values()];
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.consumer.disconnect();
+    await this.callbacks;
+    const lost = this.assignment();
+    this.assigned.clear();
+    if (lost.length) await this.handlers?.onRevoke?.(lost);
+  }
+
+  private rebalanced(assignment: IMemberAssignment): void {
+    const next = new Map<string, TopicPartition>();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) next.set(tpKey({ topic, partition }), { topic, partition });
+    }
+    const lost = [...this.assigned].filter(([k]) => !next.has(k)).map(([, tp]) => tp);
+    const gained = [...next].filter(([k]) => !this.assigned.has(k)).map(([, tp]) => tp);
+    this.assigned = next;
+    const handlers = this.handlers;
+    this.callbacks = this.callbacks.then(async () => {
+      if (lost.length) await handlers?.onRevoke?.(lost);
+      if (gained.length) await handlers?.onAssign?.(gained);
+    });
+  }
+
+  private async batch({ batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    await this.callbacks;
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const records: LogRecord[] = batch.messages.map((m) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: Number(m.offset),
+      ...(m.key ? { key: m.key.toString() } : {}),
+      value: m.value ?? Buffer.alloc(0),
+    }));
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), this.options.heartbeatIntervalMs);
+    try {
+      await this.handlers!.eachBatch({ topic: batch.topic, partition: batch.partition, records });
+    } finally {
+      clearInterval(beat);
+    }
+    resolveOffset(batch.lastOffset());
+    await heartbeat().catch(() => undefined);
+  }
+}

@@ -1,0 +1,135 @@
+// The EventLog port on Kafka (kafkajs): topics created from the catalog, a producer keyed by
+// token with acks=all and exponential retries, consumers in groups with Regent's contiguous range
+// assigner, and admin lookups for committed and end offsets.
+import kafkajs, { type Admin, type Consumer as KafkaJsConsumer, type Kafka, type Producer } from 'kafkajs';
+import { Histogram, type Registry } from 'prom-client';
+import type { Consumer, ConsumerOptions, EventLog, OutgoingRecord, TopicPartition, TopicSpec } from '../../../runtime/ports/event-log.js';
+import { UnknownTopicError } from '../memory/memory-event-log.js';
+import { KafkaConsumer } from './kafka-consumer.js';
+import { contiguousRangeAssigner } from './range-assigner.js';
+
+const { Kafka: KafkaClient, logLevel } = kafkajs;
+
+export interface KafkaEventLogOptions {
+  readonly brokers: readonly string[];
+  readonly clientId?: string;
+  /** Producer and admin retries: exponential from initialMs to maxMs (defaults 1 s -> 16 s). */
+  readonly retry?: { readonly initialMs?: number; readonly maxMs?: number; readonly retries?: number };
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly maxWaitTimeMs?: number;
+  readonly metrics?: Registry;
+}
+
+export class KafkaEventLog implements EventLog {
+  private readonly kafka: Kafka;
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly consumers = new Set<KafkaJsConsumer>();
+  private producer: Promise<Producer> | undefined;
+  private admin: Promise<Admin> | undefined;
+  private readonly publishSeconds: Histogram<'topic'> | undefined;
+  private nextMember = 0;
+
+  constructor(private readonly options: KafkaEventLogOptions) {
+    const retry = options.retry ?? {};
+    this.kafka = new KafkaClient({
+      clientId: options.clientId ?? 'regent',
+      brokers: [...options.brokers],
+      logLevel: logLevel.NOTHING,
+      retry: { initialRetryTime: retry.initialMs ?? 1000, maxRetryTime: retry.maxMs ?? 16_000, retries: retry.retries ?? 5 },
+    });
+    if (options.metrics) {
+      this.publishSeconds = new Histogram({
+        name: 'regent_kafka_publish_seconds',
+        help: 'Time to publish a batch to Kafka (acks=all)',
+        labelNames: ['topic'] as const,
+        registers: [options.metrics],
+      });
+    }
+  }
+
+  async createTopics(topics: readonly TopicSpec[]): Promise<void> {
+    const admin = await this.adminClient();
+    await admin.createTopics({ waitForLeaders: true, topics: topics.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
+    const { topics: metadata } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+    for (const t of metadata) this.partitionCounts.set(t.name, t.partitions.length);
+  }
+
+  partitionsOf(topic: string): number {
+    const n = this.partitionCounts.get(topic);
+    if (n === undefined) throw new UnknownTopicError(topic);
+    return n;
+  }
+
+  async publish(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    this.partitionsOf(topic);
+    const producer = await this.producerClient();
+    const end = this.publishSeconds?.startTimer({ topic });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: records.map((r) => ({ value: r.value, ...(r.key !== undefined ? { key: r.key } : {}), ...(r.partition !== undefined ? { partition: r.partition } : {}) })),
+    });
+    end?.();
+  }
+
+  consumer(options: ConsumerOptions): Consumer {
+    const ordinal = options.memberMetadata?.['ordinal'];
+    const heartbeatIntervalMs = this.options.heartbeatIntervalMs ?? 3000;
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      partitionAssigners: [contiguousRangeAssigner(typeof ordinal === 'number' ? ordinal : undefined)],
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: heartbeatIntervalMs,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1000,
+      // The supervisor restarts a crashed consumer, not kafkajs.
+      retry: { retries: 3, restartOnFailure: async () => false },
+    });
+    this.consumers.add(consumer);
+    const partitions = options.topics.reduce((n, t) => n + (this.partitionCounts.get(t) ?? 1), 0);
+    return new KafkaConsumer(`${options.groupId}-member-${this.nextMember++}`, consumer, {
+      topics: options.topics,
+      fromBeginning: options.fromBeginning ?? true,
+      heartbeatIntervalMs,
+      partitionsConsumedConcurrently: Math.max(1, partitions),
+    });
+  }
+
+  async committed(groupId: string, tp: TopicPartition): Promise<number | undefined> {
+    const admin = await this.adminClient();
+    const [topic] = await admin.fetchOffsets({ groupId, topics: [tp.topic] });
+    const entry = topic?.partitions.find((p) => p.partition === tp.partition);
+    const offset = entry ? Number(entry.offset) : -1;
+    return offset >= 0 ? offset : undefined;
+  }
+
+  async endOffset(tp: TopicPartition): Promise<number> {
+    const admin = await this.adminClient();
+    const offsets = await admin.fetchTopicOffsets(tp.topic);
+    return Number(offsets.find((o) => o.partition === tp.partition)?.high ?? 0);
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.consumers) await c.disconnect().catch(() => undefined);
+    await (await this.producer)?.disconnect();
+    await (await this.admin)?.disconnect();
+  }
+
+  private producerClient(): Promise<Producer> {
+    this.producer ??= (async () => {
+      const producer = this.kafka.producer({ allowAutoTopicCreation: false });
+      await producer.connect();
+      return producer;
+    })();
+    return this.producer;
+  }
+
+  private adminClient(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    return this.admin;
+  }
+}

@@ -1,0 +1,43 @@
+// A kafkajs partition assigner that gives pod k of N a stable contiguous range of every topic
+// (runtime/assignment.ts, shared with the in-process log). Each member advertises its ordinal in
+// the group protocol's user data.
+import kafkajs, { type PartitionAssigner } from 'kafkajs';
+import { assignContiguousRanges } from '../../../runtime/assignment.js';
+
+const { AssignerProtocol } = kafkajs;
+export const RANGE_ASSIGNER = 'RegentContiguousRange';
+
+export function contiguousRangeAssigner(ordinal?: number): PartitionAssigner {
+  return ({ cluster }) => ({
+    name: RANGE_ASSIGNER,
+    version: 0,
+    protocol: ({ topics }) => ({
+      name: RANGE_ASSIGNER,
+      metadata: AssignerProtocol.MemberMetadata.encode({
+        version: 0,
+        topics,
+        userData: Buffer.from(JSON.stringify(ordinal === undefined ? {} : { ordinal })),
+      }),
+    }),
+    async assign({ members, topics }) {
+      const group = members.map(({ memberId, memberMetadata }) => {
+        const decoded = AssignerProtocol.MemberMetadata.decode(memberMetadata);
+        let ordinal: number | undefined;
+        try {
+          const data = JSON.parse(decoded?.userData.toString() || '{}') as { ordinal?: unknown };
+          if (typeof data.ordinal === 'number') ordinal = data.ordinal;
+        } catch {
+          // A member without (readable) user data sorts after the numbered ones.
+        }
+        return { memberId, ...(ordinal !== undefined ? { ordinal } : {}) };
+      });
+      const partitions = new Map(topics.map((t) => [t, cluster.findTopicPartitionMetadata(t).length]));
+      const owned = assignContiguousRanges(group, partitions);
+      return group.map(({ memberId }) => {
+        const assignment: Record<string, number[]> = {};
+        for (const tp of owned.get(memberId) ?? []) (assignment[tp.topic] ??= []).push(tp.partition);
+        return { memberId, memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment, userData: Buffer.alloc(0) }) };
+      });
+    },
+  });
+}
