@@ -16,7 +16,18 @@ const http = z.strictObject({
 });
 
 const eventLog = z.strictObject({
-  kind: z.enum(['memory']).default('memory'),
+  kind: z.enum(['memory', 'kafka']).default('memory'),
+  /** Kafka bootstrap servers (host:port), for kind kafka. */
+  brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'host:port')).default(['127.0.0.1:9092']),
+  clientId: z.string().min(1).default('regent'),
+  /** Consumer group of the runtime (pods of one deployment share it). */
+  groupId: z.string().min(1).default('regent'),
+  /** This pod's shard index (the StatefulSet ordinal): pod k of N owns the k-th partition range. */
+  ordinal: nonNegInt().optional(),
+  sessionTimeoutMs: posInt().default(30_000),
+  heartbeatIntervalMs: posInt().default(3000),
+  retryInitialMs: posInt().default(1000),
+  retryMaxMs: posInt().default(16_000),
   /** Records kept per partition. */
   retentionRecords: posInt().default(1_000_000),
   maxBatchSize: posInt().default(256),

@@ -18,6 +18,7 @@ Options:
   --feed-path <file>     file for the csv and jsonl feeds
   --tokens <list>        comma-separated tokens for the synthetic feed
   --rate <n>             pace the feed at n events per second (default: as fast as it goes)
+  --kafka <brokers>      run on Kafka: host:port[,host:port] (default: the in-process log)
   --store <kind>         none | postgres: persist every event (REGENT_STORE__URL, default local)
   --state <kind>         memory | redis: where actor snapshots live (REGENT_STATE__URL)
   --log-level <level>    fatal | error | warn | info | debug | trace | silent (logs go to stderr)
@@ -65,6 +66,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         tokens: { type: 'string' },
         rate: { type: 'string' },
         store: { type: 'string' },
+        kafka: { type: 'string' },
         state: { type: 'string' },
         'log-level': { type: 'string' },
         'http-port': { type: 'string' },
@@ -98,6 +100,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     ...(Object.keys(feed).length ? { feed } : {}),
     ...(Object.keys(http).length ? { http } : {}),
     ...(values.store !== undefined ? { store: { kind: values.store as never } } : {}),
+    ...(values.kafka !== undefined ? { eventLog: { kind: 'kafka' as const, brokers: values.kafka.split(',').map((b) => b.trim()).filter(Boolean) } } : {}),
     ...(values.state !== undefined ? { state: { kind: values.state as never } } : {}),
   };
   return {

@@ -6,6 +6,7 @@ import { domainEventTypes } from '../actors/events.js';
 import { topicSpecs } from '../config/topics.js';
 import type { Config } from '../config/schema.js';
 import { MemoryEventLog } from '../adapters/eventlog/memory/memory-event-log.js';
+import { KafkaEventLog } from '../adapters/eventlog/kafka/kafka-event-log.js';
 import { PaperExchange } from '../adapters/exchange/paper.js';
 import { createFeed } from '../adapters/feeds/index.js';
 import { opsServer } from '../adapters/http/ops-server.js';
@@ -45,9 +46,10 @@ export interface RegentOptions {
 }
 
 export function createRegent(config: Config, options: RegentOptions): Regent {
-  const eventLog = new MemoryEventLog({ retentionRecords: config.eventLog.retentionRecords });
+  const metricsRegistry = new RuntimeMetrics({ defaultMetrics: true });
+  const eventLog = createEventLog(config, metricsRegistry);
   const exchange = new PaperExchange({ slippageBps: config.exchange.slippageBps, feeBps: config.exchange.feeBps });
-  const metrics = new RuntimeMetrics({ defaultMetrics: true });
+  const metrics = metricsRegistry;
   const postgres =
     config.store.kind === 'postgres'
       ? new PostgresEventStore({
@@ -90,6 +92,8 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     agents: createAgents(config, { exchange }),
     eventTypes: domainEventTypes,
     topics: topicSpecs(config.topicPartitions),
+    groupId: config.eventLog.groupId,
+    ...(config.eventLog.ordinal !== undefined ? { memberMetadata: { ordinal: config.eventLog.ordinal } } : {}),
     stateStore,
     ...(eventStore ? { eventStore, storeWaitMs: config.store.rehydrationWaitMs } : {}),
     ...(config.chaos.enabled
@@ -137,6 +141,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     pump,
     httpPort: () => boundPort,
     close: async () => {
+      await eventLog.close();
       await postgres?.close();
       await redisState?.close();
       await portfolioCache?.close();
@@ -166,7 +171,7 @@ function portfolioWorker(eventLog: EventLog, cache: PortfolioCache, config: Conf
   return logWorker({
     id: 'portfolio-cache',
     eventLog,
-    groupId: 'regent-portfolio',
+    groupId: `${config.eventLog.groupId}-portfolio`,
     topics: ['state.changes'],
     maxBatchSize: config.eventLog.maxBatchSize,
     shutdownMs: 5000,
@@ -182,5 +187,18 @@ function portfolioWorker(eventLog: EventLog, cache: PortfolioCache, config: Conf
       await project(events);
       await consumer.commit(batch, batch.records[batch.records.length - 1]!.offset + 1);
     },
+  });
+}
+
+function createEventLog(config: Config, metrics: RuntimeMetrics): EventLog {
+  const c = config.eventLog;
+  if (c.kind === 'memory') return new MemoryEventLog({ retentionRecords: c.retentionRecords });
+  return new KafkaEventLog({
+    brokers: c.brokers,
+    clientId: c.clientId,
+    retry: { initialMs: c.retryInitialMs, maxMs: c.retryMaxMs },
+    sessionTimeoutMs: c.sessionTimeoutMs,
+    heartbeatIntervalMs: c.heartbeatIntervalMs,
+    metrics: metrics.registry,
   });
 }

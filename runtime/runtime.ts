@@ -160,7 +160,12 @@ export class Runtime {
     if (this.state !== 'new') throw new Error(`runtime cannot start from state ${this.state}`);
     const { eventLog } = this.options;
     const topics = this.options.topics ?? this.derivedTopics();
-    await eventLog.createTopics([...topics, ...topics.map((t) => ({ name: dlqTopicOf(t.name), partitions: t.partitions }))]);
+    const withDlqs = new Map<string, TopicSpec>();
+    for (const t of topics) {
+      withDlqs.set(t.name, t);
+      if (!t.name.endsWith('.dlq') && !withDlqs.has(dlqTopicOf(t.name))) withDlqs.set(dlqTopicOf(t.name), { name: dlqTopicOf(t.name), partitions: t.partitions });
+    }
+    await eventLog.createTopics([...withDlqs.values()]);
     await this.options.eventStore?.migrate();
 
     const env = this.supervisionEnv();

@@ -107,3 +107,23 @@ describe('a whole run on the real stores', function () {
     }
   });
 });
+
+describe('a whole run on Kafka', function () {
+  this.timeout(60_000);
+
+  it('runs with --kafka against a Kafka-protocol broker and prints the summary', async () => {
+    const { KafkaTestBroker } = await import('../support/kafka-broker/broker.js');
+    const broker = await KafkaTestBroker.start();
+    try {
+      const env = { ...process.env, REGENT_EVENT_LOG__HEARTBEAT_INTERVAL_MS: '200', REGENT_EVENT_LOG__SESSION_TIMEOUT_MS: '3000' };
+      const { stdout } = await run('node', [cli, '--kafka', broker.brokers.join(','), '--events', '2000', '--seed', '5', '--no-http', '--log-level', 'silent'], { env });
+      expect(stdout).to.match(/Regent run summary \(seed 5, 2,000 feed events\)/);
+      expect(broker.endOffset('price.ticks', 0)).to.be.a('number');
+      const ticks = broker.topics().includes('price.ticks');
+      expect(ticks, 'the catalog topics were created').to.equal(true);
+      expect(broker.topics()).to.include('price.ticks.dlq');
+    } finally {
+      await broker.close();
+    }
+  });
+});

@@ -29,6 +29,7 @@ export class KafkaEventLog implements EventLog {
   private admin: Promise<Admin> | undefined;
   private readonly publishSeconds: Histogram<'topic'> | undefined;
   private nextMember = 0;
+  private readonly lookups = new Map<string, { at: number; value: Promise<unknown> }>();
 
   constructor(private readonly options: KafkaEventLogOptions) {
     const retry = options.retry ?? {};
@@ -96,17 +97,30 @@ export class KafkaEventLog implements EventLog {
   }
 
   async committed(groupId: string, tp: TopicPartition): Promise<number | undefined> {
-    const admin = await this.adminClient();
-    const [topic] = await admin.fetchOffsets({ groupId, topics: [tp.topic] });
-    const entry = topic?.partitions.find((p) => p.partition === tp.partition);
-    const offset = entry ? Number(entry.offset) : -1;
+    const partitions = await this.recently(`committed:${groupId}:${tp.topic}`, async () => {
+      const [topic] = await (await this.adminClient()).fetchOffsets({ groupId, topics: [tp.topic] });
+      return new Map((topic?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    });
+    const offset = partitions.get(tp.partition) ?? -1;
     return offset >= 0 ? offset : undefined;
   }
 
   async endOffset(tp: TopicPartition): Promise<number> {
-    const admin = await this.adminClient();
-    const offsets = await admin.fetchTopicOffsets(tp.topic);
-    return Number(offsets.find((o) => o.partition === tp.partition)?.high ?? 0);
+    const partitions = await this.recently(`end:${tp.topic}`, async () => {
+      const offsets = await (await this.adminClient()).fetchTopicOffsets(tp.topic);
+      return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+    });
+    return partitions.get(tp.partition) ?? 0;
+  }
+
+  /** One admin round trip per topic serves every partition asked about within a few ms. */
+  private recently<T>(key: string, load: () => Promise<T>, ttlMs = 5): Promise<T> {
+    const hit = this.lookups.get(key);
+    if (hit && Date.now() - hit.at < ttlMs) return hit.value as Promise<T>;
+    const value = load();
+    this.lookups.set(key, { at: Date.now(), value });
+    value.catch(() => this.lookups.delete(key));
+    return value;
   }
 
   async close(): Promise<void> {
