@@ -40,7 +40,19 @@ describe('config/load', () => {
       expect(config.seed).to.equal(42);
       expect(config.logLevel).to.equal('info');
       expect(config.http).to.deep.equal({ enabled: true, host: '127.0.0.1', port: 9464 });
-      expect(config.eventLog).to.deep.equal({ kind: 'memory', retentionRecords: 1_000_000, maxBatchSize: 256, maxInFlightBatches: 8 });
+      expect(config.eventLog).to.deep.equal({
+        kind: 'memory',
+        brokers: ['127.0.0.1:9092'],
+        clientId: 'regent',
+        groupId: 'regent',
+        sessionTimeoutMs: 30_000,
+        heartbeatIntervalMs: 3000,
+        retryInitialMs: 1000,
+        retryMaxMs: 16_000,
+        retentionRecords: 1_000_000,
+        maxBatchSize: 256,
+        maxInFlightBatches: 8,
+      });
       expect(config.feed.tokens).to.deep.equal(['BTC', 'ETH', 'SOL', 'ARB', 'DOGE']);
       expect(config.feed.startTime).to.equal(Date.UTC(2026, 0, 1));
       expect(config.trading.weights).to.deep.equal({ sma: 0.2, ema: 0.2, rsi: 0.2, macd: 0.2, bollinger: 0.2 });
