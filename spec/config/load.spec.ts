@@ -255,3 +255,13 @@ describe('config/load', () => {
     });
   });
 });
+
+describe('config/load: Kafka settings', () => {
+  it('takes brokers from the environment as a list and rejects one that is not host:port', () => {
+    const config = loadConfig({ env: { REGENT_EVENT_LOG__KIND: 'kafka', REGENT_EVENT_LOG__BROKERS: 'k0:9092,k1:9092', REGENT_EVENT_LOG__ORDINAL: '2' } });
+    expect(config.eventLog).to.include({ kind: 'kafka', ordinal: 2 });
+    expect(config.eventLog.brokers).to.deep.equal(['k0:9092', 'k1:9092']);
+    const error = catchConfigError(() => loadConfig({ env: {}, overrides: { eventLog: { kind: 'kafka', brokers: ['k0'] } } }));
+    expect(error.issues.map((i) => i.path)).to.deep.equal(['eventLog.brokers.0']);
+  });
+});
