@@ -13,6 +13,7 @@ import { defineAgent, type AgentDefinition } from '../runtime/agent.js';
 import { PriceTick } from '../actors/market/events.js';
 import type { Envelope } from '../runtime/envelope.js';
 import { Runtime } from '../runtime/runtime.js';
+import type { EventLog } from '../runtime/ports/event-log.js';
 
 const TOKENS = ['BTC', 'ETH', 'SOL', 'ARB', 'DOGE', 'AVAX', 'LINK', 'OP', 'SUI', 'APT'];
 
@@ -50,9 +51,8 @@ const countingAgent = defineAgent({
   handle: (count) => count + 1,
 });
 
-async function pipeline(onRiskHandled: (event: Envelope) => void = () => {}, kernelOnly = false) {
+async function pipeline(onRiskHandled: (event: Envelope) => void = () => {}, kernelOnly = false, log: EventLog = new MemoryEventLog()) {
   const config = defaultConfig();
-  const log = new MemoryEventLog();
   const runtime = new Runtime({
     eventLog: log,
     agents: kernelOnly
@@ -71,10 +71,10 @@ async function pipeline(onRiskHandled: (event: Envelope) => void = () => {}, ker
 }
 
 /** Ticks per second through the pipeline (or, with kernelOnly, through one counting actor per token). */
-export async function pipelineThroughput(count: number, kernelOnly = false): Promise<{ ticksPerSec: number; handled: number }> {
+export async function pipelineThroughput(count: number, kernelOnly = false, log?: EventLog): Promise<{ ticksPerSec: number; handled: number }> {
   const events = ticks(count, 7);
   let handled = 0;
-  const { runtime, publisher } = await pipeline(() => handled++, kernelOnly);
+  const { runtime, publisher } = await pipeline(() => handled++, kernelOnly, log);
   const started = performance.now();
   const chunk = 5000;
   for (let i = 0; i < events.length; i += chunk) {
@@ -96,7 +96,7 @@ export interface LatencyResult {
   readonly maxMs: number;
 }
 
-export async function tickToRiskLatency(ratePerSec: number, seconds: number): Promise<LatencyResult> {
+export async function tickToRiskLatency(ratePerSec: number, seconds: number, log?: EventLog): Promise<LatencyResult> {
   const count = Math.round(ratePerSec * seconds);
   const events = ticks(count, 11);
   const publishedAt = new Map<string, number>();
@@ -104,7 +104,7 @@ export async function tickToRiskLatency(ratePerSec: number, seconds: number): Pr
   const { runtime, publisher } = await pipeline((event) => {
     const t0 = publishedAt.get(event.id);
     if (t0 !== undefined) latencies.push(performance.now() - t0);
-  });
+  }, false, log);
   const started = performance.now();
   let next = 0;
   while (next < events.length) {

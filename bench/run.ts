@@ -2,6 +2,7 @@
 // measured in the same process. Figures only; nothing here is asserted.
 import { rawNactThroughput } from './raw-nact.js';
 import { pipelineThroughput, tickToRiskLatency } from './pipeline.js';
+import { kafkaLatency, kafkaThroughput } from './kafka.js';
 import { BenchStores, ingestRate, rehydrationTime, replayRate, restartToReady } from './store.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -47,6 +48,11 @@ async function main(): Promise<void> {
   progress('tick-to-risk-decision latency at a fixed offered rate');
   const latency = await tickToRiskLatency(2_000, 5 * scale);
 
+  progress('the same through the Kafka adapter on the Kafka-protocol test broker (not Kafka)');
+  await kafkaThroughput(5_000 * scale); // warm-up
+  const kafka = await kafkaThroughput(50_000 * scale);
+  const kafkaLat = await kafkaLatency(2_000, 5 * scale);
+
   // Durable state on the real PostgreSQL and Redis (throwaway schema and key prefix, removed at the end).
   const ingestCount = 100_000 * scale;
   progress(`event store ingest (${fmt(ingestCount)} envelopes, batches of 1,000 with offsets, into PostgreSQL)`);
@@ -70,6 +76,12 @@ async function main(): Promise<void> {
     [
       `tick -> risk decision @ ${fmt(latency.offeredPerSec)} ticks/s offered (${fmt(latency.ticks)} ticks)`,
       `p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms, max ${latency.maxMs.toFixed(2)} ms`,
+      '',
+    ],
+    ['pipeline via Kafka adapter + test broker (not Kafka)', `${fmt(kafka.ticksPerSec)} ticks/s`, (kafka.ticksPerSec / baseline).toFixed(3)],
+    [
+      `tick -> risk via Kafka adapter + test broker @ ${fmt(kafkaLat.offeredPerSec)} ticks/s (${fmt(kafkaLat.ticks)} ticks)`,
+      `p50 ${kafkaLat.p50Ms.toFixed(2)} ms, p99 ${kafkaLat.p99Ms.toFixed(2)} ms, max ${kafkaLat.maxMs.toFixed(2)} ms`,
       '',
     ],
     [`store ingest: ${fmt(ingest.events)} envelopes, appends of 1,000 + offsets, 1 writer`, `${fmt(ingest.eventsPerSec)} events/s`, ''],
