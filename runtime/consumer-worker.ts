@@ -13,6 +13,7 @@ export interface ConsumerWorkerOptions {
   readonly maxBatchSize: number;
   readonly shutdownMs: number;
   readonly memberMetadata?: Record<string, unknown>;
+  readonly assignment?: 'ranges' | 'single-owner';
 }
 
 export function consumerWorker(options: ConsumerWorkerOptions): ChildSpec {

@@ -12,6 +12,7 @@ export interface LogWorkerOptions {
   readonly maxBatchSize: number;
   readonly shutdownMs: number;
   readonly memberMetadata?: Record<string, unknown>;
+  readonly assignment?: 'ranges' | 'single-owner';
   readonly eachBatch: (consumer: Consumer, batch: Batch) => Promise<void>;
   readonly onAssign?: (consumer: Consumer, partitions: readonly TopicPartition[]) => Promise<void> | void;
   readonly onRevoke?: ConsumerHandlers['onRevoke'];
@@ -39,6 +40,7 @@ export function logWorker(options: LogWorkerOptions): ChildSpec {
         fromBeginning: true,
         maxBatchSize: options.maxBatchSize,
         ...(options.memberMetadata ? { memberMetadata: options.memberMetadata } : {}),
+        ...(options.assignment ? { assignment: options.assignment } : {}),
       });
       const { onAssign, onRevoke, onRetentionGap } = options;
       await consumer.run({

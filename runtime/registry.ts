@@ -10,8 +10,8 @@ import type { Supervisor } from '../supervisors/supervisor.js';
 
 interface Family {
   readonly agent: AgentDefinition;
-  /** The supervisor that adds and removes this agent's actors on demand (keyed agents). */
-  readonly supervisor?: Supervisor;
+  /** The supervisor that adds and removes this agent's actors on demand. */
+  readonly supervisor: Supervisor;
   readonly cells: Map<string, ActorCell>;
 }
 
@@ -27,15 +27,8 @@ export class ActorRegistry {
     private readonly options: RegistryOptions,
   ) {}
 
-  /** A singleton agent: its one actor, as a static child spec for its supervisor. */
-  singleton(agent: AgentDefinition): ChildSpec {
-    const cell = new ActorCell(agent, agent.name, this.env);
-    this.families.set(agent.name, { agent, cells: new Map([[agent.name, cell]]) });
-    return this.childSpec(cell);
-  }
-
-  /** A keyed agent: its actors are created on demand under `supervisor`. */
-  keyed(agent: AgentDefinition, supervisor: Supervisor): void {
+  /** An agent whose actors (one per key; a singleton's one) are created on demand under `supervisor`. */
+  family(agent: AgentDefinition, supervisor: Supervisor): void {
     this.families.set(agent.name, { agent, supervisor, cells: new Map() });
   }
 
@@ -100,7 +93,7 @@ export class ActorRegistry {
     let count = 0;
     for (const family of this.families.values()) {
       const after = family.agent.passivateAfterMs;
-      if (!family.supervisor || after === undefined) continue;
+      if (family.agent.key === 'singleton' || after === undefined) continue;
       for (const cell of [...family.cells.values()]) {
         if (cell.status !== 'running' || !cell.isIdle() || now - cell.lastActive < after) continue;
         await this.retire(family, cell);
@@ -114,7 +107,6 @@ export class ActorRegistry {
   async release(partitionKeys: readonly string[]): Promise<number> {
     let count = 0;
     for (const family of this.families.values()) {
-      if (!family.supervisor) continue;
       for (const cell of [...family.cells.values()]) {
         if (!partitionKeys.some((k) => cell.hasApplied(k))) continue;
         await this.retire(family, cell);
@@ -130,13 +122,12 @@ export class ActorRegistry {
    * beyond the committed offsets).
    */
   private async retire(family: Family, cell: ActorCell): Promise<void> {
-    await family.supervisor!.remove(cell.id);
+    await family.supervisor.remove(cell.id);
     if (cell.isIdle() && cell.snapshotSaved) family.cells.delete(cell.key);
     else this.spawn(family, cell);
   }
 
   private spawn(family: Family, cell: ActorCell): void {
-    if (!family.supervisor) throw new Error(`agent ${family.agent.name} has no supervisor for on-demand actors`);
     family.supervisor.add(this.childSpec(cell)).catch((err) => this.env.log.error({ err, actor: cell.id }, 'spawn failed'));
   }
 

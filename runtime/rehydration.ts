@@ -3,7 +3,7 @@
 // were published the first time). Without an event store, or when the store lags too far behind an
 // in-process restart, the actor continues from its last good in-memory state.
 import type { Logger } from 'pino';
-import { routeKey, topicsOf, type AgentDefinition } from './agent.js';
+import { routeKey, type AgentDefinition } from './agent.js';
 import { createAgentContext } from './agent-context.js';
 import { AppliedLog, positionKey } from './applied-log.js';
 import type { Envelope } from './envelope.js';
@@ -21,8 +21,8 @@ export interface RehydrationEnv {
   readonly health: Health;
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
-  /** Next offsets below which the runtime's group has fully processed every record (commits). */
-  processedBound(topics: readonly string[]): Promise<Record<string, number>>;
+  /** Per partition of the agent's topics: the next offset below which its group processed everything. */
+  processedBound(agent: AgentDefinition): Promise<Record<string, number>>;
   /** Next offsets up to which the store writer has persisted, by `topic/partition`. */
   storedUpTo(): Promise<Map<string, number>>;
   /** How long an in-process restart waits for the store writer to catch up. */
@@ -76,7 +76,7 @@ export async function rehydrate<S>(
     } else {
       // Everything below the group's commits was processed live and will not come again, so it
       // must come from the store: wait for the store writer to have it (e.g. after a pod died).
-      bound = await env.processedBound(topicsOf(agent));
+      bound = await env.processedBound(agent);
       if (!(await storeReaches(env, bound))) {
         throw new RehydrationError(actorId, `the event store has not caught up with the committed offsets after ${env.storeWaitMs} ms`);
       }

@@ -90,6 +90,14 @@ export interface RuntimeOptions {
 
 let runtimeCount = 0;
 
+interface Intake {
+  readonly id: string;
+  readonly groupId: string;
+  readonly assignment: 'ranges' | 'single-owner';
+  readonly agents: readonly AgentDefinition[];
+  readonly router: Router;
+}
+
 export class Runtime {
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
@@ -99,8 +107,11 @@ export class Runtime {
   readonly groupId: string;
   readonly health: Health;
   readonly storeGroupId: string;
+  /** Consumer group of the singleton agents: one pod owns all their partitions. */
+  readonly singletonGroupId: string;
   readonly faults: FaultInjector | undefined;
-  private readonly router: Router;
+  /** Keyed agents read in the runtime's group (ranges); singletons in their own (one owner). */
+  private readonly intakes: Intake[];
   private readonly publisher: Publisher;
   private readonly settings: SupervisionSettings;
   private nact: NactRef | undefined;
@@ -117,6 +128,7 @@ export class Runtime {
     this.publisher = new Publisher(options.eventLog, this.types, this.metrics, this.log);
     this.health = new Health(this.metrics, this.log);
     this.storeGroupId = options.storeGroupId ?? `${this.groupId}-store`;
+    this.singletonGroupId = `${this.groupId}-singletons`;
     const { eventStore } = options;
     this.faults = options.faults ? new FaultInjector(options.faults) : undefined;
     this.registry = new ActorRegistry(
@@ -127,7 +139,7 @@ export class Runtime {
         health: this.health,
         stateStore: options.stateStore ?? new MemoryStateStore(),
         ...(eventStore ? { eventStore } : {}),
-        processedBound: (topics) => this.processedBound(topics),
+        processedBound: (agent) => this.processedBound(agent),
         storedUpTo: () => (eventStore ? eventStore.offsets(this.storeGroupId) : Promise.resolve(new Map())),
         storeWaitMs: options.storeWaitMs ?? 5000,
         snapshotEvery: options.snapshotEvery ?? 100,
@@ -137,9 +149,18 @@ export class Runtime {
       },
       { shutdownMs: this.settings.shutdownMs },
     );
-    this.router = new Router(options.agents, this.types, this.registry, this.publisher, this.metrics, this.log, {
-      maxInFlightBatches: options.maxInFlightBatches ?? 8,
-    });
+    const router = (agents: readonly AgentDefinition[]) =>
+      new Router(agents, this.types, this.registry, this.publisher, this.metrics, this.log, {
+        maxInFlightBatches: options.maxInFlightBatches ?? 8,
+      });
+    const keyed = options.agents.filter((a) => a.key !== 'singleton');
+    const singletons = options.agents.filter((a) => a.key === 'singleton');
+    this.intakes = [
+      ...(keyed.length ? [{ id: 'event-log-consumer', groupId: this.groupId, assignment: 'ranges' as const, agents: keyed, router: router(keyed) }] : []),
+      ...(singletons.length
+        ? [{ id: 'singleton-consumer', groupId: this.singletonGroupId, assignment: 'single-owner' as const, agents: singletons, router: router(singletons) }]
+        : []),
+    ];
     this.metrics.sampler = () => {
       for (const [agent, { actors, depth }] of this.registry.load()) {
         this.metrics.actors.set({ agent }, actors);
@@ -174,18 +195,22 @@ export class Runtime {
     const positionAgents = new Set(this.options.positionAgents ?? ['position']);
     const positions = new Supervisor('positions', flags, [], env);
     const agentChildren: ChildSpec[] = [];
+    const singletons: AgentDefinition[] = [];
     for (const agent of this.options.agents) {
       if (agent.key === 'singleton') {
-        agentChildren.push(this.registry.singleton(agent));
+        singletons.push(agent);
       } else if (positionAgents.has(agent.name)) {
-        this.registry.keyed(agent, positions);
+        this.registry.family(agent, positions);
       } else {
         const family = new Supervisor(agent.name, flags, [], env);
-        this.registry.keyed(agent, family);
+        this.registry.family(agent, family);
         agentChildren.push(family.asChildSpec(s.shutdownMs * 2));
       }
     }
     const agents = new Supervisor('agents', flags, agentChildren, env);
+    // Singletons start on demand, on the pod that owns their intake, so a standby never writes
+    // a stale snapshot over the owner's.
+    for (const agent of singletons) this.registry.family(agent, agents);
     const infra = new Supervisor(
       'infra',
       flags,
@@ -207,15 +232,18 @@ export class Runtime {
               }),
             ]
           : []),
-        consumerWorker({
-          id: 'event-log-consumer',
-          eventLog,
-          router: this.router,
-          groupId: this.groupId,
-          maxBatchSize: this.options.maxBatchSize ?? 256,
-          shutdownMs: s.shutdownMs * 4,
-          ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
-        }),
+        ...this.intakes.map((intake) =>
+          consumerWorker({
+            id: intake.id,
+            eventLog,
+            router: intake.router,
+            groupId: intake.groupId,
+            assignment: intake.assignment,
+            maxBatchSize: this.options.maxBatchSize ?? 256,
+            shutdownMs: s.shutdownMs * 4,
+            ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
+          }),
+        ),
         ...(this.options.infra ?? []),
       ],
       env,
@@ -235,7 +263,7 @@ export class Runtime {
       this.sweep = setInterval(() => void this.registry.passivateIdle().catch((err) => this.log.error({ err }, 'passivation failed')), sweepMs);
       this.sweep.unref();
     }
-    this.log.info({ group: this.groupId, agents: this.options.agents.map((a) => a.name), topics: this.router.topics() }, 'runtime started');
+    this.log.info({ group: this.groupId, agents: this.options.agents.map((a) => a.name), topics: this.intakes.map((i) => i.router.topics()) }, 'runtime started');
   }
 
   /** Graceful stop, in reverse start order: intake (drain, commit), the actors (snapshots), nact. */
@@ -273,16 +301,18 @@ export class Runtime {
     }
   }
 
-  /** True when nothing is in flight and the group has committed every record of its topics. */
+  /** True when nothing is in flight and each intake's group has committed every record of its topics. */
   async idle(): Promise<boolean> {
-    if (this.router.inFlight() > 0) return false;
+    if (this.intakes.some((i) => i.router.inFlight() > 0)) return false;
     const { eventLog } = this.options;
-    for (const topic of this.router.topics()) {
-      for (let partition = 0; partition < eventLog.partitionsOf(topic); partition++) {
-        const tp = { topic, partition };
-        const end = await eventLog.endOffset(tp);
-        if (end === 0) continue;
-        if ((await eventLog.committed(this.groupId, tp)) !== end) return false;
+    for (const intake of this.intakes) {
+      for (const topic of intake.router.topics()) {
+        for (let partition = 0; partition < eventLog.partitionsOf(topic); partition++) {
+          const tp = { topic, partition };
+          const end = await eventLog.endOffset(tp);
+          if (end === 0) continue;
+          if ((await eventLog.committed(intake.groupId, tp)) !== end) return false;
+        }
       }
     }
     return true;
@@ -297,13 +327,14 @@ export class Runtime {
     return this.registry.states<S>(agent);
   }
 
-  /** Per partition of these topics: the next offset below which this group processed everything. */
-  private async processedBound(topics: readonly string[]): Promise<Record<string, number>> {
+  /** Per partition of an agent's topics: the next offset below which its group processed everything. */
+  private async processedBound(agent: AgentDefinition): Promise<Record<string, number>> {
     const { eventLog } = this.options;
+    const groupId = agent.key === 'singleton' ? this.singletonGroupId : this.groupId;
     const bound: Record<string, number> = {};
-    for (const topic of topics) {
+    for (const topic of topicsOf(agent)) {
       for (let partition = 0; partition < eventLog.partitionsOf(topic); partition++) {
-        bound[`${topic}/${partition}`] = (await eventLog.committed(this.groupId, { topic, partition })) ?? 0;
+        bound[`${topic}/${partition}`] = (await eventLog.committed(groupId, { topic, partition })) ?? 0;
       }
     }
     return bound;

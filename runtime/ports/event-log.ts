@@ -59,6 +59,8 @@ export interface ConsumerOptions {
   readonly maxBatchSize?: number;
   /** Opaque member metadata for the partition assigner (e.g. pod ordinal). */
   readonly memberMetadata?: Record<string, unknown>;
+  /** How the group splits partitions (default: contiguous ranges by ordinal). */
+  readonly assignment?: 'ranges' | 'single-owner';
 }
 
 export interface Consumer {

@@ -6,7 +6,7 @@ import { Histogram, type Registry } from 'prom-client';
 import type { Consumer, ConsumerOptions, EventLog, OutgoingRecord, TopicPartition, TopicSpec } from '../../../runtime/ports/event-log.js';
 import { UnknownTopicError } from '../memory/memory-event-log.js';
 import { KafkaConsumer } from './kafka-consumer.js';
-import { contiguousRangeAssigner } from './range-assigner.js';
+import { regentAssigner } from './range-assigner.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
@@ -79,7 +79,7 @@ export class KafkaEventLog implements EventLog {
     const heartbeatIntervalMs = this.options.heartbeatIntervalMs ?? 3000;
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
-      partitionAssigners: [contiguousRangeAssigner(typeof ordinal === 'number' ? ordinal : undefined)],
+      partitionAssigners: [regentAssigner(options.assignment ?? 'ranges', typeof ordinal === 'number' ? ordinal : undefined)],
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: heartbeatIntervalMs,
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1000,

@@ -1,18 +1,18 @@
-// A kafkajs partition assigner that gives pod k of N a stable contiguous range of every topic
-// (runtime/assignment.ts, shared with the in-process log). Each member advertises its ordinal in
-// the group protocol's user data.
+// kafkajs partition assigners for Regent's strategies (runtime/assignment.ts, shared with the
+// in-process log): pod k of N gets the k-th contiguous range, or one pod owns everything (the
+// singleton agents). Each member advertises its ordinal in the group protocol's user data.
 import kafkajs, { type PartitionAssigner } from 'kafkajs';
-import { assignContiguousRanges } from '../../../runtime/assignment.js';
+import { assignPartitions, type AssignmentStrategy } from '../../../runtime/assignment.js';
 
 const { AssignerProtocol } = kafkajs;
-export const RANGE_ASSIGNER = 'RegentContiguousRange';
+const NAMES: Record<AssignmentStrategy, string> = { ranges: 'RegentContiguousRange', 'single-owner': 'RegentSingleOwner' };
 
-export function contiguousRangeAssigner(ordinal?: number): PartitionAssigner {
+export function regentAssigner(strategy: AssignmentStrategy, ordinal?: number): PartitionAssigner {
   return ({ cluster }) => ({
-    name: RANGE_ASSIGNER,
+    name: NAMES[strategy],
     version: 0,
     protocol: ({ topics }) => ({
-      name: RANGE_ASSIGNER,
+      name: NAMES[strategy],
       metadata: AssignerProtocol.MemberMetadata.encode({
         version: 0,
         topics,
@@ -32,7 +32,7 @@ export function contiguousRangeAssigner(ordinal?: number): PartitionAssigner {
         return { memberId, ...(ordinal !== undefined ? { ordinal } : {}) };
       });
       const partitions = new Map(topics.map((t) => [t, cluster.findTopicPartitionMetadata(t).length]));
-      const owned = assignContiguousRanges(group, partitions);
+      const owned = assignPartitions(strategy, group, partitions);
       return group.map(({ memberId }) => {
         const assignment: Record<string, number[]> = {};
         for (const tp of owned.get(memberId) ?? []) (assignment[tp.topic] ??= []).push(tp.partition);

@@ -23,6 +23,7 @@ interface PartitionLoop {
 export class MemoryConsumer implements Consumer, GroupMemberHandle {
   readonly topics: readonly string[];
   readonly ordinal?: number;
+  readonly strategy: 'ranges' | 'single-owner';
   private handlers?: ConsumerHandlers;
   private readonly loops = new Map<string, PartitionLoop>();
   private readonly paused = new Set<string>();
@@ -35,6 +36,7 @@ export class MemoryConsumer implements Consumer, GroupMemberHandle {
     private readonly partitionLog: (tp: TopicPartition) => PartitionLog,
   ) {
     this.topics = [...options.topics];
+    this.strategy = options.assignment ?? 'ranges';
     const ordinal = options.memberMetadata?.['ordinal'];
     if (typeof ordinal === 'number') this.ordinal = ordinal;
   }

@@ -1,13 +1,14 @@
 // The in-process consumer-group coordinator: members join and leave, every change triggers an
 // eager rebalance (revoke everything, then assign contiguous ranges), rebalances run one at a time,
 // and committed offsets live here, per group and partition.
-import { assignContiguousRanges } from '../../../runtime/assignment.js';
+import { assignPartitions, type AssignmentStrategy } from '../../../runtime/assignment.js';
 import { tpKey, type TopicPartition } from '../../../runtime/ports/event-log.js';
 
 export interface GroupMemberHandle {
   readonly memberId: string;
   readonly ordinal?: number;
   readonly topics: readonly string[];
+  readonly strategy: AssignmentStrategy;
   revokeAll(): Promise<void>;
   assign(partitions: TopicPartition[]): Promise<void>;
 }
@@ -61,7 +62,7 @@ export class MemoryGroup {
     const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
     for (const topic of topics) {
       const subscribers = members.filter((m) => m.topics.includes(topic));
-      const ranges = assignContiguousRanges(subscribers, new Map([[topic, this.partitionsOf(topic)]]));
+      const ranges = assignPartitions(subscribers[0]!.strategy, subscribers, new Map([[topic, this.partitionsOf(topic)]]));
       for (const [memberId, tps] of ranges) owned.get(memberId)!.push(...tps);
     }
     for (const m of members) await m.assign(owned.get(m.memberId)!);
