@@ -187,6 +187,7 @@ export class Runtime {
       if (!t.name.endsWith('.dlq') && !withDlqs.has(dlqTopicOf(t.name))) withDlqs.set(dlqTopicOf(t.name), { name: dlqTopicOf(t.name), partitions: t.partitions });
     }
     await eventLog.createTopics([...withDlqs.values()]);
+    this.warnIfNotCoPartitioned();
     await this.options.eventStore?.migrate();
 
     const env = this.supervisionEnv();
@@ -338,6 +339,24 @@ export class Runtime {
       }
     }
     return bound;
+  }
+
+  /**
+   * Pods own ranges of each topic, so a keyed actor's topics must have the same partition count,
+   * or one token's events (ticks on one topic, fills on another) would reach different pods.
+   */
+  private warnIfNotCoPartitioned(): void {
+    if (this.options.memberMetadata?.['ordinal'] === undefined) return; // not a sharded pod
+    for (const agent of this.options.agents) {
+      if (agent.key === 'singleton') continue;
+      const counts = topicsOf(agent).map((t) => [t, this.options.eventLog.partitionsOf(t)] as const);
+      if (new Set(counts.map(([, n]) => n)).size > 1) {
+        this.log.warn(
+          { agent: agent.name, partitions: Object.fromEntries(counts) },
+          'topics of a keyed agent differ in partition count: fine for one pod, but with several pods one key would be split across them',
+        );
+      }
+    }
   }
 
   private derivedTopics(): TopicSpec[] {

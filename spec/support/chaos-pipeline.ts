@@ -9,7 +9,7 @@ import { domainEventTypes } from '../../actors/events.js';
 import type { PositionState } from '../../actors/position/position-math.js';
 import { foldPositions } from '../../actors/portfolio/positions-from-events.js';
 import { defaultConfig, type Config } from '../../config/schema.js';
-import { topicSpecs } from '../../config/topics.js';
+import { topicNames, topicSpecs } from '../../config/topics.js';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
 import { PaperExchange } from '../../adapters/exchange/paper.js';
 import { SyntheticFeed } from '../../adapters/feeds/synthetic.js';
@@ -78,6 +78,10 @@ export async function openStores(name: string, redisUrl = 'redis://127.0.0.1:637
 
 export interface PipelineOptions {
   readonly seed: number;
+  /** Pod number in a multi-pod group. */
+  readonly ordinal?: number;
+  /** Same partition count for every topic, so a token's topics live on one pod. */
+  readonly partitions?: number;
   readonly log: MemoryEventLog;
   readonly exchange: PaperExchange;
   readonly eventStore?: PostgresEventStore;
@@ -91,7 +95,8 @@ export function pipeline(options: PipelineOptions): Runtime {
     eventLog: options.log,
     agents: createAgents(config, { exchange: options.exchange }),
     eventTypes: domainEventTypes,
-    topics: topicSpecs(),
+    topics: options.partitions ? topicSpecs(Object.fromEntries(topicNames.map((t) => [t, options.partitions!]))) : topicSpecs(),
+    ...(options.ordinal !== undefined ? { memberMetadata: { ordinal: options.ordinal }, name: `pod-${options.ordinal}` } : {}),
     ...(options.eventStore ? { eventStore: options.eventStore } : {}),
     ...(options.stateStore ? { stateStore: options.stateStore } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
@@ -158,12 +163,25 @@ export interface InvariantReport {
 }
 
 /** Checks the chaos invariant; throws with a precise message (and the seed) on the first breach. */
-export async function checkInvariant(runtime: Runtime, log: MemoryEventLog, exchange: PaperExchange, seed: number, stores?: Stores): Promise<InvariantReport> {
+export async function checkInvariant(pods: Runtime | readonly Runtime[], log: MemoryEventLog, exchange: PaperExchange, seed: number, stores?: Stores): Promise<InvariantReport> {
   const fail = (what: string) => {
     throw new Error(`chaos invariant broken (seed ${seed}): ${what}`);
   };
+  const runtimes: readonly Runtime[] = Array.isArray(pods) ? (pods as readonly Runtime[]) : [pods as Runtime];
+  const runtime = runtimes[0]!;
+  /** Live actors of an agent over all pods; one key must never be live on two pods. */
+  const liveStates = <S>(agent: string) => {
+    const merged = new Map<string, S>();
+    for (const r of runtimes) {
+      for (const [key, state] of r.states<S>(agent)) {
+        if (merged.has(key)) fail(`${agent}:${key} is live on two pods`);
+        merged.set(key, state);
+      }
+    }
+    return merged;
+  };
   const expected = await expectedPositions(log);
-  const live = runtime.states<PositionState>('position');
+  const live = liveStates<PositionState>('position');
   for (const [token, want] of expected) {
     const got = live.get(token) ?? ((await stores?.stateStore.load(`position:${token}`))?.state as PositionState | undefined);
     if (!got) fail(`position:${token} has no state`);
@@ -179,7 +197,7 @@ export async function checkInvariant(runtime: Runtime, log: MemoryEventLog, exch
     // Every placed order fills at once on the paper exchange, so distinct orders = distinct filled ids.
     fail(`the exchange holds ${exchange.placedCount} orders for ${ids.size} filled client order ids`);
   }
-  const trading = runtime.states<{ closes: number[] }>('trading');
+  const trading = liveStates<{ closes: number[] }>('trading');
   const ticksByToken = new Map<string, number[]>();
   for (const e of topicEvents(log, 'price.ticks')) ticksByToken.set(e.token!, [...(ticksByToken.get(e.token!) ?? []), (e.data as { price: number }).price]);
   for (const [token, state] of trading) {
