@@ -9,7 +9,7 @@ import { AppliedLog, positionKey } from './applied-log.js';
 import type { Envelope } from './envelope.js';
 import type { Health } from './health.js';
 import type { RuntimeMetrics } from './metrics.js';
-import type { EventStore, OffsetRange } from './ports/event-store.js';
+import type { EventQuery, EventStore, OffsetRange, StoredEvent } from './ports/event-store.js';
 import { partitionFor } from './partitioner.js';
 import { CorruptSnapshotError, StateStoreUnavailableError, type Snapshot, type StateStore } from './ports/state-store.js';
 
@@ -110,11 +110,14 @@ async function replay<S>(
   const applied = base.applied;
   let replayed = 0;
   const log = env.log.child({ actor: actorId, replay: true });
-  const events = store.replay({
-    types: agent.consumes.map((t) => t.type),
-    ...(agent.key === 'token' ? { token: key } : {}),
-    ranges: replayRanges(agent, key, after, bound),
-  });
+  // One stream per partition in offset order (the order the actor applied them live, which event
+  // time need not follow), merged by event time across partitions.
+  const types = agent.consumes.map((t) => t.type);
+  const events = mergeByTime(
+    replayRanges(agent, key, after, bound).map((range) =>
+      pagedRange(store, { types, ...(agent.key === 'token' ? { token: key } : {}) }, range),
+    ),
+  );
   for await (const event of events) {
     const position = { topic: event.topic, partition: event.partition, offset: event.offset };
     const limit = bound[positionKey(position)];
@@ -163,6 +166,45 @@ export function replayRanges(
     if (from < to) ranges.push({ topic, partition, from, to });
   }
   return ranges;
+}
+
+/**
+ * One partition's events in offset order, read a page at a time so that no store connection is
+ * held between pages (merging many partitions must not take a connection each).
+ */
+async function* pagedRange(store: EventStore, query: EventQuery, range: OffsetRange, pageSize = 500): AsyncGenerator<StoredEvent> {
+  let from = range.from;
+  while (from < range.to) {
+    const page: StoredEvent[] = [];
+    for await (const event of store.replay({ ...query, ranges: [{ ...range, from }], order: 'offset' })) {
+      page.push(event);
+      if (page.length >= pageSize) break;
+    }
+    yield* page;
+    if (page.length < pageSize) return;
+    from = page[page.length - 1]!.offset + 1;
+  }
+}
+
+/** Merges streams that are each in their own order, taking the earliest head (event time) each time. */
+export async function* mergeByTime(streams: readonly AsyncIterable<StoredEvent>[]): AsyncGenerator<StoredEvent> {
+  const iterators = streams.map((s) => s[Symbol.asyncIterator]());
+  const heads = await Promise.all(iterators.map((it) => it.next()));
+  try {
+    for (;;) {
+      let pick = -1;
+      heads.forEach((h, i) => {
+        if (h.done) return;
+        const best = pick < 0 ? undefined : (heads[pick]!.value as StoredEvent);
+        if (!best || h.value.ts < best.ts) pick = i;
+      });
+      if (pick < 0) return;
+      yield heads[pick]!.value as StoredEvent;
+      heads[pick] = await iterators[pick]!.next();
+    }
+  } finally {
+    await Promise.all(iterators.map((it, i) => (heads[i]!.done ? undefined : it.return?.())));
+  }
 }
 
 function toEnvelope(stored: Envelope & { topic?: string; partition?: number; offset?: number }): Envelope {

@@ -1,6 +1,6 @@
 // Positions as the fold of their events from empty: fills applied in order, marked at the last
 // tick. The truth the portfolio cache's consistency check compares against (fed from the event
-// store's replay), and the same fold the chaos invariant uses.
+// store's replay in consumption order), and the same fold the chaos invariant uses.
 import type { Envelope } from '../../runtime/envelope.js';
 import { applyFill, emptyPosition, markToMarket, type PositionState } from '../position/position-math.js';
 import { PriceTick } from '../market/events.js';

@@ -46,7 +46,8 @@ export class MemoryEventStore implements EventStore {
         (query.ranges === undefined || query.ranges.some((r) => r.topic === e.topic && r.partition === e.partition && e.offset >= r.from && e.offset < r.to))
       );
     });
-    matching.sort((a, b) => a.ts - b.ts || a.topic.localeCompare(b.topic) || a.partition - b.partition || a.offset - b.offset);
+    const byPosition = (a: StoredEvent, b: StoredEvent) => a.topic.localeCompare(b.topic) || a.partition - b.partition || a.offset - b.offset;
+    matching.sort(query.order === 'offset' ? byPosition : (a, b) => a.ts - b.ts || byPosition(a, b));
     yield* matching;
   }
 

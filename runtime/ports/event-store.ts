@@ -40,6 +40,11 @@ export interface EventQuery {
    * index-friendly way to ask for "this actor's partitions, after its snapshot, up to its bound".
    */
   readonly ranges?: readonly OffsetRange[];
+  /**
+   * `time` (default): by event time, then topic, partition, offset. `offset`: by topic, partition,
+   * offset, the order in which a partition was consumed (event time need not follow it).
+   */
+  readonly order?: 'time' | 'offset';
   /** Rows fetched per round trip while streaming. */
   readonly batchSize?: number;
 }

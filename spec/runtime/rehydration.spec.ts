@@ -282,3 +282,33 @@ describe('the event store going down', () => {
     }
   });
 });
+
+describe('replay order', () => {
+  it('replays a partition in the order it was consumed even where event time goes backwards', async () => {
+    const { rehydrate } = await import('../../runtime/rehydration.js');
+    const { Health } = await import('../../runtime/health.js');
+    const { RuntimeMetrics } = await import('../../runtime/metrics.js');
+    const { silentLogger } = await import('../../runtime/logger.js');
+    const store = new MemoryEventStore();
+    // A late fill re-ordered by a failover: offset 1 carries an earlier event time than offset 0.
+    const stored = [
+      { ...tick('R', 0), ts: 2000, topic: 'test.ticks', partition: 0, offset: 0 },
+      { ...tick('R', 1), ts: 1000, topic: 'test.ticks', partition: 0, offset: 1 },
+      { ...tick('R', 2), ts: 3000, topic: 'test.ticks', partition: 0, offset: 2 },
+    ];
+    await store.append(stored, []);
+    const metrics = new RuntimeMetrics();
+    const result = await rehydrate(counterAgent(), 'R', 'counter:R', {
+      stateStore: new MemoryStateStore(),
+      eventStore: store,
+      health: new Health(metrics, silentLogger),
+      metrics,
+      log: silentLogger,
+      processedBound: async () => ({ 'test.ticks/0': 3 }),
+      storedUpTo: async () => new Map([['test.ticks/0', 3]]),
+      storeWaitMs: 0,
+    });
+    expect((result.state as CounterState).seen).to.deep.equal([0, 1, 2]);
+    expect(result.replayed).to.equal(3);
+  });
+});

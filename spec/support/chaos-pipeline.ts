@@ -21,6 +21,7 @@ import { FeedPump } from '../../runtime/feed-pump.js';
 import type { FaultSettings } from '../../runtime/fault-injector.js';
 import { Runtime } from '../../runtime/runtime.js';
 import type { StateStore } from '../../runtime/ports/state-store.js';
+import type { EventLog } from '../../runtime/ports/event-log.js';
 import { deleteKeys } from './redis-server.js';
 import { waitFor } from './wait.js';
 
@@ -82,7 +83,7 @@ export interface PipelineOptions {
   readonly ordinal?: number;
   /** Same partition count for every topic, so a token's topics live on one pod. */
   readonly partitions?: number;
-  readonly log: MemoryEventLog;
+  readonly log: EventLog;
   readonly exchange: PaperExchange;
   readonly eventStore?: PostgresEventStore;
   readonly stateStore?: StateStore;

@@ -135,7 +135,8 @@ export class PostgresEventStore implements EventStore {
 
   async *replay(query: EventQuery): AsyncGenerator<StoredEvent> {
     const { where, values } = replayFilter(query);
-    const sql = `SELECT ${EVENT_COLUMNS.join(', ')} FROM ${this.s}.events WHERE ${where} ORDER BY ts, topic, partition, "offset"`;
+    const order = query.order === 'offset' ? 'topic, partition, "offset"' : 'ts, topic, partition, "offset"';
+    const sql = `SELECT ${EVENT_COLUMNS.join(', ')} FROM ${this.s}.events WHERE ${where} ORDER BY ${order}`;
     const batchSize = query.batchSize ?? 1000;
     let client: pg.PoolClient;
     try {

@@ -39,7 +39,7 @@ describe('portfolio cache consistency against the event store', () => {
     const stored: StoredEvent[] = events.map((e, i) => ({ ...e, topic: e.type === 'price.tick' ? 'price.ticks' : 'trade.executed', partition: 0, offset: i }));
     await store.append(stored, []);
 
-    const truth = () => foldPositions(store.replay({ types: positionEventTypes }));
+    const truth = () => foldPositions(store.replay({ types: positionEventTypes, order: 'offset' }));
     const expected = await truth();
     // BTC: bought 2 @100, sold 1 @110 -> size 1, avg 100, realized +10, fees 2, marked at 120.
     expect(expected.get('BTC')).to.deep.equal({ size: 1, avgEntry: 100, realizedPnl: 10, fees: 2, markPrice: 120 });
