@@ -10,6 +10,8 @@ export interface KafkaConsumerOptions {
   readonly fromBeginning: boolean;
   readonly heartbeatIntervalMs: number;
   readonly partitionsConsumedConcurrently: number;
+  /** Told the lag (high watermark - next offset) of each partition after every batch. */
+  readonly onLag?: (tp: TopicPartition, lag: number) => void;
 }
 
 export class KafkaConsumer implements Consumer {
@@ -104,6 +106,7 @@ export class KafkaConsumer implements Consumer {
       clearInterval(beat);
     }
     resolveOffset(batch.lastOffset());
+    this.options.onLag?.({ topic: batch.topic, partition: batch.partition }, Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1));
     await heartbeat().catch(() => undefined);
   }
 }

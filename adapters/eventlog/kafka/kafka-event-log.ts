@@ -2,7 +2,7 @@
 // token with acks=all and exponential retries, consumers in groups with Regent's contiguous range
 // assigner, and admin lookups for committed and end offsets.
 import kafkajs, { type Admin, type Consumer as KafkaJsConsumer, type Kafka, type Producer } from 'kafkajs';
-import { Histogram, type Registry } from 'prom-client';
+import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { Consumer, ConsumerOptions, EventLog, OutgoingRecord, TopicPartition, TopicSpec } from '../../../runtime/ports/event-log.js';
 import { UnknownTopicError } from '../memory/memory-event-log.js';
 import { KafkaConsumer } from './kafka-consumer.js';
@@ -28,6 +28,7 @@ export class KafkaEventLog implements EventLog {
   private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
   private readonly publishSeconds: Histogram<'topic'> | undefined;
+  private readonly lag: Gauge<'group' | 'topic' | 'partition'> | undefined;
   private nextMember = 0;
   private readonly lookups = new Map<string, { at: number; value: Promise<unknown> }>();
 
@@ -44,6 +45,12 @@ export class KafkaEventLog implements EventLog {
         name: 'regent_kafka_publish_seconds',
         help: 'Time to publish a batch to Kafka (acks=all)',
         labelNames: ['topic'] as const,
+        registers: [options.metrics],
+      });
+      this.lag = new Gauge({
+        name: 'regent_kafka_consumer_lag',
+        help: 'Records between a consumer group position and the high watermark, per partition',
+        labelNames: ['group', 'topic', 'partition'] as const,
         registers: [options.metrics],
       });
     }
@@ -93,6 +100,7 @@ export class KafkaEventLog implements EventLog {
       fromBeginning: options.fromBeginning ?? true,
       heartbeatIntervalMs,
       partitionsConsumedConcurrently: Math.max(1, partitions),
+      ...(this.lag ? { onLag: (tp: TopicPartition, lag: number) => this.lag!.set({ group: options.groupId, topic: tp.topic, partition: String(tp.partition) }, lag) } : {}),
     });
   }
 
