@@ -48,14 +48,14 @@ export async function startRun(config: Config, options: RunOptions): Promise<Run
 
 export async function summarise(regent: Regent): Promise<RunSummary> {
   const { runtime, eventLog, config, pump } = regent;
-  const execution = runtime.states<{ counters?: ExecutionCounters } & Partial<ExecutionCounters>>('execution').get('execution');
+  const execution = runtime.states<{ counters: ExecutionCounters }>('execution').get('execution');
   return buildSummary({
     seed: config.seed,
     feedEvents: pump.produced,
     eventLog,
     topics: [...runtime.types.all().map((t) => t.topic), ...runtime.types.all().map((t) => `${t.topic}.dlq`)].filter((t, i, all) => all.indexOf(t) === i),
     positions: runtime.states<PositionState>('position'),
-    execution: execution?.counters ?? (execution as ExecutionCounters | undefined),
+    execution: execution?.counters,
     restarts: runtime.restarts,
   });
 }

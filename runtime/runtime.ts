@@ -227,7 +227,6 @@ export class Runtime {
                 maxBatchSize: this.options.maxBatchSize ?? 256,
                 shutdownMs: s.shutdownMs * 4,
                 log: this.log,
-                metrics: this.metrics,
                 health: this.health,
                 ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
               }),

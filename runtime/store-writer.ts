@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import type { ChildSpec } from '../supervisors/child-spec.js';
 import { logWorker } from './log-worker.js';
 import type { EventTypeRegistry } from './event-types.js';
-import type { RuntimeMetrics } from './metrics.js';
 import { tpKey, type Batch, type Consumer, type EventLog } from './ports/event-log.js';
 import type { EventStore, StoredEvent } from './ports/event-store.js';
 import type { Health } from './health.js';
@@ -20,7 +19,6 @@ export interface StoreWriterOptions {
   readonly maxBatchSize: number;
   readonly shutdownMs: number;
   readonly log: Logger;
-  readonly metrics: RuntimeMetrics;
   readonly health: Health;
   readonly memberMetadata?: Record<string, unknown>;
   /** Wait between attempts while the store is down: doubling from min to max (ms). */

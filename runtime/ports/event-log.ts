@@ -91,3 +91,11 @@ export interface EventLog {
 export function tpKey(tp: TopicPartition): string {
   return `${tp.topic}/${tp.partition}`;
 }
+
+/** Publishing to, or consuming from, a topic that was never created. */
+export class UnknownTopicError extends Error {
+  override readonly name = 'UnknownTopicError';
+  constructor(readonly topic: string) {
+    super(`unknown topic "${topic}"`);
+  }
+}

@@ -3,8 +3,7 @@
 // assigner, and admin lookups for committed and end offsets.
 import kafkajs, { type Admin, type Consumer as KafkaJsConsumer, type Kafka, type Producer } from 'kafkajs';
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import type { Consumer, ConsumerOptions, EventLog, OutgoingRecord, TopicPartition, TopicSpec } from '../../../runtime/ports/event-log.js';
-import { UnknownTopicError } from '../memory/memory-event-log.js';
+import { UnknownTopicError, type Consumer, type ConsumerOptions, type EventLog, type OutgoingRecord, type TopicPartition, type TopicSpec } from '../../../runtime/ports/event-log.js';
 import { KafkaConsumer } from './kafka-consumer.js';
 import { regentAssigner } from './range-assigner.js';
 

@@ -10,6 +10,7 @@ import type {
   TopicPartition,
   TopicSpec,
 } from '../../../runtime/ports/event-log.js';
+import { UnknownTopicError } from '../../../runtime/ports/event-log.js';
 import { MemoryConsumer } from './memory-consumer.js';
 import { MemoryGroup } from './memory-group.js';
 import { PartitionLog } from './partition-log.js';
@@ -19,12 +20,7 @@ export interface MemoryEventLogOptions {
   readonly retentionRecords?: number;
 }
 
-export class UnknownTopicError extends Error {
-  override readonly name = 'UnknownTopicError';
-  constructor(readonly topic: string) {
-    super(`unknown topic "${topic}"`);
-  }
-}
+export { UnknownTopicError };
 
 export class MemoryEventLog implements EventLog {
   private readonly topics = new Map<string, PartitionLog[]>();
