@@ -1,8 +1,8 @@
 // Every domain event type, for the composition root to register.
 import { Liquidation, PriceTick } from './market/events.js';
 import { SentimentChanged, SentimentUpdate } from './sentiment/events.js';
-import { Signal } from './trading/events.js';
-import { OrderCommand, TradeExecuted } from './execution/events.js';
+import { LlmDecisionRecorded, Signal } from './trading/events.js';
+import { OrderCommand, TradeExecuted, VenueFill } from './execution/events.js';
 import { RiskAlert } from './risk/events.js';
 import { PositionChanged } from './position/events.js';
 
@@ -11,8 +11,10 @@ export const domainEventTypes = [
   Liquidation,
   SentimentUpdate,
   Signal,
+  LlmDecisionRecorded,
   OrderCommand,
   TradeExecuted,
+  VenueFill,
   RiskAlert,
   PositionChanged,
   SentimentChanged,

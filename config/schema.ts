@@ -99,19 +99,129 @@ const sizing = z.strictObject({
   kellyCap: unit().default(0.25),
 });
 
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone such as UTC or America/New_York');
+
+const positionLimit = z.strictObject({
+  /** Max |position| in tokens. */
+  maxSize: posNum().optional(),
+  /** Max |position| * price. */
+  maxNotional: posNum().optional(),
+});
+
+const breaker = z.strictObject({
+  failureThreshold: posInt().default(3),
+  windowMs: posInt().default(60_000),
+  openMs: posInt().default(30_000),
+});
+
+// Pre-trade limits and safety systems (actors/execution). An optional limit left out is off.
 const execution = z.strictObject({
   initialBalance: nonNeg().default(100_000),
   maxLeverage: posNum().default(3),
-  dailyLossLimit: nonNeg().default(5000),
-  maxPositionNotional: posNum().default(25_000),
-  manualReviewNotional: posNum().default(20_000),
+  /** Loss limits (realized + unrealized) reset on calendar boundaries in this zone. */
+  timeZone: timeZone.default('UTC'),
+  lossLimits: z
+    .strictObject({ daily: posNum().optional(), weekly: posNum().optional(), monthly: posNum().optional() })
+    .prefault({ daily: 5000, weekly: 12_000, monthly: 25_000 }),
+  /** Beyond these the kill switch trips by itself. */
+  hardLimits: z
+    .strictObject({
+      dailyLoss: posNum().optional(),
+      weeklyLoss: posNum().optional(),
+      monthlyLoss: posNum().optional(),
+      maxDrawdownPct: z.number().positive().max(100).optional(),
+    })
+    .prefault({ dailyLoss: 10_000, maxDrawdownPct: 30 }),
+  positionLimits: positionLimit.prefault({ maxNotional: 25_000 }),
+  /** Per-token limits by token; a field left out falls back to positionLimits. (null turns an optional limit below off.) */
+  positionLimitOverrides: z.record(z.string().min(1), positionLimit).optional(),
+  maxTotalNotional: posNum().nullable().default(150_000),
+  /** New entries are refused while the token's realized volatility (stdev of per-tick log returns) is above this. */
+  maxVolatility: posNum().optional(),
+  concentration: z
+    .strictObject({ maxShare: z.number().positive().max(1), minGrossNotional: nonNeg() })
+    .nullable()
+    .default({ maxShare: 0.5, minGrossNotional: 50_000 }),
+  correlation: z
+    .strictObject({ threshold: z.number().min(-1).max(1), maxCorrelatedNotional: posNum() })
+    .nullable()
+    .default({ threshold: 0.8, maxCorrelatedNotional: 40_000 }),
+  manualReviewNotional: posNum().nullable().default(20_000),
+  review: z.strictObject({ ttlMs: posInt().default(15 * 60_000), maxItems: posInt().default(100) }).prefault({}),
+  /** Per-exchange order rate limit. */
+  orderRateLimit: z.strictObject({ maxOrders: posInt().default(20), windowMs: posInt().default(1000) }).prefault({}),
+  exchangeBreaker: breaker.prefault({}),
+  protections: z
+    .strictObject({
+      cooldownMs: nonNegInt().optional(),
+      stopLossGuard: z
+        .strictObject({ maxStopOuts: posInt(), windowMs: posInt(), lockMs: posInt(), scope: z.enum(['token', 'global']).default('token') })
+        .optional(),
+      maxDrawdown: z.strictObject({ maxDrawdownPct: z.number().positive().max(100), lookbackMs: posInt(), lockMs: posInt() }).optional(),
+    })
+    .prefault({
+      cooldownMs: 60_000,
+      stopLossGuard: { maxStopOuts: 3, windowMs: 3_600_000, lockMs: 3_600_000, scope: 'token' },
+      maxDrawdown: { maxDrawdownPct: 15, lookbackMs: 86_400_000, lockMs: 3_600_000 },
+    }),
+  /** An order the venue still does not know this long after it was sent is closed as not-received (never resent). */
+  unresolvedGraceMs: posInt().default(30_000),
   sizing: sizing.prefault({}),
 });
 
+export const exchangeKinds = ['paper', 'hyperliquid', 'binance'] as const;
+
+// Credentials are never settings: they come from the environment or mounted files (config/secrets.ts).
 const exchange = z.strictObject({
-  kind: z.enum(['paper']).default('paper'),
+  kind: z.enum(exchangeKinds).default('paper'),
+  /** Real venues: the testnet unless this is set to false on purpose. */
+  testnet: z.boolean().default(true),
+  /** Overrides the venue's URL (a local test server, a proxy). */
+  baseUrl: z.url().optional(),
+  requestTimeoutMs: posInt().default(5000),
+  /** Marketable orders are IOC limits this far beyond the reference price. */
+  maxSlippageBps: nonNeg().default(50),
+  /** Paper: simulated slippage, fee, partial fills and answer latency. */
   slippageBps: nonNeg().default(5),
   feeBps: nonNeg().default(4),
+  fillSlices: posInt().default(1),
+  fillIntervalMs: nonNegInt().default(0),
+  latencyMs: nonNegInt().default(0),
+  hyperliquid: z
+    .strictObject({
+      /** The trading account when the key is an API wallet; default: the key's own address. */
+      accountAddress: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+      vaultAddress: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+    })
+    .prefault({}),
+  binance: z
+    .strictObject({
+      quoteAsset: z.string().min(1).default('USDT'),
+      recvWindow: posInt().max(60_000).default(5000),
+    })
+    .prefault({}),
+});
+
+const llm = z.strictObject({
+  /** Ask a model for trading decisions when an API key is present (ANTHROPIC_API_KEY[_FILE]). */
+  enabled: z.boolean().default(true),
+  model: z.string().min(1).default('claude-sonnet-4-5'),
+  baseUrl: z.url().optional(),
+  timeoutMs: posInt().default(4000),
+  maxRequestsPerMinute: posInt().default(20),
+  /** The model answers with a confidence; below this the rule-based signal stands. */
+  minConfidence: unit().default(0.5),
+  /** Timeouts, HTTP errors and refused connections in a window open the circuit: rule-based until a probe succeeds. */
+  breaker: z
+    .strictObject({ failureThreshold: posInt().default(3), windowMs: posInt().default(60_000), openMs: posInt().default(60_000) })
+    .prefault({}),
 });
 
 const store = z.strictObject({
@@ -169,6 +279,7 @@ export const configSchema = z.strictObject({
   risk: risk.prefault({}),
   execution: execution.prefault({}),
   exchange: exchange.prefault({}),
+  llm: llm.prefault({}),
   store: store.prefault({}),
   state: state.prefault({}),
   chaos: chaos.prefault({}),

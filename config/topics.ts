@@ -11,6 +11,8 @@ export const topicCatalog = {
   'risk.alerts': 3,
   'state.changes': 5,
   'order.commands': 5,
+  'order.updates': 5,
+  'llm.decisions': 5,
 } as const satisfies Record<string, number>;
 
 export type TopicName = keyof typeof topicCatalog;

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { AgentDefinition } from './agent.js';
 import { actorIdOf } from './agent.js';
-import { createAgentContext } from './agent-context.js';
+import { createAgentContext, createRecoveryContext, type PipedTask } from './agent-context.js';
 import type { Delivery } from './delivery.js';
 import { remaining, track } from './delivery.js';
 import type { Envelope } from './envelope.js';
@@ -91,6 +91,8 @@ export class ActorCell<S = unknown> implements RunningChild {
     this.status = 'starting';
     const incarnation = ++this.incarnation;
     await this.hydrate();
+    if (incarnation !== this.incarnation) return this;
+    await this.recover();
     if (incarnation !== this.incarnation) return this;
     this.ref = spawnActor<null, Delivery>({
       parent: link.parentRef,
@@ -185,6 +187,21 @@ export class ActorCell<S = unknown> implements RunningChild {
     if (result.replayed > 0) this.env.log.info({ actor: this.id, source: result.source, replayed: result.replayed }, 'rehydrated');
   }
 
+  /** The agent's own reconciliation, before any message; its emits are published and a snapshot taken. */
+  private async recover(): Promise<void> {
+    const recover = this.agent.recover;
+    if (!recover) return;
+    const outbox: Envelope[] = [];
+    this.state = await recover(this.state as S, createRecoveryContext(this.id, this.key, this.agent.name, outbox, this.env.log));
+    if (outbox.length > 0) {
+      const publish = this.env.publisher.publish(outbox);
+      const before = this.published;
+      this.published = publish.then(() => before);
+      await publish;
+    }
+    await this.snapshot();
+  }
+
   private async process(delivery: Delivery, incarnation: number): Promise<null> {
     const { agent, env } = this;
     while (delivery.next < delivery.events.length) {
@@ -197,7 +214,8 @@ export class ActorCell<S = unknown> implements RunningChild {
         continue;
       }
       const outbox: Envelope[] = [];
-      const ctx = createAgentContext(this.id, this.key, agent.name, event, outbox, env.log);
+      const tasks: PipedTask[] = [];
+      const ctx = createAgentContext(this.id, this.key, agent.name, event, outbox, env.log, false, tasks);
       const started = performance.now();
       env.faults?.beforeHandle(agent.name, this.id, event);
       let next = agent.handle(this.state as S, event, ctx);
@@ -218,6 +236,7 @@ export class ActorCell<S = unknown> implements RunningChild {
         this.published = publish.then(() => before);
         this.published.catch(() => undefined); // handled here; snapshot() still sees a failure
       }
+      for (const task of tasks) this.runTask(task);
       this.advance(delivery);
       if (++this.sinceSnapshot >= (agent.snapshotEvery ?? env.snapshotEvery)) {
         this.snapshot().catch((err) => env.log.error({ err, actor: this.id }, 'periodic snapshot failed'));
@@ -230,6 +249,17 @@ export class ActorCell<S = unknown> implements RunningChild {
     this.queue.shift();
     this.complete(delivery);
     return null;
+  }
+
+  /** Runs piped work; its result event is published like an emit, a failure is logged and counted. */
+  private runTask(task: PipedTask): void {
+    const { env, agent } = this;
+    task()
+      .then((envelope) => env.publisher.publish([envelope]))
+      .catch((err: unknown) => {
+        env.metrics.failed.inc({ topic: agent.name, reason: 'piped-task-failed' });
+        env.log.error({ err, actor: this.id }, 'piped work failed; its result is not recorded');
+      });
   }
 
   private advance(delivery: Delivery): void {

@@ -2,10 +2,13 @@
 // get deterministic ids (cause id + actor + index, so a retried handler emits the same ids), and a
 // lazily created logger with the correlation id.
 import type { Logger } from 'pino';
-import type { AgentContext, EmitOptions } from './agent.js';
+import type { AgentContext, EmitOptions, RecoveryContext } from './agent.js';
 import type { Envelope } from './envelope.js';
 import type { EventType } from './event-types.js';
 import { deterministicId } from './ids.js';
+
+/** Work started by `ctx.pipeToLog`, run after the handler returned; resolves with the envelope to publish. */
+export type PipedTask = () => Promise<Envelope>;
 
 export function createAgentContext(
   actorId: string,
@@ -15,6 +18,7 @@ export function createAgentContext(
   outbox: Envelope[],
   baseLog: Logger,
   replaying = false,
+  tasks?: PipedTask[],
 ): AgentContext {
   let log: Logger | undefined;
   return {
@@ -36,8 +40,46 @@ export function createAgentContext(
         data,
       });
     },
+    pipeToLog<T extends string, D>(type: EventType<T, D>, work: () => Promise<D>, options: EmitOptions & { readonly idSeed: string }) {
+      if (replaying || !tasks) return;
+      const token = options.token ?? event.token;
+      tasks.push(async () => ({
+        id: deterministicId(`${actorId}/task/${options.idSeed}`),
+        type: type.type,
+        ts: event.ts,
+        ...(token !== undefined ? { token } : {}),
+        source,
+        correlationId: event.correlationId,
+        causationId: event.id,
+        data: await work(),
+      }));
+    },
     get log() {
       return (log ??= baseLog.child({ actor: actorId, correlationId: event.correlationId, eventId: event.id }));
+    },
+  };
+}
+
+/** The context of an agent's `recover`: wall time, and emits whose ids derive from their seeds. */
+export function createRecoveryContext(actorId: string, key: string, source: string, outbox: Envelope[], baseLog: Logger): RecoveryContext {
+  const log = baseLog.child({ actor: actorId, phase: 'recover' });
+  return {
+    key,
+    actorId,
+    log,
+    now: () => Date.now(),
+    emit(type, data, options) {
+      const token = options.token;
+      const id = deterministicId(`${actorId}/recover/${options.idSeed}`);
+      outbox.push({
+        id,
+        type: type.type,
+        ts: Date.now(),
+        ...(token !== undefined ? { token } : {}),
+        source,
+        correlationId: options.correlationId ?? id,
+        data,
+      });
     },
   };
 }

@@ -25,11 +25,32 @@ export interface AgentContext {
   /** A logger carrying the actor id and the event's correlation id. */
   readonly log: Logger;
   /**
+   * Starts slow work (a model request) without blocking the mailbox, once the handler has returned
+   * without throwing. Its result is published as an event of `type` (keyed like emits; the id derives
+   * from `idSeed`), so it comes back through the log, recorded, like any other input. `work` must
+   * resolve with the event's data, failures included; it is not started while replaying.
+   */
+  pipeToLog<T extends string, D>(type: EventType<T, D>, work: () => Promise<D>, options: EmitOptions & { readonly idSeed: string }): void;
+  /**
    * True while the actor is being rehydrated: the event was handled live before and its effects
    * happened then. Emits are dropped; a handler that talks to the outside (an exchange) must only
    * look up what it did then, never do it again.
    */
   readonly replaying: boolean;
+}
+
+/** What `recover` sees: no causing event, so time is wall time and emits get ids from their seed. */
+export interface RecoveryContext {
+  readonly key: string;
+  readonly actorId: string;
+  /** Wall time, ms: recovery talks to the outside world now, not at an event's time. */
+  now(): number;
+  /**
+   * Buffers an event, published once `recover` returns. `idSeed` names what the event records (a
+   * fill id, an order id): the same seed always gives the same envelope id.
+   */
+  emit<T extends string, D>(type: EventType<T, D>, data: D, options: EmitOptions & { readonly idSeed: string; readonly correlationId?: string }): void;
+  readonly log: Logger;
 }
 
 /**
@@ -58,6 +79,12 @@ export interface AgentDefinition<S = any, E extends Envelope = any> {
   readonly supervision?: AgentSupervision;
   /** Keyed agents only: an actor idle this long (ms) is snapshotted and stopped until needed. */
   readonly passivateAfterMs?: number;
+  /**
+   * Runs after every (re)start and rehydration, before the actor takes a message: the place to
+   * reconcile with the outside world (in-flight orders with the venue). A throw fails the start,
+   * and the supervisor restarts the actor with backoff.
+   */
+  readonly recover?: (state: S, ctx: RecoveryContext) => Promise<S>;
 }
 
 /** Defines an agent; the handler's event type is the union of the consumed event types. */
@@ -70,6 +97,7 @@ export function defineAgent<S, const C extends readonly EventType<string, any>[]
   readonly supervision?: AgentSupervision;
   readonly passivateAfterMs?: number;
   readonly snapshotEvery?: number;
+  readonly recover?: (state: S, ctx: RecoveryContext) => Promise<S>;
 }): AgentDefinition<S, EnvelopeOf<C[number]>> {
   if (!/^[a-z][a-z0-9-]*$/.test(definition.name)) {
     throw new Error(`agent name "${definition.name}" must be lower-case letters, digits and dashes`);

@@ -21,6 +21,11 @@ Options:
   --kafka <brokers>      run on Kafka: host:port[,host:port] (default: the in-process log)
   --store <kind>         none | postgres: persist every event (REGENT_STORE__URL, default local)
   --state <kind>         memory | redis: where actor snapshots live (REGENT_STATE__URL)
+  --exchange <kind>      paper | hyperliquid | binance (default paper; real venues need credentials:
+                         HYPERLIQUID_PRIVATE_KEY, or BINANCE_API_KEY and BINANCE_API_SECRET,
+                         from the environment or NAME_FILE; never from flags or config files)
+  --testnet              trade on the venue's testnet (the default for real venues)
+  --mainnet              trade real money on the venue's mainnet
   --log-level <level>    fatal | error | warn | info | debug | trace | silent (logs go to stderr)
   --http-port <port>     port for /metrics, /healthz, /readyz (0 = any free port)
   --no-http              do not serve /metrics, /healthz, /readyz
@@ -68,6 +73,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         store: { type: 'string' },
         kafka: { type: 'string' },
         state: { type: 'string' },
+        exchange: { type: 'string' },
+        testnet: { type: 'boolean' },
+        mainnet: { type: 'boolean' },
         'log-level': { type: 'string' },
         'http-port': { type: 'string' },
         'no-http': { type: 'boolean' },
@@ -92,6 +100,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     ...(port !== undefined ? { port } : {}),
     ...(values['no-http'] ? { enabled: false } : {}),
   };
+  if (values.testnet && values.mainnet) throw new UsageError('--testnet and --mainnet exclude each other');
+  const exchange = {
+    ...(values.exchange !== undefined ? { kind: values.exchange as never } : {}),
+    ...(values.testnet ? { testnet: true } : {}),
+    ...(values.mainnet ? { testnet: false } : {}),
+  };
   const overrides: ConfigOverrides = {
     ...(seed !== undefined ? { seed } : {}),
     ...(events !== undefined ? { events } : {}),
@@ -102,6 +116,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     ...(values.store !== undefined ? { store: { kind: values.store as never } } : {}),
     ...(values.kafka !== undefined ? { eventLog: { kind: 'kafka' as const, brokers: values.kafka.split(',').map((b) => b.trim()).filter(Boolean) } } : {}),
     ...(values.state !== undefined ? { state: { kind: values.state as never } } : {}),
+    ...(Object.keys(exchange).length ? { exchange } : {}),
   };
   return {
     help: values.help ?? false,

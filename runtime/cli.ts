@@ -3,7 +3,9 @@
 // (Ctrl-C, --duration or --events). Exit codes: 0 done, 1 runtime failure, 2 bad flags or config.
 import { writeFileSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.js';
+import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
+import { MissingSecretsError, SecretFileError } from '../config/secrets.js';
 import { parseCliArgs, usage, UsageError } from './cli-args.js';
 import { createLogger } from './logger.js';
 import { startRun } from './run.js';
@@ -37,6 +39,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     run = await startRun(config, { logger, onFatal: (e) => (fatal = e) });
   } catch (err) {
+    if (err instanceof MissingSecretsError || err instanceof SecretFileError) {
+      process.stderr.write(`regent: cannot start the ${config.exchange.kind} exchange: ${err.message}\n`);
+      logger.flush();
+      return 2;
+    }
     logger.fatal({ err }, 'start failed');
     process.stderr.write(`regent: could not start: ${(err as Error).message}\n`);
     logger.flush();
@@ -48,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
     .filter(Boolean)
     .join(', ');
   process.stdout.write(
-    `Regent running: seed ${config.seed}, ${config.feed.kind} feed (${config.feed.tokens.join(', ')}), paper exchange` +
+    `Regent running: seed ${config.seed}, ${config.feed.kind} feed (${config.feed.tokens.join(', ')}), ${venueLabel(config)}` +
       `${limits ? `, stopping after ${limits}` : ', Ctrl-C to stop'}` +
       `${port !== undefined ? `\nops: http://${config.http.host}:${port}/metrics  /healthz  /readyz` : ''}\n`,
   );
@@ -117,3 +124,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = 1;
   },
 );
+
+function venueLabel(config: Config): string {
+  const x = config.exchange;
+  return x.kind === 'paper' ? 'paper exchange' : `${x.kind} ${x.testnet ? 'testnet' : 'MAINNET'}`;
+}

@@ -7,7 +7,16 @@ import { topicSpecs } from '../config/topics.js';
 import type { Config } from '../config/schema.js';
 import { MemoryEventLog } from '../adapters/eventlog/memory/memory-event-log.js';
 import { KafkaEventLog } from '../adapters/eventlog/kafka/kafka-event-log.js';
-import { PaperExchange } from '../adapters/exchange/paper.js';
+import { MemoryAuditLog } from '../adapters/store/memory-audit-log.js';
+import { MemoryOrderJournal } from '../adapters/store/memory-order-journal.js';
+import { PostgresAuditLog } from '../adapters/store/postgres/postgres-audit-log.js';
+import { PostgresOrderJournal } from '../adapters/store/postgres/postgres-order-journal.js';
+import { venueFillPump } from '../actors/execution/venue-fill-pump.js';
+import { composeExchange } from './compose-exchange.js';
+import { composeLlm } from './compose-llm.js';
+import type { AuditLog } from './ports/audit-log.js';
+import type { Exchange } from './ports/exchange.js';
+import type { OrderJournal } from './ports/order-journal.js';
 import { createFeed } from '../adapters/feeds/index.js';
 import { opsServer } from '../adapters/http/ops-server.js';
 import { MemoryStateStore } from '../adapters/state/memory.js';
@@ -32,7 +41,9 @@ export interface Regent {
   readonly config: Config;
   readonly runtime: Runtime;
   readonly eventLog: EventLog;
-  readonly exchange: PaperExchange;
+  readonly exchange: Exchange;
+  readonly journal: OrderJournal;
+  readonly audit: AuditLog;
   readonly pump: FeedPump;
   /** Port the ops server listens on, once started (undefined when disabled). */
   httpPort(): number | undefined;
@@ -46,9 +57,12 @@ export interface RegentOptions {
 }
 
 export function createRegent(config: Config, options: RegentOptions): Regent {
+  // Credentials first: a venue without them refuses to start before anything is opened.
+  const venue = composeExchange(config, options.logger);
+  const exchange = venue.exchange;
+  const llm = composeLlm(config, options.logger);
   const metricsRegistry = new RuntimeMetrics({ defaultMetrics: true });
   const eventLog = createEventLog(config, metricsRegistry);
-  const exchange = new PaperExchange({ slippageBps: config.exchange.slippageBps, feeBps: config.exchange.feeBps });
   const metrics = metricsRegistry;
   const postgres =
     config.store.kind === 'postgres'
@@ -69,10 +83,20 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
       ? new RedisCache({ url: config.state.url, keyPrefix: config.state.keyPrefix, metrics: metrics.registry, logger: options.logger })
       : undefined;
   const eventStore: EventStore | undefined = postgres;
+  const journal: OrderJournal = postgres ? new PostgresOrderJournal(postgres.pool, config.store.schema) : new MemoryOrderJournal();
+  const audit: AuditLog = postgres ? new PostgresAuditLog(postgres.pool, config.store.schema) : new MemoryAuditLog();
   let boundPort: number | undefined;
   let runtime: Runtime | undefined;
   const infra: ChildSpec[] = postgres ? [partitionMaintenance(postgres, config.store.schema, options.logger, metrics)] : [];
   if (portfolioCache) infra.push(portfolioWorker(eventLog, new PortfolioCache(portfolioCache), config));
+  infra.push(
+    venueFillPump({
+      exchange,
+      publish: (envelopes) => (runtime ? runtime.publisherPort.publish(envelopes) : Promise.reject(new Error('runtime not built'))),
+      log: options.logger.child({ component: 'venue-fills' }),
+      onPublishFailed: () => runtime?.metrics.failed.inc({ topic: 'order.updates', reason: 'venue-fill-not-recorded' }),
+    }),
+  );
   if (config.http.enabled) {
     infra.push(
       opsServer({
@@ -89,7 +113,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   }
   runtime = new Runtime({
     eventLog,
-    agents: createAgents(config, { exchange }),
+    agents: createAgents(config, { exchange, journal, audit, ...(llm.client ? { llm: llm.client } : {}) }),
     eventTypes: domainEventTypes,
     topics: topicSpecs(config.topicPartitions),
     groupId: config.eventLog.groupId,
@@ -138,9 +162,14 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     runtime: rt,
     eventLog,
     exchange,
+    journal,
+    audit,
     pump,
     httpPort: () => boundPort,
     close: async () => {
+      await exchange.close();
+      venue.release();
+      await llm.release();
       await eventLog.close();
       await postgres?.close();
       await redisState?.close();

@@ -3,7 +3,7 @@
 // code the runtime uses. Returns what each actor emitted and its final state.
 import type { AgentDefinition } from './agent.js';
 import { routeKey } from './agent.js';
-import { createAgentContext } from './agent-context.js';
+import { createAgentContext, type PipedTask } from './agent-context.js';
 import type { Envelope } from './envelope.js';
 import { ManualClock } from './ports/clock.js';
 import { silentLogger } from './logger.js';
@@ -41,10 +41,13 @@ export async function runAgent<S>(
     const key = routeKey(agent, event);
     if (key === undefined) continue;
     const outbox: Envelope[] = [];
-    const ctx = createAgentContext(`${agent.name}:${key}`, key, agent.name, event, outbox, silentLogger);
+    const tasks: PipedTask[] = [];
+    const ctx = createAgentContext(`${agent.name}:${key}`, key, agent.name, event, outbox, silentLogger, false, tasks);
     const before = states.has(key) ? states.get(key)! : agent.initialState(key);
     states.set(key, await agent.handle(before, event, ctx));
     emitted.push(...outbox);
+    // Piped work is awaited here, in order, and its results count as emitted (they are published).
+    for (const task of tasks) emitted.push(await task());
   }
   return {
     states,

@@ -1,9 +1,11 @@
-// Order commands (execution requests, force-closes, cancels) and executed trades.
+// Order commands (force-closes, cancels, kill switch, review decisions), venue updates (fills as the
+// venue streams them), and executed trades.
 import { z } from 'zod';
 import { defineEvent, type EnvelopeOf } from '../../runtime/event-types.js';
 
 const side = z.enum(['buy', 'sell']);
 const positive = z.number().positive().finite();
+const operator = z.string().min(1).max(100);
 
 export const OrderCommand = defineEvent(
   'order.command',
@@ -20,19 +22,54 @@ export const OrderCommand = defineEvent(
       clientOrderId: z.string().min(1),
       reason: z.string().min(1),
     }),
+    z.object({
+      /** Operator kill switch: activate cancels every open order and closes every position. */
+      action: z.literal('kill-switch'),
+      mode: z.enum(['activate', 'reset']),
+      by: operator,
+      reason: z.string().min(1),
+    }),
+    z.object({
+      /** Operator decision on an order held for MANUAL_REVIEW. */
+      action: z.literal('review'),
+      clientOrderId: z.string().min(1),
+      decision: z.enum(['approve', 'reject']),
+      by: operator,
+      reason: z.string().min(1).optional(),
+    }),
   ]),
 );
 export type OrderCommandEvent = EnvelopeOf<typeof OrderCommand>;
+export type OrderCommandData = OrderCommandEvent['data'];
+
+/** A fill as the venue streamed it, recorded so a replay books exactly what happened. */
+export const VenueFill = defineEvent(
+  'order.fill',
+  'order.updates',
+  z.object({
+    venue: z.string().min(1),
+    fillId: z.string().min(1),
+    clientOrderId: z.string().min(1),
+    side,
+    size: positive,
+    price: positive,
+    fee: z.number().finite(),
+  }),
+);
+export type VenueFillEvent = EnvelopeOf<typeof VenueFill>;
 
 export const TradeExecuted = defineEvent(
   'trade.executed',
   'trade.executed',
   z.object({
     clientOrderId: z.string().min(1),
+    /** The venue's id of this fill: a position applies each fill id once. */
+    fillId: z.string().min(1),
     side,
     size: positive,
     price: positive,
-    fee: z.number().nonnegative().finite(),
+    /** Quote currency; negative for a maker rebate. */
+    fee: z.number().finite(),
     /** Signed slippage against the reference price, in basis points (positive = worse). */
     slippageBps: z.number().finite(),
     referencePrice: positive,

@@ -13,11 +13,16 @@ export async function foldPositions(events: AsyncIterable<Envelope> | Iterable<E
   const positions = new Map<string, PositionState>();
   const marks = new Map<string, number>();
   const seen = new Set<string>();
+  const seenFills = new Set<string>();
   for await (const e of events) {
     if (e.token === undefined || seen.has(e.id)) continue;
     seen.add(e.id);
     if (e.type === TradeExecuted.type) {
-      const fill = e.data as { side: 'buy' | 'sell'; size: number; price: number; fee: number };
+      const fill = e.data as { side: 'buy' | 'sell'; size: number; price: number; fee: number; fillId?: string };
+      if (fill.fillId !== undefined) {
+        if (seenFills.has(fill.fillId)) continue;
+        seenFills.add(fill.fillId);
+      }
       positions.set(e.token, applyFill(positions.get(e.token) ?? emptyPosition(), fill));
     } else if (e.type === PriceTick.type) {
       marks.set(e.token, (e.data as { price: number }).price);

@@ -30,7 +30,8 @@ export function emptyPosition(): PositionState {
 export function applyFill(state: PositionState, fill: PositionFill): PositionState {
   if (!(Number.isFinite(fill.size) && fill.size > 0)) throw new RangeError(`fill size must be > 0, got ${fill.size}`);
   if (!(Number.isFinite(fill.price) && fill.price > 0)) throw new RangeError(`fill price must be > 0, got ${fill.price}`);
-  if (!(Number.isFinite(fill.fee) && fill.fee >= 0)) throw new RangeError(`fill fee must be >= 0, got ${fill.fee}`);
+  // A negative fee is a maker rebate.
+  if (!Number.isFinite(fill.fee)) throw new RangeError(`fill fee must be a finite number, got ${fill.fee}`);
 
   const delta = fill.side === 'buy' ? fill.size : -fill.size;
   const fees = state.fees + fill.fee;

@@ -1,17 +1,38 @@
 // The trading actor, one per token: keeps a capped window of closes, computes the indicators and
 // the weighted technical score on every tick once warmed up, and publishes a signal when the
 // decision is buy or sell and it is new (side changed) or the cooldown since the last one passed.
+// With an LLM, that rule-based candidate is first put to the model without blocking the mailbox:
+// the request runs as piped work whose recorded answer comes back through the log (llm-advice.ts).
 import type { Config } from '../../config/schema.js';
-import { defineAgent } from '../../runtime/agent.js';
-import { PriceTick } from '../market/events.js';
-import { Signal } from './events.js';
+import { defineAgent, type AgentContext } from '../../runtime/agent.js';
+import type { LlmClient } from '../../runtime/ports/llm.js';
+import { PriceTick, type PriceTickEvent } from '../market/events.js';
+import { LlmDecisionRecorded, Signal, type LlmDecisionRecordedEvent, type SignalCandidate, type SignalData } from './events.js';
 import { computeIndicators, type IndicatorPeriods, type IndicatorValues } from './indicators.js';
+import { adviceFrom, heldBack, isAbandoned, llmRequestId, NO_LLM_ACTIVITY, type LlmCounters, type LlmHold, type LlmPending } from './llm-advice.js';
+import { askModel } from './llm-request.js';
 import { confidence, decide, technicalScore, type SubScores } from './technical-score.js';
+import { logReturns, realizedVolatility, recentReturns } from './volatility.js';
 
 export interface TradingState {
   readonly closes: readonly number[];
   readonly lastSignalTs: number | null;
   readonly lastSide: 'buy' | 'sell' | null;
+  /** LLM path only (absent without it): the request in flight for this token, at most one. */
+  readonly llmPending?: LlmPending | null;
+  /** LLM path only: the candidate side the model last declined, held back for the cooldown. */
+  readonly llmHold?: LlmHold | null;
+  readonly llm?: LlmCounters;
+}
+
+export interface TradingLlm {
+  readonly client: LlmClient;
+  /** Answers below this confidence are holds. */
+  readonly minConfidence: number;
+  /** Quote currency: the largest entry the model may ask for (shown as a size at the tick price; it answers a fraction). Execution's checks still apply. */
+  readonly maxNotional: number;
+  /** The client's own timeout (config llm.timeoutMs): a request pending 2x this + 1 s is abandoned. */
+  readonly timeoutMs: number;
 }
 
 type TradingSettings = Config['trading'];
@@ -59,6 +80,26 @@ export function flattenIndicators(ind: IndicatorValues): Record<string, number> 
   return out;
 }
 
+/** The rule-based decision for the kept closes, or undefined when the rules say hold. */
+export function ruleCandidate(closes: readonly number[], settings: TradingSettings, periods: IndicatorPeriods): SignalCandidate | undefined {
+  const price = closes[closes.length - 1]!;
+  const ind = computeIndicators(closes, periods);
+  const { score, subScores } = technicalScore(ind, price, settings.weights);
+  const side = decide(score, settings.threshold);
+  if (side === 'hold') return undefined;
+  const returns = logReturns(closes);
+  const volatility = realizedVolatility(returns);
+  return {
+    side,
+    score,
+    confidence: confidence(score),
+    price,
+    indicators: volatility !== undefined ? { ...flattenIndicators(ind), volatility } : flattenIndicators(ind),
+    reason: describe(side, score, settings.threshold, subScores),
+    returns: recentReturns(returns),
+  };
+}
+
 function describe(side: 'buy' | 'sell', score: number, threshold: number, sub: SubScores): string {
   const parts = Object.entries(sub)
     .sort(([, a], [, b]) => Math.abs(b!) - Math.abs(a!))
@@ -67,38 +108,93 @@ function describe(side: 'buy' | 'sell', score: number, threshold: number, sub: S
   return `${side}: score ${score.toFixed(3)} beyond ±${threshold} (${parts.join(', ')})`;
 }
 
-export function tradingAgent(settings: TradingSettings) {
+export function tradingAgent(settings: TradingSettings, llm?: TradingLlm) {
   const periods = periodsOf(settings);
   const minCloses = warmUp(settings);
+  if (llm) checkLlmOptions(llm);
+
+  const isFresh = (state: TradingState, side: 'buy' | 'sell', now: number): boolean =>
+    side !== state.lastSide || state.lastSignalTs === null || now - state.lastSignalTs >= settings.cooldownMs;
+
+  const publish = (state: TradingState, signal: SignalData, ctx: AgentContext): TradingState => {
+    ctx.emit(Signal, signal);
+    return { ...state, lastSignalTs: ctx.now(), lastSide: signal.side };
+  };
+
+  const onTick = (state: TradingState, event: PriceTickEvent, ctx: AgentContext): TradingState => {
+    const kept = state.closes.length >= settings.historySize ? state.closes.slice(1) : state.closes.slice();
+    kept.push(event.data.price);
+    let next: TradingState = { ...state, closes: kept };
+    const now = ctx.now();
+    if (llm) next = abandonLost(next, now, llm.timeoutMs, ctx);
+    if (kept.length < minCloses) return next;
+
+    const candidate = ruleCandidate(kept, settings, periods);
+    if (!candidate || !isFresh(next, candidate.side, now)) return next;
+    if (!llm) return publish(next, { ...candidate, origin: 'rules' }, ctx);
+
+    // At most one request in flight per token; a side the model just declined waits out the cooldown.
+    if (next.llmPending || heldBack(next.llmHold, candidate.side, now, settings.cooldownMs)) return next;
+    const requestId = llmRequestId(event.id);
+    const question = { requestId, correlationId: event.correlationId, token: ctx.key, ts: now, candidate, maxSize: llm.maxNotional / candidate.price };
+    ctx.pipeToLog(LlmDecisionRecorded, () => askModel(llm.client, question), { idSeed: requestId });
+    const counters = next.llm ?? NO_LLM_ACTIVITY;
+    return { ...next, llmPending: { requestId, since: now, candidate }, llm: { ...counters, requests: counters.requests + 1 } };
+  };
+
+  const onDecision = (state: TradingState, event: LlmDecisionRecordedEvent, ctx: AgentContext, minConfidence: number): TradingState => {
+    const record = event.data;
+    const counters = state.llm ?? NO_LLM_ACTIVITY;
+    const pending = state.llmPending;
+    if (!pending || pending.requestId !== record.requestId) {
+      if (!ctx.replaying) ctx.log.info({ requestId: record.requestId, pending: pending?.requestId ?? null, outcome: record.outcome }, 'LLM decision matches no pending request; ignored');
+      return { ...state, llm: { ...counters, ignored: counters.ignored + 1 } };
+    }
+    const advice = adviceFrom(record, pending, minConfidence);
+    const cleared: TradingState = { ...state, llmPending: null };
+    switch (advice.kind) {
+      case 'hold':
+        ctx.log.debug({ requestId: record.requestId, why: advice.why }, 'LLM declined the candidate');
+        return { ...cleared, llmHold: { side: pending.candidate.side, ts: ctx.now() }, llm: { ...counters, holds: counters.holds + 1 } };
+      case 'fallback': {
+        if (!ctx.replaying) ctx.log.warn({ requestId: record.requestId, failure: advice.failure }, 'LLM request failed; using the rule-based signal');
+        const counted = { ...cleared, llm: { ...counters, fallbacks: counters.fallbacks + 1 } };
+        return isFresh(counted, advice.signal.side, ctx.now()) ? publish(counted, advice.signal, ctx) : counted;
+      }
+      case 'trade': {
+        const counted = { ...cleared, llm: { ...counters, decisions: counters.decisions + 1 } };
+        return isFresh(counted, advice.signal.side, ctx.now()) ? publish(counted, advice.signal, ctx) : counted;
+      }
+    }
+  };
+
   return defineAgent({
     name: 'trading',
-    consumes: [PriceTick],
+    consumes: llm ? [PriceTick, LlmDecisionRecorded] : [PriceTick],
     key: 'token',
-    initialState: (): TradingState => ({ closes: [], lastSignalTs: null, lastSide: null }),
+    initialState: (): TradingState =>
+      llm ? { closes: [], lastSignalTs: null, lastSide: null, llmPending: null, llmHold: null, llm: NO_LLM_ACTIVITY } : { closes: [], lastSignalTs: null, lastSide: null },
     handle: (state, event, ctx) => {
-      const price = event.data.price;
-      const kept = state.closes.length >= settings.historySize ? state.closes.slice(1) : state.closes.slice();
-      kept.push(price);
-      const next: TradingState = { ...state, closes: kept };
-      if (kept.length < minCloses) return next;
-
-      const ind = computeIndicators(kept, periods);
-      const { score, subScores } = technicalScore(ind, price, settings.weights);
-      const side = decide(score, settings.threshold);
-      if (side === 'hold') return next;
-      const now = ctx.now();
-      const fresh = side !== state.lastSide || state.lastSignalTs === null || now - state.lastSignalTs >= settings.cooldownMs;
-      if (!fresh) return next;
-
-      ctx.emit(Signal, {
-        side,
-        score,
-        confidence: confidence(score),
-        price,
-        indicators: flattenIndicators(ind),
-        reason: describe(side, score, settings.threshold, subScores),
-      });
-      return { closes: kept, lastSignalTs: now, lastSide: side };
+      if (event.type === PriceTick.type) return onTick(state, event, ctx);
+      // Without an LLM the agent does not consume decisions; a stray one changes nothing.
+      return llm ? onDecision(state, event, ctx, llm.minConfidence) : state;
     },
   });
+}
+
+/** A request pending past its deadline was lost with a crashed process: give it up so the token is not stuck. */
+function abandonLost(state: TradingState, now: number, timeoutMs: number, ctx: AgentContext): TradingState {
+  const pending = state.llmPending;
+  if (!pending || !isAbandoned(pending, now, timeoutMs)) return state;
+  if (!ctx.replaying) ctx.log.warn({ requestId: pending.requestId, since: pending.since }, 'LLM request lost (no answer recorded by its deadline); abandoned');
+  const counters = state.llm ?? NO_LLM_ACTIVITY;
+  return { ...state, llmPending: null, llm: { ...counters, abandoned: counters.abandoned + 1 } };
+}
+
+function checkLlmOptions(llm: TradingLlm): void {
+  if (!(Number.isFinite(llm.minConfidence) && llm.minConfidence >= 0 && llm.minConfidence <= 1)) {
+    throw new RangeError(`llm minConfidence must be in [0, 1], got ${llm.minConfidence}`);
+  }
+  if (!(Number.isFinite(llm.maxNotional) && llm.maxNotional > 0)) throw new RangeError(`llm maxNotional must be a positive number, got ${llm.maxNotional}`);
+  if (!(Number.isFinite(llm.timeoutMs) && llm.timeoutMs > 0)) throw new RangeError(`llm timeoutMs must be a positive number, got ${llm.timeoutMs}`);
 }

@@ -9,7 +9,9 @@ describe('config/topics', () => {
 
   it('lists every catalog topic and its DLQ with the same partition count', () => {
     const specs = topicSpecs();
-    expect(specs).to.have.length(16);
+    expect(specs).to.have.length(20);
+    expect(specs).to.deep.include({ name: 'order.updates', partitions: 5 });
+    expect(specs).to.deep.include({ name: 'llm.decisions.dlq', partitions: 5 });
     expect(specs).to.deep.include({ name: 'price.ticks', partitions: 10 });
     expect(specs).to.deep.include({ name: 'price.ticks.dlq', partitions: 10 });
     expect(specs).to.deep.include({ name: 'order.commands', partitions: 5 });

@@ -12,6 +12,12 @@ import { defaultConfig, type Config } from '../../config/schema.js';
 import { topicNames, topicSpecs } from '../../config/topics.js';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
 import { PaperExchange } from '../../adapters/exchange/paper.js';
+import { MemoryAuditLog } from '../../adapters/store/memory-audit-log.js';
+import { MemoryOrderJournal } from '../../adapters/store/memory-order-journal.js';
+import { PostgresAuditLog } from '../../adapters/store/postgres/postgres-audit-log.js';
+import { PostgresOrderJournal } from '../../adapters/store/postgres/postgres-order-journal.js';
+import type { AuditLog } from '../../runtime/ports/audit-log.js';
+import type { OrderJournal } from '../../runtime/ports/order-journal.js';
 import { SyntheticFeed } from '../../adapters/feeds/synthetic.js';
 import { RedisStateStore } from '../../adapters/state/redis/redis-state-store.js';
 import { PostgresEventStore } from '../../adapters/store/postgres/postgres-event-store.js';
@@ -90,11 +96,26 @@ export interface PipelineOptions {
   readonly faults?: FaultSettings;
 }
 
+// One journal and audit log per venue account (the exchange instance), shared by every pod and every
+// runtime that replaces a killed one, as a database would be.
+const journals = new WeakMap<PaperExchange, { journal: OrderJournal; audit: AuditLog }>();
+
+export function executionStoresFor(exchange: PaperExchange, eventStore?: PostgresEventStore): { journal: OrderJournal; audit: AuditLog } {
+  let stores = journals.get(exchange);
+  if (!stores) {
+    stores = eventStore
+      ? { journal: new PostgresOrderJournal(eventStore.pool, eventStore.schema), audit: new PostgresAuditLog(eventStore.pool, eventStore.schema) }
+      : { journal: new MemoryOrderJournal(), audit: new MemoryAuditLog() };
+    journals.set(exchange, stores);
+  }
+  return stores;
+}
+
 export function pipeline(options: PipelineOptions): Runtime {
   const config = pipelineConfig(options.seed);
   return new Runtime({
     eventLog: options.log,
-    agents: createAgents(config, { exchange: options.exchange }),
+    agents: createAgents(config, { exchange: options.exchange, ...executionStoresFor(options.exchange, options.eventStore) }),
     eventTypes: domainEventTypes,
     topics: options.partitions ? topicSpecs(Object.fromEntries(topicNames.map((t) => [t, options.partitions!]))) : topicSpecs(),
     ...(options.ordinal !== undefined ? { memberMetadata: { ordinal: options.ordinal }, name: `pod-${options.ordinal}` } : {}),
@@ -191,10 +212,12 @@ export async function checkInvariant(pods: Runtime | readonly Runtime[], log: Me
     }
   }
   const trades = topicEvents(log, 'trade.executed');
+  const fillIds = new Set(trades.map((t) => (t.data as { fillId: string }).fillId));
+  if (fillIds.size !== trades.length) fail(`${trades.length - fillIds.size} fills were published twice`);
   const ids = new Set(trades.map((t) => (t.data as { clientOrderId: string }).clientOrderId));
   if (ids.size !== trades.length) fail(`${trades.length - ids.size} orders were filled twice (distinct fill events for one client order id)`);
-  if (exchange.fills.length !== trades.length) fail(`the exchange filled ${exchange.fills.length} times but ${trades.length} fills were published`);
-  if (exchange.placedCount !== new Set(exchange.fills.map((f) => f.clientOrderId)).size) {
+  if (exchange.allFills.length !== trades.length) fail(`the exchange filled ${exchange.allFills.length} times but ${trades.length} fills were published`);
+  if (exchange.placedCount !== new Set(exchange.allFills.map((f) => f.clientOrderId)).size) {
     // Every placed order fills at once on the paper exchange, so distinct orders = distinct filled ids.
     fail(`the exchange holds ${exchange.placedCount} orders for ${ids.size} filled client order ids`);
   }

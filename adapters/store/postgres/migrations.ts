@@ -87,6 +87,59 @@ const MIGRATIONS: readonly Migration[] = [
       else await client.query(`CREATE TABLE ${s}.metrics_default PARTITION OF ${s}.metrics DEFAULT`);
     },
   },
+  {
+    // The order journal: one row per client order id, inserted before the request is sent.
+    id: '004_orders',
+    async up(client, s) {
+      await client.query(`
+        CREATE TABLE ${s}.orders (
+          client_order_id text PRIMARY KEY,
+          venue text NOT NULL,
+          token text NOT NULL,
+          request jsonb NOT NULL,
+          cause_id text NOT NULL,
+          correlation_id text NOT NULL,
+          status text NOT NULL,
+          filled_size double precision NOT NULL DEFAULT 0,
+          reason text NULL,
+          created_at timestamptz NOT NULL,
+          updated_at timestamptz NOT NULL
+        )`);
+      await client.query(`CREATE INDEX orders_in_flight ON ${s}.orders (venue, created_at) WHERE status IN ('sending', 'unresolved', 'open', 'partially-filled')`);
+    },
+  },
+  {
+    // The audit log is append-only: a trigger refuses UPDATE and DELETE, so a record, once written,
+    // stays as it was. Ids are deterministic, so a replayed decision is skipped, not duplicated.
+    id: '005_audit_log',
+    async up(client, s) {
+      await client.query(`
+        CREATE TABLE ${s}.audit_log (
+          seq bigserial PRIMARY KEY,
+          id text NOT NULL UNIQUE,
+          kind text NOT NULL,
+          action text NOT NULL,
+          at timestamptz NOT NULL,
+          correlation_id text NOT NULL,
+          cause_id text NULL,
+          token text NULL,
+          client_order_id text NULL,
+          reason text NULL,
+          data jsonb NOT NULL,
+          recorded_at timestamptz NOT NULL DEFAULT now()
+        )`);
+      await client.query(`CREATE INDEX audit_log_correlation ON ${s}.audit_log (correlation_id)`);
+      await client.query(`CREATE INDEX audit_log_order ON ${s}.audit_log (client_order_id) WHERE client_order_id IS NOT NULL`);
+      await client.query(`
+        CREATE FUNCTION ${s}.audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+        END $$`);
+      await client.query(`
+        CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${s}.audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.audit_log_append_only()`);
+    },
+  },
 ];
 
 /** Applies the migrations not yet recorded in `<schema>.regent_migrations`. Idempotent. */

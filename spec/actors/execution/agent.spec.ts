@@ -1,125 +1,176 @@
+// The execution actor with the paper venue, an in-memory journal and audit log: sizing, the safety
+// checks, the journal written before the venue, the three outcomes, reconciliation by client order
+// id, the review queue, the kill switch and fills booked once.
 import { expect } from 'chai';
-import { executionAgent, initialExecutionState, utcDay, type ExecutionState } from '../../../actors/execution/agent.js';
+import { executionAgent, initialExecutionState, type ExecutionState } from '../../../actors/execution/agent.js';
 import { clientOrderId } from '../../../actors/execution/client-order-id.js';
-import { OrderCommand, TradeExecuted } from '../../../actors/execution/events.js';
+import { OrderCommand, TradeExecuted, VenueFill } from '../../../actors/execution/events.js';
 import { Signal } from '../../../actors/trading/events.js';
-import { PaperExchange } from '../../../adapters/exchange/paper.js';
+import { MemoryAuditLog } from '../../../adapters/store/memory-audit-log.js';
+import { MemoryOrderJournal } from '../../../adapters/store/memory-order-journal.js';
 import { defaultConfig, type Config } from '../../../config/schema.js';
+import { createRecoveryContext } from '../../../runtime/agent-context.js';
+import type { Envelope } from '../../../runtime/envelope.js';
+import { silentLogger } from '../../../runtime/logger.js';
 import { runAgent, scriptedEvent } from '../../../runtime/test-kit.js';
+import { ScriptedExchange } from '../../support/scripted-exchange.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12);
-// 100,000 balance, 2% fixed fraction, max leverage 3, position limit 25,000, review at 20,000
+const DAY = 86_400_000;
+// 100,000 balance, 2% fixed fraction, max leverage 3, position notional limit 25,000, review at 20,000
 const settings = (over: Partial<Config['execution']> = {}): Config['execution'] => ({ ...defaultConfig().execution, ...over });
-const paper = () => new PaperExchange({ slippageBps: 5, feeBps: 4 });
-const signal = (side: 'buy' | 'sell', price: number, ts: number, id: string, token = 'SOL') =>
-  scriptedEvent(Signal, { side, score: 0.6, confidence: 0.6, price, indicators: {}, reason: 'test' }, { ts, token, id });
-const forceClose = (price: number, ts: number, id: string, token = 'SOL') =>
-  scriptedEvent(OrderCommand, { action: 'force-close', reason: 'critical leverage', price }, { ts, token, id });
+
+function venue(settingsOver: Partial<Config['execution']> = {}) {
+  const exchange = new ScriptedExchange({ slippageBps: 5, feeBps: 4 });
+  const journal = new MemoryOrderJournal();
+  const audit = new MemoryAuditLog();
+  const agent = executionAgent(settings(settingsOver), { exchange, journal, audit });
+  return { exchange, journal, audit, agent };
+}
+
+const signal = (side: 'buy' | 'sell', price: number, ts: number, id: string, token = 'SOL', extra: Record<string, unknown> = {}) =>
+  scriptedEvent(Signal, { side, score: 0.6, confidence: 0.6, price, indicators: {}, reason: 'test', ...extra }, { ts, token, id });
+const command = (data: Envelope['data'], ts: number, id: string, token?: string) =>
+  scriptedEvent(OrderCommand, data as never, { ts, id, ...(token ? { token } : {}) });
 
 describe('execution agent', () => {
-  it('sizes, checks and places an allowed entry, emitting one trade with its slippage and fee', async () => {
-    const exchange = paper();
-    const run = await runAgent(executionAgent(settings(), exchange), [signal('buy', 100, T0, 'sig-1')]);
+  it('sizes, checks and places an allowed entry, journaled and audited, emitting one trade with its slippage and fee', async () => {
+    const { exchange, journal, audit, agent } = venue();
+    const run = await runAgent(agent, [signal('buy', 100, T0, 'sig-1')]);
     // size = 100,000 * 2% / 100 = 20; fill 100 * (1 + 5 bps) = 100.05; fee = 20 * 100.05 * 4 bps = 0.8004
-    expect(exchange.placedCount).to.equal(1);
+    expect(exchange.placeCalls).to.equal(1);
     const trades = run.ofType(TradeExecuted.type);
     expect(trades).to.have.length(1);
     const t = trades[0]!;
-    expect(t.token).to.equal('SOL');
-    expect(t.data).to.deep.include({ clientOrderId: clientOrderId('sig-1', 'entry'), side: 'buy', size: 20, referencePrice: 100, reduceOnly: false, venue: 'paper' });
+    const id = clientOrderId('sig-1', 'entry');
+    expect(t.data).to.deep.include({ clientOrderId: id, fillId: `${id}:1`, side: 'buy', size: 20, referencePrice: 100, reduceOnly: false, venue: 'paper' });
     expect(t.data.price).to.be.closeTo(100.05, 1e-9);
     expect(t.data.fee).to.be.closeTo(0.8004, 1e-9);
     expect(t.data.slippageBps).to.be.closeTo(5, 1e-9);
     const s = run.state();
     expect(s.book['SOL']!.size).to.equal(20);
-    expect(s.book['SOL']!.avgEntry).to.be.closeTo(100.05, 1e-9);
     expect(s.cash).to.be.closeTo(100_000 - 0.8004, 1e-9);
     expect(s.counters).to.deep.include({ signals: 1, orders: 1, fills: 1, duplicates: 0 });
-    expect(s.day).to.equal('2026-01-05');
+    expect(s.orders).to.deep.equal({});
+    expect(await journal.get(id)).to.deep.include({ status: 'filled', filledSize: 20, causeId: 'sig-1' });
+    const trail = (await audit.query({ clientOrderId: id })).map((r) => `${r.kind}:${r.action}`);
+    expect(trail).to.deep.equal(['decision:ALLOW', 'order:sent', 'order:confirmed', 'fill:booked']);
+    expect((await audit.query({ clientOrderId: id })).every((r) => r.correlationId === t.correlationId)).to.equal(true);
   });
 
-  it('places one order for a signal run twice through the same exchange', async () => {
-    const exchange = paper();
-    const agent = executionAgent(settings(), exchange);
+  it('places one order for a signal handled twice', async () => {
+    const { exchange, agent } = venue();
     const sig = signal('buy', 100, T0, 'sig-twice');
     const run = await runAgent(agent, [sig, sig]);
-    expect(exchange.placedCount).to.equal(1);
+    expect(exchange.placeCalls).to.equal(1);
     expect(run.ofType(TradeExecuted.type)).to.have.length(1);
     expect(run.state().counters.rejections).to.deep.equal({ 'already-positioned': 1 });
   });
 
-  it('publishes the fills of an order a crashed attempt placed, exactly once', async () => {
-    const exchange = paper();
-    const sig = signal('buy', 100, T0, 'sig-crash');
-    // The crashed attempt reached the exchange; its state and outbox were lost with it.
-    await exchange.place({ clientOrderId: clientOrderId('sig-crash', 'entry'), token: 'SOL', side: 'buy', size: 20, price: 100, reduceOnly: false, ts: T0 });
-    const retry = await runAgent(executionAgent(settings(), exchange), [sig]);
+  it('never sends an order journaled by a crashed attempt: it books what the venue has, once', async () => {
+    const { exchange, journal, agent } = venue();
+    const request = { clientOrderId: clientOrderId('sig-crash', 'entry'), token: 'SOL', side: 'buy' as const, size: 20, price: 100, reduceOnly: false, ts: T0 };
+    // The crashed attempt journaled and sent the order; its state and outbox were lost with it.
+    await journal.begin({ venue: 'paper', request, causeId: 'sig-crash', correlationId: 'c', at: T0 });
+    await exchange.place(request);
+    const retry = await runAgent(agent, [signal('buy', 100, T0, 'sig-crash')]);
+    expect(exchange.placeCalls).to.equal(1);
     expect(exchange.placedCount).to.equal(1);
     expect(retry.ofType(TradeExecuted.type)).to.have.length(1);
     expect(retry.state().counters).to.deep.include({ orders: 0, duplicates: 1, fills: 1 });
     expect(retry.state().book['SOL']!.size).to.equal(20);
+    expect((await journal.get(request.clientOrderId))!.status).to.equal('filled');
   });
 
-  it('does not publish again when a processed signal is redelivered after the position closed', async () => {
-    const exchange = paper();
+  it('does not book again when a handled signal is redelivered after the position closed', async () => {
+    const { exchange, agent } = venue();
     const sig = signal('buy', 100, T0, 'sig-redo');
-    const run = await runAgent(executionAgent(settings(), exchange), [sig, forceClose(100, T0 + 1, 'fc-1'), sig]);
-    expect(exchange.placedCount).to.equal(2); // the entry and the force-close
+    const run = await runAgent(agent, [sig, command({ action: 'force-close', reason: 'risk', price: 100 }, T0 + 1, 'fc-1', 'SOL'), sig]);
+    expect(exchange.placeCalls).to.equal(2); // the entry and the force-close
     expect(run.ofType(TradeExecuted.type).map((t) => t.data.reduceOnly)).to.deep.equal([false, true]);
     expect(run.state().counters.duplicates).to.equal(1);
     expect(run.state().book['SOL']!.size).to.equal(0);
   });
 
-  it('rejects an entry past the position limit and places nothing', async () => {
-    const exchange = paper();
-    const run = await runAgent(executionAgent(settings({ maxPositionNotional: 1000 }), exchange), [signal('buy', 100, T0, 'sig-big')]);
-    expect(exchange.placedCount).to.equal(0);
+  it('rejects an entry past the position notional limit and sends nothing', async () => {
+    const { exchange, journal, audit, agent } = venue({ positionLimits: { maxNotional: 1000 } });
+    const run = await runAgent(agent, [signal('buy', 100, T0, 'sig-big')]);
+    expect(exchange.placeCalls).to.equal(0);
     expect(run.emitted).to.have.length(0);
-    expect(run.state().counters.rejections).to.deep.equal({ 'position-limit': 1 });
+    expect(run.state().counters.rejections).to.deep.equal({ 'position-notional-limit': 1 });
+    expect(await journal.get(clientOrderId('sig-big', 'entry'))).to.equal(undefined);
+    const [decision] = await audit.query({ kind: 'decision' });
+    expect(decision).to.deep.include({ action: 'REJECT', reason: 'position-notional-limit', causeId: 'sig-big', token: 'SOL' });
   });
 
-  it('rejects on the daily loss limit until the UTC day rolls over', async () => {
-    const exchange = paper();
-    const losing: ExecutionState = { ...initialExecutionState(100_000), day: utcDay(T0), dayRealizedPnl: -5000, cash: 95_000 };
-    const run = await runAgent(
-      executionAgent(settings(), exchange),
-      [signal('buy', 100, T0, 'sig-a'), signal('buy', 100, T0 + 86_400_000, 'sig-b')],
-      { initial: new Map([['execution', losing]]) },
-    );
+  it('refuses new entries once the day loss (realized + unrealized) reaches the limit, until the day rolls over', async () => {
+    const { exchange, agent } = venue();
+    const day = new Date(T0).toISOString().slice(0, 10);
+    const losing: ExecutionState = {
+      ...initialExecutionState(100_000),
+      cash: 95_000,
+      safety: { ...initialExecutionState(100_000).safety, lossWindows: { day: { key: day, startEquity: 100_000 }, week: { key: '2026-W02', startEquity: 95_000 }, month: { key: '2026-01', startEquity: 95_000 } } },
+    };
+    const run = await runAgent(agent, [signal('buy', 100, T0, 'sig-a'), signal('buy', 100, T0 + DAY, 'sig-b')], { initial: new Map([['execution', losing]]) });
     expect(run.state().counters.rejections).to.deep.equal({ 'daily-loss-limit': 1 });
-    expect(exchange.placedCount).to.equal(1);
+    expect(exchange.placeCalls).to.equal(1);
     expect(run.ofType(TradeExecuted.type)[0]!.data.clientOrderId).to.equal(clientOrderId('sig-b', 'entry'));
-    expect(run.ofType(TradeExecuted.type)[0]!.data.size).to.be.closeTo(95_000 * 0.02 / 100, 1e-9);
   });
 
-  it('queues an order at the review notional for manual review', async () => {
-    const exchange = paper();
-    const run = await runAgent(executionAgent(settings({ sizing: { ...settings().sizing, fraction: 0.21 } }), exchange), [
-      signal('buy', 100, T0, 'sig-review'),
+  it('holds an order at the review notional until an operator approves it', async () => {
+    const { exchange, audit, agent } = venue({ sizing: { ...settings().sizing, fraction: 0.21 } });
+    const id = clientOrderId('sig-review', 'entry');
+    const held = await runAgent(agent, [signal('buy', 100, T0, 'sig-review')]);
+    expect(exchange.placeCalls).to.equal(0);
+    expect(held.state().safety.reviews.items.map((i) => [i.id, i.order.size, i.reason])).to.deep.equal([[id, 210, 'notional-review']]);
+    const approved = await runAgent(agent, [command({ action: 'review', clientOrderId: id, decision: 'approve', by: 'alice' }, T0 + 60_000, 'rv-1')], {
+      initial: new Map([['execution', held.state()]]),
+    });
+    expect(exchange.placeCalls).to.equal(1);
+    expect(approved.ofType(TradeExecuted.type).map((t) => t.data.clientOrderId)).to.deep.equal([id]);
+    expect(approved.state().safety.reviews.items).to.deep.equal([]);
+    expect((await audit.query({ clientOrderId: id })).map((r) => `${r.kind}:${r.action}`)).to.deep.equal([
+      'decision:MANUAL_REVIEW',
+      'review:queued',
+      'review:approved',
+      'decision:ALLOW',
+      'order:sent',
+      'order:confirmed',
+      'fill:booked',
     ]);
-    expect(exchange.placedCount).to.equal(0);
-    expect(run.state().counters.manualReviews).to.equal(1);
-    expect(run.state().reviews).to.deep.equal([{ signalId: 'sig-review', token: 'SOL', side: 'buy', size: 210, reason: 'notional-review' }]);
+  });
+
+  it('drops a reviewed order that expired or was rejected, sending nothing', async () => {
+    const { exchange, audit, agent } = venue({ sizing: { ...settings().sizing, fraction: 0.21 }, review: { ttlMs: 60_000, maxItems: 10 } });
+    const run = await runAgent(agent, [
+      signal('buy', 100, T0, 'sig-r1', 'SOL'),
+      signal('buy', 100, T0 + 1, 'sig-r2', 'ETH'),
+      command({ action: 'review', clientOrderId: clientOrderId('sig-r2', 'entry'), decision: 'reject', by: 'bob', reason: 'too big' }, T0 + 2, 'rv-2'),
+      command({ action: 'review', clientOrderId: clientOrderId('sig-r1', 'entry'), decision: 'approve', by: 'bob' }, T0 + 120_000, 'rv-3'),
+    ]);
+    expect(exchange.placeCalls).to.equal(0);
+    expect(run.state().safety.reviews.items).to.deep.equal([]);
+    const reviews = (await audit.query({ kind: 'review' })).map((r) => `${r.action}:${r.reason}`);
+    expect(reviews).to.deep.equal(['queued:notional-review', 'queued:notional-review', 'rejected:notional-review', 'expired:expired', 'failed:unknown-id']);
   });
 
   it('force-closes the whole position with a reduce-only order at the command price', async () => {
-    const exchange = paper();
-    const run = await runAgent(executionAgent(settings(), exchange), [signal('buy', 100, T0, 'sig-fc'), forceClose(90, T0 + 1000, 'fc-2')]);
+    const { agent } = venue();
+    const run = await runAgent(agent, [signal('buy', 100, T0, 'sig-fc'), command({ action: 'force-close', reason: 'critical leverage', price: 90 }, T0 + 1000, 'fc-2', 'SOL')]);
     const close = run.ofType(TradeExecuted.type)[1]!;
     expect(close.data).to.deep.include({ clientOrderId: clientOrderId('fc-2', 'force-close'), side: 'sell', size: 20, reduceOnly: true, referencePrice: 90 });
     expect(close.data.price).to.be.closeTo(90 * (1 - 5e-4), 1e-9);
-    expect(close.data.slippageBps).to.be.closeTo(5, 1e-9);
-    expect(exchange.fills[1]).to.deep.include({ side: 'sell', size: 20, token: 'SOL' });
     const s = run.state();
     expect(s.book['SOL']!.size).to.equal(0);
-    // realized 20 * (89.955 - 100.05) = -201.9, fees 0.8004 + 20 * 89.955 * 4 bps = 0.8004 + 0.71964
+    // realized 20 * (89.955 - 100.05) = -201.9
     expect(s.realizedPnl).to.be.closeTo(-201.9, 1e-9);
-    expect(s.cash).to.be.closeTo(100_000 - 201.9 - 0.8004 - 0.71964, 1e-9);
+    // A losing reduce-only fill is a stop-out: the token cools down.
+    expect(s.safety.protections.locks.map((l) => [l.scope, l.reason])).to.deep.equal([['SOL', 'cooldown']]);
   });
 
   it('closes the opposite position before entering on a reversing signal', async () => {
-    const exchange = paper();
-    const run = await runAgent(executionAgent(settings(), exchange), [signal('buy', 100, T0, 'sig-long'), signal('sell', 100, T0 + 1000, 'sig-short')]);
+    const { agent } = venue({ protections: {} });
+    const run = await runAgent(agent, [signal('buy', 100, T0, 'sig-long'), signal('sell', 101, T0 + 1000, 'sig-short')]);
     const trades = run.ofType(TradeExecuted.type).map((t) => ({ id: t.data.clientOrderId, side: t.data.side, reduceOnly: t.data.reduceOnly }));
     expect(trades).to.deep.equal([
       { id: clientOrderId('sig-long', 'entry'), side: 'buy', reduceOnly: false },
@@ -129,18 +180,179 @@ describe('execution agent', () => {
     expect(run.state().book['SOL']!.size).to.be.below(0);
   });
 
-  it('counts an exchange rejection under the exchange reason', async () => {
-    const exchange = paper();
-    await exchange.place({ clientOrderId: clientOrderId('sig-bad', 'entry'), token: 'SOL', side: 'buy', size: -1, price: 100, reduceOnly: false, ts: T0 });
-    const run = await runAgent(executionAgent(settings(), exchange), [signal('buy', 100, T0, 'sig-bad')]);
-    expect(run.emitted).to.have.length(0);
-    expect(Object.keys(run.state().counters.rejections)).to.deep.equal(['invalid size -1: must be a positive finite number']);
+  it('scales the entry by the signal size fraction and books nothing for a zero fraction', async () => {
+    const { agent } = venue();
+    const run = await runAgent(agent, [signal('buy', 100, T0, 'sig-half', 'SOL', { sizeFraction: 0.5 }), signal('buy', 100, T0, 'sig-zero', 'ETH', { sizeFraction: 0 })]);
+    expect(run.ofType(TradeExecuted.type).map((t) => t.data.size)).to.deep.equal([10]);
+    expect(run.state().counters.rejections).to.deep.equal({ 'zero-size': 1 });
+  });
+
+  it('leaves an unanswered order unresolved, never resends it, and books it when the venue has it', async () => {
+    const { exchange, journal, agent } = venue();
+    exchange.next('lost-answer').lookupsFail(1);
+    const id = clientOrderId('sig-lost', 'entry');
+    const run = await runAgent(agent, [
+      signal('buy', 100, T0, 'sig-lost'),
+      // The venue cannot be asked at first: still unresolved, and no new entry for the token.
+      signal('buy', 101, T0 + 1000, 'sig-next'),
+      // Asked again on the next event: found, booked.
+      signal('sell', 102, T0 + 2000, 'sig-eth', 'ETH'),
+    ]);
+    expect(exchange.placeCalls).to.equal(2); // the lost one (never resent) and ETH's entry
+    expect(run.ofType(TradeExecuted.type).map((t) => [t.token, t.data.clientOrderId])).to.deep.equal([
+      ['SOL', id],
+      ['ETH', clientOrderId('sig-eth', 'entry')],
+    ]);
+    expect(run.state().counters).to.deep.include({ unresolved: 1, reconciled: 1 });
+    expect(run.state().counters.rejections).to.deep.equal({ 'order-in-flight': 1 });
+    expect(run.state().orders).to.deep.equal({});
+    expect((await journal.get(id))!.status).to.equal('filled');
+  });
+
+  it('closes an order the venue never received as not-received after the grace period, without resending it', async () => {
+    const { exchange, journal, agent } = venue({ unresolvedGraceMs: 10_000 });
+    exchange.next('lost-request');
+    const id = clientOrderId('sig-void', 'entry');
+    const run = await runAgent(agent, [signal('buy', 100, T0, 'sig-void'), signal('sell', 100, T0 + 5000, 'sig-eth', 'ETH'), signal('sell', 100, T0 + 20_000, 'sig-eth2', 'BTC')]);
+    expect(exchange.placedCount).to.equal(2);
+    expect(await exchange.order(id)).to.equal(undefined);
+    expect((await journal.get(id))!.status).to.equal('not-received');
+    expect(run.state().orders).to.deep.equal({});
+    expect(run.state().reconcilePending).to.equal(false);
+  });
+
+  it('opens the exchange breaker after repeated unanswered orders and refuses entries while it is open', async () => {
+    const { exchange, audit, agent } = venue({ exchangeBreaker: { failureThreshold: 2, windowMs: 60_000, openMs: 30_000 } });
+    exchange.next('lost-request', 'lost-request');
+    const run = await runAgent(agent, [
+      signal('buy', 100, T0, 'sig-1', 'SOL'),
+      signal('buy', 100, T0 + 1, 'sig-2', 'ETH'),
+      signal('buy', 100, T0 + 2, 'sig-3', 'BTC'),
+      // 30 s later the breaker lets one probe through; it succeeds and closes the breaker.
+      signal('buy', 100, T0 + 31_000, 'sig-4', 'ARB'),
+    ]);
+    expect(exchange.placeCalls).to.equal(3);
+    expect(run.state().counters.rejections['breaker-open']).to.equal(1);
+    expect((await audit.query({ kind: 'breaker' })).map((r) => r.action)).to.deep.equal(['closed->open', 'open->half-open', 'half-open->closed']);
+    expect(run.state().safety.exchangeBreaker.status).to.equal('closed');
+  });
+
+  it('kill switch: cancels, closes every position reduce-only, refuses entries until reset', async () => {
+    const { exchange, audit, agent } = venue();
+    const run = await runAgent(agent, [
+      signal('buy', 100, T0, 'sig-sol', 'SOL'),
+      signal('sell', 50, T0 + 1, 'sig-eth', 'ETH'),
+      command({ action: 'kill-switch', mode: 'activate', by: 'alice', reason: 'venue outage' }, T0 + 2, 'ks-1'),
+      signal('buy', 10, T0 + 3, 'sig-btc', 'BTC'),
+      command({ action: 'kill-switch', mode: 'reset', by: 'alice', reason: 'all clear' }, T0 + 4, 'ks-2'),
+      signal('buy', 10, T0 + 5, 'sig-btc2', 'BTC'),
+    ]);
+    const trades = run.ofType(TradeExecuted.type).map((t) => [t.token, t.data.side, t.data.reduceOnly]);
+    expect(trades).to.deep.equal([
+      ['SOL', 'buy', false],
+      ['ETH', 'sell', false],
+      ['SOL', 'sell', true],
+      ['ETH', 'buy', true],
+      ['BTC', 'buy', false],
+    ]);
+    expect(run.state().book['SOL']!.size).to.equal(0);
+    expect(run.state().book['ETH']!.size).to.equal(0);
+    expect(run.state().counters.rejections['kill-switch']).to.equal(1);
+    expect(exchange.placedCount).to.equal(5);
+    expect((await audit.query({ kind: 'kill-switch' })).map((r) => r.action)).to.deep.equal(['activated', 'reset']);
+  });
+
+  it('trips the kill switch by itself on a hard loss limit and closes the position', async () => {
+    const { agent } = venue({ hardLimits: { dailyLoss: 300 }, lossLimits: {} });
+    const run = await runAgent(agent, [
+      signal('buy', 100, T0, 'sig-1', 'SOL'),
+      // SOL marked at 80 (the signal itself is refused): 20 * (80 - 100.05) = -401 unrealized, past the 300 hard limit.
+      signal('buy', 80, T0 + 1, 'sig-2', 'SOL'),
+    ]);
+    const s = run.state();
+    expect(s.counters.rejections).to.deep.equal({ 'already-positioned': 1 });
+    expect(s.safety.killSwitch).to.deep.include({ active: true, by: 'hard-limit' });
+    expect(s.book['SOL']!.size).to.equal(0);
+    const trades = run.ofType(TradeExecuted.type);
+    expect(trades.map((t) => [t.data.reduceOnly, t.data.referencePrice])).to.deep.equal([[false, 100], [true, 80]]);
+    expect(trades[1]!.data.clientOrderId).to.equal(clientOrderId('sig-2', 'kill-close:SOL'));
+  });
+
+  it('books partial fills streamed by the venue once each, and completes the order', async () => {
+    const exchange = new ScriptedExchange({ slippageBps: 0, feeBps: 0, fillSlices: 2, fillIntervalMs: 1 });
+    const journal = new MemoryOrderJournal();
+    const agent = executionAgent(settings(), { exchange, journal, audit: new MemoryAuditLog() });
+    const streamed: Envelope[] = [];
+    const sub = exchange.fills.subscribe((f) =>
+      streamed.push(scriptedEvent(VenueFill, { venue: 'paper', fillId: f.fillId, clientOrderId: f.clientOrderId, side: f.side, size: f.size, price: f.price, fee: f.fee }, { ts: T0 + 10, token: f.token })),
+    );
+    const first = await runAgent(agent, [signal('buy', 100, T0, 'sig-part')]);
+    const id = clientOrderId('sig-part', 'entry');
+    expect(first.state().orders[id]).to.deep.include({ status: 'partially-filled', filledSize: 10 });
+    while (streamed.length < 2) await new Promise((r) => setTimeout(r, 2));
+    sub.unsubscribe();
+    // Both streamed fills arrive; the first was booked from the answer already.
+    const rest = await runAgent(agent, [...streamed, streamed[1]!], { initial: new Map([['execution', first.state()]]) });
+    expect(rest.ofType(TradeExecuted.type).map((t) => t.data.fillId)).to.deep.equal([`${id}:2`]);
+    expect(rest.state().book['SOL']!.size).to.equal(20);
+    expect(rest.state().orders).to.deep.equal({});
+    expect((await journal.get(id))!.status).to.equal('filled');
+    await exchange.close();
   });
 
   it('never mutates the state it was given', async () => {
     const before = initialExecutionState(100_000);
     const frozen = JSON.stringify(before);
-    await runAgent(executionAgent(settings(), paper()), [signal('buy', 100, T0, 'sig-pure')], { initial: new Map([['execution', before]]) });
+    await runAgent(venue().agent, [signal('buy', 100, T0, 'sig-pure')], { initial: new Map([['execution', before]]) });
     expect(JSON.stringify(before)).to.equal(frozen);
+  });
+});
+
+describe('execution agent recovery', () => {
+  const recover = (agent: ReturnType<typeof venue>['agent'], state: ExecutionState) => {
+    const outbox: Envelope[] = [];
+    const ctx = createRecoveryContext('execution:execution', 'execution', 'execution', outbox, silentLogger);
+    return agent.recover!(state, ctx).then((s) => ({ s, outbox }));
+  };
+
+  it('books an order sent just before a crash, once, before taking any message', async () => {
+    const { exchange, journal, audit, agent } = venue();
+    exchange.next('crash-after-send');
+    let crashed: unknown;
+    await runAgent(agent, [signal('buy', 100, T0, 'sig-crash')]).catch((e) => (crashed = e));
+    expect(String(crashed)).to.match(/process died/);
+    // The state from before the crash (the snapshot) knows nothing of the order; the journal does.
+    const { s, outbox } = await recover(agent, { ...initialExecutionState(100_000), lastEventTs: T0 - 1 });
+    expect(outbox.filter((e) => e.type === TradeExecuted.type).map((e) => (e.data as { size: number }).size)).to.deep.equal([20]);
+    expect(s.book['SOL']!.size).to.equal(20);
+    expect(s.reconcilePending).to.equal(false);
+    // The crashed signal is retried after the restart: still exactly one order, nothing booked twice.
+    const retry = await runAgent(agent, [signal('buy', 100, T0, 'sig-crash')], { initial: new Map([['execution', s]]) });
+    expect(exchange.placedCount).to.equal(1);
+    expect(retry.ofType(TradeExecuted.type)).to.have.length(0);
+    expect(retry.state().book['SOL']!.size).to.equal(20);
+    expect((await journal.get(clientOrderId('sig-crash', 'entry')))!.status).to.equal('filled');
+    expect((await audit.query({ kind: 'reconcile' })).map((r) => r.action)).to.deep.equal(['found', 'complete']);
+  });
+
+  it('refuses new entries while the venue cannot be asked, and reconciles on a later event', async () => {
+    const { exchange, agent } = venue();
+    exchange.next('crash-after-send');
+    await runAgent(agent, [signal('buy', 100, T0, 'sig-x')]).catch(() => undefined);
+    exchange.lookupsFail(2);
+    const { s } = await recover(agent, { ...initialExecutionState(100_000), lastEventTs: T0 - 1 });
+    expect(s.reconcilePending).to.equal(true);
+    const later = await runAgent(agent, [signal('sell', 50, T0 + 1000, 'sig-eth', 'ETH')], { initial: new Map([['execution', s]]) });
+    // Reconciled first (the venue answers again), then the ETH entry goes through.
+    expect(later.state().reconcilePending).to.equal(false);
+    expect(later.ofType(TradeExecuted.type).map((t) => t.token)).to.deep.equal(['SOL', 'ETH']);
+  });
+
+  it('takes the venue position as the truth when the book differs', async () => {
+    const { exchange, audit, agent } = venue();
+    await exchange.place({ clientOrderId: 'manual-1', token: 'BTC', side: 'buy', size: 2, price: 100, reduceOnly: false, ts: T0 });
+    const { s } = await recover(agent, initialExecutionState(100_000));
+    expect(s.book['BTC']).to.deep.include({ size: 2 });
+    expect((await audit.query({ kind: 'reconcile' })).map((r) => `${r.action}:${r.token ?? ''}`)).to.deep.equal(['position-adopted:BTC', 'complete:']);
   });
 });

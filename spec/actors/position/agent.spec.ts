@@ -8,7 +8,7 @@ import { runAgent, scriptedEvent } from '../../../runtime/test-kit.js';
 const fill = (side: 'buy' | 'sell', size: number, price: number, fee: number, ts: number, token = 'SOL') =>
   scriptedEvent(
     TradeExecuted,
-    { clientOrderId: `c-${ts}`, side, size, price, fee, slippageBps: 0, referencePrice: price, reduceOnly: false, venue: 'paper' },
+    { clientOrderId: `c-${ts}`, fillId: `f-${token}-${ts}`, side, size, price, fee, slippageBps: 0, referencePrice: price, reduceOnly: false, venue: 'paper' },
     { ts, token },
   );
 const tick = (price: number, ts: number, token = 'SOL') => scriptedEvent(PriceTick, { price, volume: 0 }, { ts, token });
@@ -33,7 +33,15 @@ describe('position agent', () => {
   it('marks to market on ticks without publishing', async () => {
     const run = await runAgent(positionAgent(), [fill('buy', 1, 50, 0, 1), tick(55, 2), tick(57, 3)]);
     expect(run.ofType(PositionChanged.type)).to.have.length(1);
-    expect(run.state('SOL')).to.deep.equal({ size: 1, avgEntry: 50, realizedPnl: 0, fees: 0, markPrice: 57 });
+    expect(run.state('SOL')).to.deep.equal({ size: 1, avgEntry: 50, realizedPnl: 0, fees: 0, markPrice: 57, fillIds: ['f-SOL-1'] });
+  });
+
+  it('applies a fill id once, however often it arrives', async () => {
+    const once = fill('buy', 2, 100, 0.2, 1);
+    const again = { ...fill('buy', 2, 100, 0.2, 1), id: 'another-envelope' };
+    const run = await runAgent(positionAgent(), [once, again, tick(101, 2)]);
+    expect(run.ofType(PositionChanged.type)).to.have.length(1);
+    expect(run.state('SOL')).to.deep.include({ size: 2, fees: 0.2, markPrice: 101 });
   });
 
   it('keeps one actor per token and skips events without a token', async () => {

@@ -95,11 +95,12 @@ describe('position-math', () => {
     expect(s0).to.deep.equal(copy);
   });
 
-  it('rejects fills with a non-positive or non-finite size or price, or a negative fee', () => {
+  it('rejects fills with a non-positive or non-finite size or price, or a non-finite fee; a negative fee is a rebate', () => {
     expect(() => applyFill(emptyPosition(), buy(0, 100))).to.throw(RangeError);
     expect(() => applyFill(emptyPosition(), buy(Number.NaN, 100))).to.throw(RangeError);
     expect(() => applyFill(emptyPosition(), buy(1, -1))).to.throw(RangeError);
-    expect(() => applyFill(emptyPosition(), buy(1, 100, -0.1))).to.throw(RangeError);
+    expect(() => applyFill(emptyPosition(), buy(1, 100, Number.POSITIVE_INFINITY))).to.throw(RangeError);
+    expect(applyFill(emptyPosition(), buy(1, 100, -0.1)).fees).to.equal(-0.1);
     expect(() => markToMarket(emptyPosition(), 0)).to.throw(RangeError);
   });
 });

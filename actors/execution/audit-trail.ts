@@ -1,0 +1,49 @@
+// Collects the audit records of one handled event. Ids derive from the causing event and what the
+// record says, so the same decision made again (a retry, a replay) gets the same id and the audit
+// log keeps it once. `flush` hands over what was collected since the last flush.
+import type { AuditKind, AuditLog, AuditRecord } from '../../runtime/ports/audit-log.js';
+import { deterministicId } from '../../runtime/ids.js';
+
+export interface AuditFields {
+  readonly token?: string;
+  readonly clientOrderId?: string;
+  readonly reason?: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+export class AuditTrail {
+  private pending: AuditRecord[] = [];
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly causeId: string,
+    private readonly correlationId: string,
+    private readonly at: number,
+  ) {}
+
+  add(kind: AuditKind, action: string, fields: AuditFields = {}): void {
+    const key = JSON.stringify([this.causeId, kind, action, fields.clientOrderId ?? '', fields.token ?? '']);
+    const n = this.seen.get(key) ?? 0;
+    this.seen.set(key, n + 1);
+    this.pending.push({
+      id: deterministicId(`${key}#${n}`),
+      kind,
+      action,
+      at: this.at,
+      correlationId: this.correlationId,
+      causeId: this.causeId,
+      ...(fields.token !== undefined ? { token: fields.token } : {}),
+      ...(fields.clientOrderId !== undefined ? { clientOrderId: fields.clientOrderId } : {}),
+      ...(fields.reason !== undefined ? { reason: fields.reason } : {}),
+      data: fields.data ?? {},
+    });
+  }
+
+  /** Writes what was collected since the last flush. */
+  async flush(log: AuditLog): Promise<void> {
+    if (this.pending.length === 0) return;
+    const records = this.pending;
+    this.pending = [];
+    await log.append(records);
+  }
+}

@@ -1,0 +1,139 @@
+// The execution actor's state: the ledger (cash, book, PnL), the orders still in flight, the fills
+// already booked, what the latest signals said about each market, and the safety systems. Every
+// part is plain data: it is snapshotted after every event.
+import type { OrderRequest } from '../../runtime/ports/exchange.js';
+import type { JournalStatus } from '../../runtime/ports/order-journal.js';
+import { initialBreakerState, type BreakerState } from './circuit-breaker.js';
+import { initialKillSwitch, type KillSwitchState } from './kill-switch.js';
+import type { LossWindows } from './loss-windows.js';
+import { initialOrderRateLimit, type OrderRateLimitState } from './order-rate-limit.js';
+import { initialProtections, type ProtectionsState } from './protections.js';
+import { initialReviewQueue, type ReviewQueueState } from './review-queue.js';
+
+export interface BookEntry {
+  readonly size: number;
+  readonly avgEntry: number;
+  /** Latest known price; the book is marked at it. */
+  readonly lastPrice: number;
+}
+
+export type OrderPurpose = 'entry' | 'exit' | 'force-close' | 'kill-close' | 'approved';
+
+/** An order sent and not yet done (open, partially filled, or with no answer yet). */
+export interface TrackedOrder {
+  readonly request: OrderRequest;
+  readonly purpose: OrderPurpose;
+  readonly causeId: string;
+  readonly correlationId: string;
+  readonly status: JournalStatus;
+  readonly filledSize: number;
+  /** Event time it was sent at. */
+  readonly sentAt: number;
+}
+
+/** What the latest signal said about a token. */
+export interface MarketView {
+  readonly price: number;
+  readonly ts: number;
+  /** Realized volatility of recent closes (stdev of log returns), when the signal carried it. */
+  readonly volatility?: number;
+  /** Recent log returns, for the correlation check. */
+  readonly returns?: readonly number[];
+}
+
+export interface ExecutionCounters {
+  signals: number;
+  orders: number;
+  fills: number;
+  rejections: Record<string, number>;
+  manualReviews: number;
+  duplicates: number;
+  unresolved: number;
+  reconciled: number;
+}
+
+export interface SafetyState {
+  lossWindows?: LossWindows;
+  /** Highest equity seen (for the hard drawdown limit). */
+  peakEquity: number;
+  exchangeBreaker: BreakerState;
+  rateLimit: OrderRateLimitState;
+  killSwitch: KillSwitchState;
+  protections: ProtectionsState;
+  reviews: ReviewQueueState;
+}
+
+// Fields are writable so a handler can work on its own copy (copyState); the input is never written.
+export interface ExecutionState {
+  /** Ledger balance: every realized PnL in, every fee out. */
+  cash: number;
+  book: Record<string, BookEntry>;
+  realizedPnl: number;
+  fees: number;
+  counters: ExecutionCounters;
+  orders: Record<string, TrackedOrder>;
+  /** The last BOOKED_FILLS_CAP fill ids booked: a fill is booked once. */
+  bookedFills: string[];
+  market: Record<string, MarketView>;
+  safety: SafetyState;
+  /** In-flight orders could not all be reconciled with the venue: no new entries until they are. */
+  reconcilePending: boolean;
+  /** Latest event time handled: orders journaled at or after it may be missing from this state. */
+  lastEventTs: number;
+}
+
+export const BOOKED_FILLS_CAP = 2000;
+
+export function initialExecutionState(initialBalance: number): ExecutionState {
+  return {
+    cash: initialBalance,
+    book: {},
+    realizedPnl: 0,
+    fees: 0,
+    counters: { signals: 0, orders: 0, fills: 0, rejections: {}, manualReviews: 0, duplicates: 0, unresolved: 0, reconciled: 0 },
+    orders: {},
+    bookedFills: [],
+    market: {},
+    safety: {
+      peakEquity: initialBalance,
+      exchangeBreaker: initialBreakerState(),
+      rateLimit: initialOrderRateLimit(),
+      killSwitch: initialKillSwitch(),
+      protections: initialProtections(),
+      reviews: initialReviewQueue(),
+    },
+    reconcilePending: false,
+    lastEventTs: 0,
+  };
+}
+
+/** A copy a handler may write to; nested records it changes are replaced, never mutated. */
+export function copyState(s: ExecutionState): ExecutionState {
+  return {
+    ...s,
+    book: { ...s.book },
+    orders: { ...s.orders },
+    market: { ...s.market },
+    counters: { ...s.counters, rejections: { ...s.counters.rejections } },
+    safety: { ...s.safety },
+  };
+}
+
+export function marks(s: ExecutionState): { equity: number; grossNotional: number; unrealized: number } {
+  let unrealized = 0;
+  let grossNotional = 0;
+  for (const e of Object.values(s.book)) {
+    unrealized += e.size * (e.lastPrice - e.avgEntry);
+    grossNotional += Math.abs(e.size) * e.lastPrice;
+  }
+  return { equity: s.cash + unrealized, grossNotional, unrealized };
+}
+
+export function markAt(s: ExecutionState, token: string, price: number): void {
+  const e = s.book[token];
+  s.book[token] = e ? { ...e, lastPrice: price } : { size: 0, avgEntry: 0, lastPrice: price };
+}
+
+export function countRejection(s: ExecutionState, reason: string): void {
+  s.counters.rejections[reason] = (s.counters.rejections[reason] ?? 0) + 1;
+}

@@ -1,0 +1,81 @@
+// Builds the configured Exchange adapter with its credentials. Credentials come only from the
+// environment or mounted files (config/secrets.ts); a real venue without them refuses to start and
+// names what is missing. The paper exchange needs nothing.
+import type { Logger } from 'pino';
+import { BinanceExchange } from '../adapters/exchange/binance/binance-exchange.js';
+import { HyperliquidExchange } from '../adapters/exchange/hyperliquid/hyperliquid-exchange.js';
+import { PaperExchange } from '../adapters/exchange/paper.js';
+import type { Config } from '../config/schema.js';
+import { requireSecrets, type Secret } from '../config/secrets.js';
+import type { Exchange } from './ports/exchange.js';
+
+export const VENUE_URLS = {
+  hyperliquid: { mainnet: 'https://api.hyperliquid.xyz', testnet: 'https://api.hyperliquid-testnet.xyz' },
+  binance: { mainnet: 'https://api.binance.com', testnet: 'https://testnet.binance.vision' },
+} as const;
+
+/** The secrets each venue needs, by environment variable name (or NAME_FILE). */
+export const VENUE_SECRETS = {
+  paper: [],
+  hyperliquid: ['HYPERLIQUID_PRIVATE_KEY'],
+  binance: ['BINANCE_API_KEY', 'BINANCE_API_SECRET'],
+} as const;
+
+export interface ComposedExchange {
+  readonly exchange: Exchange;
+  /** Stops watching secret files. */
+  readonly release: () => void;
+}
+
+/** Throws MissingSecretsError (exit code 2) when a real venue's credentials are not provided. */
+export function composeExchange(config: Config, logger: Logger, env: NodeJS.ProcessEnv = process.env): ComposedExchange {
+  const x = config.exchange;
+  const onError = (error: Error) => logger.error({ err: error }, 'secret file problem; keeping the last good value');
+  switch (x.kind) {
+    case 'paper':
+      return {
+        exchange: new PaperExchange({
+          slippageBps: x.slippageBps,
+          feeBps: x.feeBps,
+          fillSlices: x.fillSlices,
+          fillIntervalMs: x.fillIntervalMs,
+          latencyMs: x.latencyMs,
+        }),
+        release: () => undefined,
+      };
+    case 'hyperliquid': {
+      const secrets = requireSecrets(VENUE_SECRETS.hyperliquid, env, { onError });
+      const key: Secret = secrets.HYPERLIQUID_PRIVATE_KEY;
+      const exchange = new HyperliquidExchange({
+        baseUrl: x.baseUrl ?? VENUE_URLS.hyperliquid[x.testnet ? 'testnet' : 'mainnet'],
+        privateKey: () => key.value(),
+        testnet: x.testnet,
+        requestTimeoutMs: x.requestTimeoutMs,
+        maxSlippageBps: x.maxSlippageBps,
+        ...(x.hyperliquid.accountAddress ? { accountAddress: x.hyperliquid.accountAddress } : {}),
+        ...(x.hyperliquid.vaultAddress ? { vaultAddress: x.hyperliquid.vaultAddress } : {}),
+        logger,
+      });
+      return { exchange, release: () => key.close() };
+    }
+    case 'binance': {
+      const secrets = requireSecrets(VENUE_SECRETS.binance, env, { onError });
+      const exchange = new BinanceExchange({
+        baseUrl: x.baseUrl ?? VENUE_URLS.binance[x.testnet ? 'testnet' : 'mainnet'],
+        apiKey: () => secrets.BINANCE_API_KEY.value(),
+        apiSecret: () => secrets.BINANCE_API_SECRET.value(),
+        quoteAsset: x.binance.quoteAsset,
+        recvWindow: x.binance.recvWindow,
+        requestTimeoutMs: x.requestTimeoutMs,
+        maxSlippageBps: x.maxSlippageBps,
+      });
+      return {
+        exchange,
+        release: () => {
+          secrets.BINANCE_API_KEY.close();
+          secrets.BINANCE_API_SECRET.close();
+        },
+      };
+    }
+  }
+}

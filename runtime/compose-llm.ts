@@ -1,0 +1,43 @@
+// Builds the LLM client for the trading path when it is enabled and a key is present
+// (ANTHROPIC_API_KEY or ANTHROPIC_API_KEY_FILE); otherwise trading is rule-based only. The client is
+// guarded by a circuit breaker, and the key is read on every request so a rotated file takes effect.
+import type { Logger } from 'pino';
+import { AnthropicLlmClient } from '../adapters/llm/anthropic-llm-client.js';
+import { GuardedLlmClient } from '../adapters/llm/guarded-llm-client.js';
+import type { Config } from '../config/schema.js';
+import { readSecret } from '../config/secrets.js';
+import type { LlmClient } from './ports/llm.js';
+
+export const LLM_KEY = 'ANTHROPIC_API_KEY';
+
+export interface ComposedLlm {
+  readonly client?: LlmClient;
+  readonly release: () => Promise<void>;
+}
+
+export function composeLlm(config: Config, logger: Logger, env: NodeJS.ProcessEnv = process.env): ComposedLlm {
+  const log = logger.child({ component: 'llm' });
+  if (!config.llm.enabled) return { release: async () => undefined };
+  const key = readSecret(LLM_KEY, env, { onError: (err) => log.error({ err }, 'LLM key file problem; keeping the last good key') });
+  if (!key) {
+    log.info(`no ${LLM_KEY}: trading is rule-based only`);
+    return { release: async () => undefined };
+  }
+  const inner = new AnthropicLlmClient({
+    apiKey: () => key.value(),
+    model: config.llm.model,
+    ...(config.llm.baseUrl ? { baseURL: config.llm.baseUrl } : {}),
+    timeoutMs: config.llm.timeoutMs,
+    maxRequestsPerMinute: config.llm.maxRequestsPerMinute,
+  });
+  const client = new GuardedLlmClient(inner, { breaker: config.llm.breaker });
+  client.onTransition((t) => log.warn({ breaker: 'llm', from: t.from, to: t.to, reason: t.reason, detail: t.detail }, 'LLM circuit breaker changed'));
+  log.info({ model: config.llm.model, maxRequestsPerMinute: config.llm.maxRequestsPerMinute }, 'LLM trading path enabled');
+  return {
+    client,
+    release: async () => {
+      await client.close();
+      key.close();
+    },
+  };
+}

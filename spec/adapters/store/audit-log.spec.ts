@@ -1,0 +1,89 @@
+// The AuditLog port against the in-memory log and PostgreSQL: append order kept, a known id skipped
+// (a replayed decision is not recorded twice), queries by correlation id / order / kind, and in
+// PostgreSQL the table refuses UPDATE and DELETE.
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { MemoryAuditLog } from '../../../adapters/store/memory-audit-log.js';
+import { PostgresAuditLog } from '../../../adapters/store/postgres/postgres-audit-log.js';
+import { PostgresEventStore } from '../../../adapters/store/postgres/postgres-event-store.js';
+import type { AuditLog, AuditRecord } from '../../../runtime/ports/audit-log.js';
+
+const T0 = 1_700_000_000_000;
+
+function record(id: string, over: Partial<AuditRecord> = {}): AuditRecord {
+  return { id, kind: 'decision', action: 'ALLOW', at: T0, correlationId: 'corr-1', causeId: 'sig-1', token: 'SOL', clientOrderId: 'rg-1', reason: 'ok', data: { size: 2, nested: { a: [1] } }, ...over };
+}
+
+function auditContract(name: string, make: () => Promise<AuditLog>): void {
+  describe(`${name} audit log`, () => {
+    let audit: AuditLog;
+    beforeEach(async () => {
+      audit = await make();
+    });
+
+    it('returns records in append order with every field', async () => {
+      await audit.append([record('a'), record('b', { kind: 'order', action: 'sent', reason: undefined as never })]);
+      await audit.append([record('c', { kind: 'breaker', action: 'closed->open', token: undefined as never, clientOrderId: undefined as never })]);
+      const all = await audit.query();
+      expect(all.map((r) => r.id)).to.deep.equal(['a', 'b', 'c']);
+      expect(all[0]).to.deep.equal(record('a'));
+      expect(all[2]).to.not.have.property('token');
+    });
+
+    it('skips a record whose id is already there', async () => {
+      await audit.append([record('a')]);
+      await audit.append([record('a', { action: 'REJECT' }), record('b')]);
+      const all = await audit.query();
+      expect(all.map((r) => [r.id, r.action])).to.deep.equal([['a', 'ALLOW'], ['b', 'ALLOW']]);
+    });
+
+    it('filters by correlation id, client order id and kind, and keeps the latest with a limit', async () => {
+      await audit.append([
+        record('1', { correlationId: 'x' }),
+        record('2', { correlationId: 'y', kind: 'order' }),
+        record('3', { correlationId: 'x', kind: 'order', clientOrderId: 'rg-2' }),
+        record('4', { correlationId: 'x', kind: 'fill' }),
+      ]);
+      expect((await audit.query({ correlationId: 'x' })).map((r) => r.id)).to.deep.equal(['1', '3', '4']);
+      expect((await audit.query({ kind: 'order' })).map((r) => r.id)).to.deep.equal(['2', '3']);
+      expect((await audit.query({ clientOrderId: 'rg-2' })).map((r) => r.id)).to.deep.equal(['3']);
+      expect((await audit.query({ correlationId: 'x', limit: 2 })).map((r) => r.id)).to.deep.equal(['3', '4']);
+    });
+  });
+}
+
+auditContract('in-memory', async () => new MemoryAuditLog());
+
+describe('PostgreSQL audit log', () => {
+  const schemas: string[] = [];
+  let store: PostgresEventStore | undefined;
+  after(async () => {
+    if (!store) return;
+    for (const s of schemas) await store.pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+    await store.close();
+  });
+  async function fresh(): Promise<{ audit: PostgresAuditLog; schema: string }> {
+    const schema = `regent_audit_${randomBytes(4).toString('hex')}`;
+    schemas.push(schema);
+    await store?.close();
+    store = new PostgresEventStore({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema });
+    await store.migrate();
+    return { audit: new PostgresAuditLog(store.pool, schema), schema };
+  }
+  auditContract('PostgreSQL', async () => (await fresh()).audit);
+
+  it('refuses UPDATE, DELETE and TRUNCATE: the log is append-only', async () => {
+    const { audit, schema } = await fresh();
+    await audit.append([record('kept')]);
+    for (const sql of [`UPDATE "${schema}".audit_log SET action = 'REJECT'`, `DELETE FROM "${schema}".audit_log`, `TRUNCATE "${schema}".audit_log`]) {
+      let error: unknown;
+      try {
+        await store!.pool.query(sql);
+      } catch (e) {
+        error = e;
+      }
+      expect(String(error), sql).to.match(/append-only/);
+    }
+    expect((await audit.query()).map((r) => [r.id, r.action])).to.deep.equal([['kept', 'ALLOW']]);
+  });
+});

@@ -1,0 +1,105 @@
+// The OrderJournal port, run against the in-memory journal and PostgreSQL (database `test`, a schema of
+// its own, dropped afterwards): journaled once, updates kept, in-flight listing, and the race that
+// matters: two attempts to journal one client order id, exactly one wins.
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { MemoryOrderJournal } from '../../../adapters/store/memory-order-journal.js';
+import { PostgresEventStore } from '../../../adapters/store/postgres/postgres-event-store.js';
+import { PostgresOrderJournal } from '../../../adapters/store/postgres/postgres-order-journal.js';
+import type { OrderRequest } from '../../../runtime/ports/exchange.js';
+import type { JournalIntent, OrderJournal } from '../../../runtime/ports/order-journal.js';
+
+const T0 = 1_700_000_000_000;
+
+function intent(clientOrderId: string, over: Partial<JournalIntent> = {}): JournalIntent {
+  const request: OrderRequest = { clientOrderId, token: 'SOL', side: 'buy', size: 1.5, price: 100, reduceOnly: false, ts: T0 };
+  return { venue: 'paper', request, causeId: `sig-${clientOrderId}`, correlationId: `corr-${clientOrderId}`, at: T0, ...over };
+}
+
+function journalContract(name: string, make: () => Promise<OrderJournal>): void {
+  describe(`${name} order journal`, () => {
+    let journal: OrderJournal;
+    beforeEach(async () => {
+      journal = await make();
+    });
+
+    it('journals a new order as sending, with its request', async () => {
+      const { created, entry } = await journal.begin(intent('rg-a'));
+      expect(created).to.equal(true);
+      expect(entry).to.deep.include({ clientOrderId: 'rg-a', venue: 'paper', status: 'sending', filledSize: 0, causeId: 'sig-rg-a', correlationId: 'corr-rg-a', createdAt: T0 });
+      expect(entry.request).to.deep.equal(intent('rg-a').request);
+    });
+
+    it('refuses to journal a client order id twice and returns the first entry', async () => {
+      await journal.begin(intent('rg-b'));
+      await journal.update('rg-b', { status: 'unresolved', reason: 'timeout', at: T0 + 5 });
+      const again = await journal.begin(intent('rg-b', { causeId: 'other', at: T0 + 10 }));
+      expect(again.created).to.equal(false);
+      expect(again.entry).to.deep.include({ status: 'unresolved', reason: 'timeout', causeId: 'sig-rg-b', updatedAt: T0 + 5 });
+    });
+
+    it('lets exactly one of two concurrent attempts journal an order', async () => {
+      const results = await Promise.all([journal.begin(intent('rg-race')), journal.begin(intent('rg-race'))]);
+      expect(results.map((r) => r.created).sort()).to.deep.equal([false, true]);
+    });
+
+    it('keeps status, filled size and reason across updates', async () => {
+      await journal.begin(intent('rg-c'));
+      await journal.update('rg-c', { status: 'partially-filled', filledSize: 0.5, at: T0 + 1 });
+      await journal.update('rg-c', { status: 'filled', filledSize: 1.5, at: T0 + 2 });
+      expect(await journal.get('rg-c')).to.deep.include({ status: 'filled', filledSize: 1.5, updatedAt: T0 + 2 });
+      expect(await journal.get('rg-missing')).to.equal(undefined);
+    });
+
+    it('fails to update an order that was never journaled', async () => {
+      let error: unknown;
+      try {
+        await journal.update('rg-ghost', { status: 'filled', at: T0 });
+      } catch (e) {
+        error = e;
+      }
+      expect(String(error)).to.match(/rg-ghost is not journaled/);
+    });
+
+    it('lists the in-flight orders of a venue, oldest first', async () => {
+      await journal.begin(intent('rg-1', { at: T0 + 3 }));
+      await journal.begin(intent('rg-2', { at: T0 + 1 }));
+      await journal.begin(intent('rg-3', { at: T0 + 2 }));
+      await journal.begin(intent('rg-4', { at: T0, venue: 'binance' }));
+      await journal.update('rg-3', { status: 'filled', filledSize: 1.5, at: T0 + 4 });
+      await journal.update('rg-1', { status: 'unresolved', at: T0 + 4 });
+      const ids = (await journal.inFlight('paper')).map((e) => [e.clientOrderId, e.status]);
+      expect(ids).to.deep.equal([['rg-2', 'sending'], ['rg-1', 'unresolved']]);
+    });
+
+    it('lists the orders of a venue created since a time, whatever their status', async () => {
+      await journal.begin(intent('rg-old', { at: T0 - 1 }));
+      await journal.begin(intent('rg-new', { at: T0 + 1 }));
+      await journal.begin(intent('rg-now', { at: T0 }));
+      await journal.begin(intent('rg-other', { at: T0, venue: 'binance' }));
+      await journal.update('rg-new', { status: 'filled', filledSize: 1.5, at: T0 + 2 });
+      const ids = (await journal.createdSince('paper', T0)).map((e) => [e.clientOrderId, e.status]);
+      expect(ids).to.deep.equal([['rg-now', 'sending'], ['rg-new', 'filled']]);
+    });
+  });
+}
+
+journalContract('in-memory', async () => new MemoryOrderJournal());
+
+describe('PostgreSQL order journal', () => {
+  const schemas: string[] = [];
+  let store: PostgresEventStore | undefined;
+  after(async () => {
+    if (!store) return;
+    for (const s of schemas) await store.pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+    await store.close();
+  });
+  journalContract('PostgreSQL', async () => {
+    const schema = `regent_journal_${randomBytes(4).toString('hex')}`;
+    schemas.push(schema);
+    await store?.close();
+    store = new PostgresEventStore({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema });
+    await store.migrate();
+    return new PostgresOrderJournal(store.pool, schema);
+  });
+});
