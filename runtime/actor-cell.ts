@@ -50,6 +50,8 @@ export class ActorCell<S = unknown> implements RunningChild {
   /** Whether the last snapshot attempt was saved (a passivated actor needs one). */
   snapshotSaved = false;
   private inProgress: Promise<unknown> | undefined;
+  /** Piped tasks started and not yet published. */
+  private pipedRunning = 0;
 
   constructor(
     readonly agent: AgentDefinition<S>,
@@ -69,8 +71,13 @@ export class ActorCell<S = unknown> implements RunningChild {
     return this.applied.hasPartition(partitionKey);
   }
 
+  get pipedWork(): number {
+    return this.pipedRunning;
+  }
+
+  /** No message waiting or in progress, and no piped work still running (its result is still to come). */
   isIdle(): boolean {
-    return this.queue.length === 0 && this.stash.length === 0 && this.inProgress === undefined;
+    return this.queue.length === 0 && this.stash.length === 0 && this.inProgress === undefined && this.pipedRunning === 0;
   }
 
   tell(delivery: Delivery): void {
@@ -254,11 +261,15 @@ export class ActorCell<S = unknown> implements RunningChild {
   /** Runs piped work; its result event is published like an emit, a failure is logged and counted. */
   private runTask(task: PipedTask): void {
     const { env, agent } = this;
+    this.pipedRunning += 1;
     task()
       .then((envelope) => env.publisher.publish([envelope]))
       .catch((err: unknown) => {
         env.metrics.failed.inc({ topic: agent.name, reason: 'piped-task-failed' });
         env.log.error({ err, actor: this.id }, 'piped work failed; its result is not recorded');
+      })
+      .finally(() => {
+        this.pipedRunning -= 1;
       });
   }
 

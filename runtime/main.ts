@@ -14,6 +14,9 @@ import { PostgresOrderJournal } from '../adapters/store/postgres/postgres-order-
 import { venueFillPump } from '../actors/execution/venue-fill-pump.js';
 import { composeExchange } from './compose-exchange.js';
 import { composeLlm } from './compose-llm.js';
+import { MeteredExchange } from './metered-exchange.js';
+import { operatorApi } from './operator-api.js';
+import { readSecret } from '../config/secrets.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { Exchange } from './ports/exchange.js';
 import type { OrderJournal } from './ports/order-journal.js';
@@ -59,9 +62,10 @@ export interface RegentOptions {
 export function createRegent(config: Config, options: RegentOptions): Regent {
   // Credentials first: a venue without them refuses to start before anything is opened.
   const venue = composeExchange(config, options.logger);
-  const exchange = venue.exchange;
   const llm = composeLlm(config, options.logger);
+  const opsToken = readSecret('OPS_API_TOKEN', process.env, { onError: (err) => options.logger.error({ err }, 'ops token file problem') });
   const metricsRegistry = new RuntimeMetrics({ defaultMetrics: true });
+  const exchange = new MeteredExchange(venue.exchange, metricsRegistry.registry, options.logger);
   const eventLog = createEventLog(config, metricsRegistry);
   const metrics = metricsRegistry;
   const postgres =
@@ -108,6 +112,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
         onListening: (port) => {
           boundPort = port;
         },
+        operator: operatorApi(() => runtime, config.http.host, opsToken),
       }),
     );
   }
@@ -170,6 +175,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
       await exchange.close();
       venue.release();
       await llm.release();
+      opsToken?.close();
       await eventLog.close();
       await postgres?.close();
       await redisState?.close();

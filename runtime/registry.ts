@@ -88,6 +88,13 @@ export class ActorRegistry {
     return out;
   }
 
+  /** Piped work (e.g. model requests) still running in any actor: its results are still to come. */
+  pipedWork(): number {
+    let n = 0;
+    for (const family of this.families.values()) for (const cell of family.cells.values()) n += cell.pipedWork;
+    return n;
+  }
+
   /** Snapshots and stops keyed actors idle for longer than their agent's passivateAfterMs. */
   async passivateIdle(now = Date.now()): Promise<number> {
     let count = 0;

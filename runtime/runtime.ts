@@ -228,6 +228,7 @@ export class Runtime {
                 shutdownMs: s.shutdownMs * 4,
                 log: this.log,
                 health: this.health,
+                deadLetter: (letter) => this.publisher.deadLetter(letter),
                 ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
               }),
             ]
@@ -304,6 +305,8 @@ export class Runtime {
   /** True when nothing is in flight and each intake's group has committed every record of its topics. */
   async idle(): Promise<boolean> {
     if (this.intakes.some((i) => i.router.inFlight() > 0)) return false;
+    // Work an actor piped (a model request) publishes its result later: not idle until it has.
+    if (this.registry.pipedWork() > 0) return false;
     const { eventLog } = this.options;
     for (const intake of this.intakes) {
       for (const topic of intake.router.topics()) {

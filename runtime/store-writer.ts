@@ -1,13 +1,16 @@
 // The store writer: a consumer group of its own that persists every valid event of the catalog's
 // topics to the EventStore, recording its consumed offsets in the same transaction; on assignment
 // it resumes from the offsets the store holds, so the store is exactly-once even when the log
-// redelivers. Invalid records are left to the router, which dead-letters them.
+// redelivers. Invalid records are left to the router, which dead-letters them. An event the store
+// refuses for its data (not an outage) is dead-lettered here with the store's reason, so it never
+// blocks its partition.
 import type { Logger } from 'pino';
 import type { ChildSpec } from '../supervisors/child-spec.js';
 import { logWorker } from './log-worker.js';
 import type { EventTypeRegistry } from './event-types.js';
 import { tpKey, type Batch, type Consumer, type EventLog } from './ports/event-log.js';
-import type { EventStore, StoredEvent } from './ports/event-store.js';
+import { EventRejectedError, type ConsumedOffset, type EventStore, type StoredEvent } from './ports/event-store.js';
+import type { DeadLetter } from './publisher.js';
 import type { Health } from './health.js';
 
 export interface StoreWriterOptions {
@@ -23,6 +26,8 @@ export interface StoreWriterOptions {
   readonly memberMetadata?: Record<string, unknown>;
   /** Wait between attempts while the store is down: doubling from min to max (ms). */
   readonly retry?: { readonly minMs: number; readonly maxMs: number };
+  /** Where events the store refuses go, with the reason. */
+  readonly deadLetter: (letter: DeadLetter) => Promise<void>;
 }
 
 export function storeWriter(options: StoreWriterOptions): ChildSpec {
@@ -82,7 +87,7 @@ async function persist(options: StoreWriterOptions, consumer: Consumer, batch: B
   const { minMs, maxMs } = options.retry ?? { minMs: 500, maxMs: 10_000 };
   for (let delay = minMs; ; delay = Math.min(maxMs, delay * 2)) {
     try {
-      await options.eventStore.append(events, offsets);
+      await appendOrIsolate(options, events, offsets);
       options.health.recover('event-store');
       break;
     } catch (err) {
@@ -94,4 +99,27 @@ async function persist(options: StoreWriterOptions, consumer: Consumer, batch: B
     }
   }
   await consumer.commit(batch, next);
+}
+
+/**
+ * Appends a batch; if the store refuses it for its data, appends the events one by one and
+ * dead-letters each one it refuses, then records the offsets past all of them.
+ */
+async function appendOrIsolate(options: StoreWriterOptions, events: readonly StoredEvent[], offsets: readonly ConsumedOffset[]): Promise<void> {
+  try {
+    await options.eventStore.append(events, offsets);
+    return;
+  } catch (err) {
+    if (!(err instanceof EventRejectedError)) throw err;
+  }
+  for (const event of events) {
+    try {
+      await options.eventStore.append([event], []);
+    } catch (err) {
+      if (!(err instanceof EventRejectedError)) throw err;
+      const { topic, partition, offset, ...envelope } = event;
+      await options.deadLetter({ topic, partition, offset, reason: 'unstorable', detail: err.message, original: envelope });
+    }
+  }
+  await options.eventStore.append([], offsets);
 }

@@ -226,11 +226,11 @@ export function executionAgent(settings: ExecutionSettings, ports: ExecutionPort
   }
 
   /** Looks up every order still unresolved; none is ever resent. Leaves reconcilePending set if any stays unknown. */
-  async function reconcileInFlight(t: Turn, only: 'unresolved' | 'all'): Promise<void> {
+  async function reconcileInFlight(t: Turn, only: 'due' | 'all'): Promise<void> {
     const { s } = t;
     let pending = false;
     for (const [id, tracked] of Object.entries(s.orders)) {
-      if (only === 'unresolved' && tracked.status !== 'unresolved' && tracked.status !== 'sending') continue;
+      if (only === 'due' && !reconcileDue(tracked, t.now)) continue;
       const result = await reconcileOrder(orderPorts, { clientOrderId: id, request: tracked.request, createdAt: tracked.sentAt }, t.now, settings.unresolvedGraceMs, t.trail);
       if (result.kind === 'found') {
         s.counters.reconciled += 1;
@@ -241,8 +241,19 @@ export function executionAgent(settings: ExecutionSettings, ports: ExecutionPort
       } else if (result.venueUnavailable) {
         pending = true;
       }
+      const still = s.orders[id];
+      if (still) s.orders = { ...s.orders, [id]: { ...still, checkedAt: t.now } };
     }
     s.reconcilePending = pending;
+  }
+
+  /**
+   * Unanswered orders are looked up on every event; working orders (open, partially filled) once
+   * they are older than the grace period, in case a fill or a cancel never reached us.
+   */
+  function reconcileDue(o: TrackedOrder, now: number): boolean {
+    if (o.status === 'unresolved' || o.status === 'sending') return true;
+    return now - (o.checkedAt ?? o.sentAt) >= settings.unresolvedGraceMs;
   }
 
   async function engageKillSwitch(t: Turn, by: KillSwitchActor, reason: string): Promise<void> {
@@ -299,8 +310,8 @@ export function executionAgent(settings: ExecutionSettings, ports: ExecutionPort
     s.safety = { ...s.safety, protections: pruneExpired(s.safety.protections, t.now) };
     // A new day, week or month starts at the equity it opens with, before any check of this event.
     s.safety = { ...s.safety, lossWindows: rollLossWindows(s.safety.lossWindows, marks(s).equity, t.now, settings.timeZone).state };
-    if (!t.replaying && (s.reconcilePending || Object.values(s.orders).some((o) => o.status === 'unresolved' || o.status === 'sending'))) {
-      await reconcileInFlight(t, 'unresolved');
+    if (!t.replaying && (s.reconcilePending || Object.values(s.orders).some((o) => reconcileDue(o, t.now)))) {
+      await reconcileInFlight(t, 'due');
     }
   }
 

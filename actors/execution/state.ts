@@ -29,6 +29,8 @@ export interface TrackedOrder {
   readonly filledSize: number;
   /** Event time it was sent at. */
   readonly sentAt: number;
+  /** Event time it was last looked up at the venue. */
+  readonly checkedAt?: number;
 }
 
 /** What the latest signal said about a token. */

@@ -1,18 +1,26 @@
-// Paper exchange: an in-memory venue for paper trading and backtests. Orders fill at the reference
-// price moved against the taker by slippageBps (or at the limit price if that is better), with
-// fee = notional * feeBps / 1e4. By default an order fills at once, in full, in the place answer.
-// `fillSlices` > 1 splits it into partial fills: the first comes with the answer, the rest arrive
-// on `fills` every `fillIntervalMs`. `latencyMs` delays every answer. Client order ids are
-// idempotent: placing a known id again returns the stored order with duplicate: true.
+// Paper exchange: an in-memory venue for paper trading and backtests. The market for an order is its
+// reference price moved against the taker by slippageBps; fee = notional * feeBps / 1e4. An order
+// without a limit price, and a limit order that is marketable (buy limit >= the market, sell limit
+// <= it), fills at the market, never better. A limit order that is not marketable: 'ioc' is
+// cancelled unfilled ('not marketable'); 'gtc' rests until cancelled or until `markPrice` reaches
+// its limit, then fills at the limit; 'alo' (post-only) rests the same way, and is rejected when it
+// is marketable. An order fills in full at once by default; `fillSlices` > 1 splits it into partial
+// fills: the first comes with the answer (or the mark), the rest arrive on `fills` every
+// `fillIntervalMs`. Each reduce-only slice is capped at the position it still reduces. `latencyMs`
+// delays every answer. Client order ids are idempotent: placing a known id again returns the stored
+// order with duplicate: true. Every order answer carries the order's fills so far. After close(),
+// place and cancel are rejected ('exchange closed') and lookups throw ExchangeUnavailableError.
 import { Subject, type Observable } from 'rxjs';
-import type {
-  CancelResult,
-  Exchange,
-  Fill,
-  OrderRequest,
-  OrderState,
-  PlaceResult,
-  VenuePosition,
+import {
+  ExchangeUnavailableError,
+  type CancelResult,
+  type Exchange,
+  type Fill,
+  type OrderRequest,
+  type OrderState,
+  type PlaceResult,
+  type TimeInForce,
+  type VenuePosition,
 } from '../../runtime/ports/exchange.js';
 
 export interface PaperExchangeOptions {
@@ -27,15 +35,28 @@ export interface PaperExchangeOptions {
 }
 
 interface PaperOrder {
-  state: OrderState;
   readonly request: OrderRequest;
-  readonly fillPrice: number;
+  state: Omit<OrderState, 'fills'>;
+  readonly fills: Fill[];
+  /** Set when the order starts filling: at the market when placed, at its limit when a mark crosses it. */
+  fillPrice: number;
+  fillStartTs: number;
   slicesLeft: number;
 }
+
+const CLOSED = 'exchange closed';
+const NOT_MARKETABLE = 'not marketable';
+const TIME_IN_FORCE: ReadonlySet<string> = new Set<TimeInForce>(['ioc', 'gtc', 'alo']);
+/** Relative tolerance for comparing prices and sizes computed in floating point. */
+const EPS = 1e-12;
 
 function nonNegative(name: string, value: number): number {
   if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`${name} must be >= 0, got ${value}`);
   return value;
+}
+
+function positive(value: number): boolean {
+  return Number.isFinite(value) && value > 0;
 }
 
 export class PaperExchange implements Exchange {
@@ -49,7 +70,10 @@ export class PaperExchange implements Exchange {
   private readonly fillLog: Fill[] = [];
   private readonly net = new Map<string, { size: number; entryPrice: number }>();
   private readonly fillSubject = new Subject<Fill>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Pending timers, each with what close() does instead of letting it fire. */
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  /** The latest event time seen (order ts, mark ts): when a mark without a ts happens. */
+  private eventTime = Number.NEGATIVE_INFINITY;
   private closed = false;
 
   readonly fills: Observable<Fill> = this.fillSubject.asObservable();
@@ -74,79 +98,113 @@ export class PaperExchange implements Exchange {
   }
 
   async place(request: OrderRequest): Promise<PlaceResult> {
-    await this.delay();
+    if (!(await this.answer())) return { outcome: 'rejected', reason: CLOSED };
     const seen = this.orders.get(request.clientOrderId);
     if (seen) {
       return seen.state.status === 'rejected'
         ? { outcome: 'rejected', reason: seen.state.reason ?? 'rejected' }
-        : { outcome: 'confirmed', order: seen.state, duplicate: true };
+        : { outcome: 'confirmed', order: this.view(seen), duplicate: true };
     }
+    const order: PaperOrder = { request, state: this.blankState(request), fills: [], fillPrice: 0, fillStartTs: request.ts, slicesLeft: 0 };
+    this.orders.set(request.clientOrderId, order);
     const invalid = this.validate(request);
     if (invalid) {
-      this.orders.set(request.clientOrderId, {
-        request,
-        fillPrice: 0,
-        slicesLeft: 0,
-        state: { ...this.blankState(request), status: 'rejected', reason: invalid },
-      });
+      order.state = { ...order.state, status: 'rejected', reason: invalid };
       return { outcome: 'rejected', reason: invalid };
     }
-    const order: PaperOrder = { request, fillPrice: this.fillPrice(request), slicesLeft: this.fillSlices, state: this.blankState(request) };
-    this.orders.set(request.clientOrderId, order);
-    const first = this.fillSlice(order);
-    if (order.slicesLeft > 0) this.scheduleRest(order);
-    return { outcome: 'confirmed', order: { ...order.state, fills: [first] }, duplicate: false };
+    if (Number.isFinite(request.ts)) this.eventTime = Math.max(this.eventTime, request.ts);
+    const market = this.market(request);
+    if (this.marketable(request, market)) this.startFilling(order, market, request.ts);
+    else if ((request.timeInForce ?? 'ioc') === 'ioc') order.state = { ...order.state, status: 'cancelled', reason: NOT_MARKETABLE };
+    // Otherwise (gtc, alo) it rests, open, until a mark crosses its limit or it is cancelled.
+    return { outcome: 'confirmed', order: this.view(order), duplicate: false };
   }
 
   async cancel(clientOrderId: string): Promise<CancelResult> {
-    await this.delay();
+    if (!(await this.answer())) return { outcome: 'rejected', reason: CLOSED };
     const order = this.orders.get(clientOrderId);
     if (!order) return { outcome: 'rejected', reason: `unknown order ${clientOrderId}` };
     if (order.state.status === 'open' || order.state.status === 'partially-filled') {
       order.slicesLeft = 0;
       order.state = { ...order.state, status: 'cancelled' };
     }
-    return { outcome: 'confirmed', order: order.state };
+    return { outcome: 'confirmed', order: this.view(order) };
   }
 
   async order(clientOrderId: string): Promise<OrderState | undefined> {
-    await this.delay();
+    if (!(await this.answer())) throw this.closedError();
     const order = this.orders.get(clientOrderId);
-    if (!order) return undefined;
-    return { ...order.state, fills: this.fillLog.filter((f) => f.clientOrderId === clientOrderId) };
+    return order && this.view(order);
   }
 
   async openOrders(): Promise<readonly OrderState[]> {
-    await this.delay();
+    if (!(await this.answer())) throw this.closedError();
     return [...this.orders.values()]
-      .map((o) => o.state)
-      .filter((s) => s.status === 'open' || s.status === 'partially-filled');
+      .filter((o) => o.state.status === 'open' || o.state.status === 'partially-filled')
+      .map((o) => this.view(o));
   }
 
   async positions(): Promise<readonly VenuePosition[]> {
-    await this.delay();
+    if (!(await this.answer())) throw this.closedError();
     return [...this.net.entries()].filter(([, p]) => p.size !== 0).map(([token, p]) => ({ token, size: p.size, entryPrice: p.entryPrice }));
+  }
+
+  /**
+   * The market for `token` trades at `price` (at event time `ts`, default the latest seen): every
+   * resting order it reaches (buy limit >= price, sell limit <= price) starts filling at its limit.
+   * Returns the fills this mark caused, in placement order. For tests and backtests.
+   */
+  markPrice(token: string, price: number, ts?: number): readonly Fill[] {
+    if (this.closed) throw this.closedError();
+    if (!positive(price)) throw new RangeError(`invalid mark price ${price} for ${token}: must be a positive finite number`);
+    if (ts !== undefined) {
+      if (!Number.isFinite(ts)) throw new RangeError(`invalid mark time ${ts} for ${token}: must be a finite number`);
+      this.eventTime = Math.max(this.eventTime, ts);
+    }
+    const at = ts ?? this.eventTime;
+    const caused: Fill[] = [];
+    for (const order of this.orders.values()) {
+      const { request, state } = order;
+      if (request.token !== token || state.status !== 'open' || request.limitPrice === undefined) continue;
+      const crossed = request.side === 'buy' ? price <= request.limitPrice : price >= request.limitPrice;
+      if (!crossed) continue;
+      const before = order.fills.length;
+      this.startFilling(order, request.limitPrice, Math.max(at, request.ts));
+      caused.push(...order.fills.slice(before));
+    }
+    return caused;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const [timer, instead] of this.timers) {
+      clearTimeout(timer);
+      instead();
+    }
     this.timers.clear();
     this.fillSubject.complete();
   }
 
   private validate(request: OrderRequest): string | undefined {
-    if (!(Number.isFinite(request.size) && request.size > 0)) return `invalid size ${request.size}: must be a positive finite number`;
-    if (!(Number.isFinite(request.price) && request.price > 0)) return `invalid price ${request.price}: must be a positive finite number`;
+    if (!positive(request.size)) return `invalid size ${request.size}: must be a positive finite number`;
+    if (!positive(request.price)) return `invalid price ${request.price}: must be a positive finite number`;
+    const { limitPrice } = request;
+    if (limitPrice !== undefined && !positive(limitPrice)) return `invalid limit price ${limitPrice}: must be a positive finite number`;
+    const tif = request.timeInForce ?? 'ioc';
+    if (!TIME_IN_FORCE.has(tif)) return `invalid time in force ${JSON.stringify(tif)}: must be ioc, gtc or alo`;
+    if (tif === 'alo') {
+      if (limitPrice === undefined) return 'a post-only (alo) order needs a limit price';
+      const market = this.market(request);
+      if (this.marketable(request, market)) return `post-only (alo) ${request.side} limit ${limitPrice} would take liquidity at ${market}`;
+    }
     if (request.reduceOnly) {
       const held = this.net.get(request.token)?.size ?? 0;
-      const reduces = held !== 0 && (held > 0) === (request.side === 'sell') && request.size <= Math.abs(held) * (1 + 1e-12);
-      if (!reduces) return `reduce-only ${request.side} of ${request.size} would not reduce position ${held}`;
+      if (request.size > this.reducible(request) * (1 + EPS)) return `reduce-only ${request.side} of ${request.size} would not reduce position ${held}`;
     }
     return undefined;
   }
 
-  private blankState(request: OrderRequest): OrderState {
+  private blankState(request: OrderRequest): Omit<OrderState, 'fills'> {
     return {
       clientOrderId: request.clientOrderId,
       token: request.token,
@@ -154,39 +212,78 @@ export class PaperExchange implements Exchange {
       size: request.size,
       filledSize: 0,
       status: 'open',
-      fills: [],
       venueOrderId: `paper-${this.orders.size + 1}`,
     };
   }
 
-  private fillPrice(request: OrderRequest): number {
-    const slip = this.slippageBps / 1e4;
-    const market = request.side === 'buy' ? request.price * (1 + slip) : request.price * (1 - slip);
-    if (request.limitPrice === undefined) return market;
-    return request.side === 'buy' ? Math.min(market, request.limitPrice) : Math.max(market, request.limitPrice);
+  private view(order: PaperOrder): OrderState {
+    return { ...order.state, fills: [...order.fills] };
   }
 
-  /** Fills the next slice of an order, books it and streams it. */
-  private fillSlice(order: PaperOrder): Fill {
+  /** The reference price moved against the taker by the slippage. */
+  private market(request: OrderRequest): number {
+    const slip = this.slippageBps / 1e4;
+    return request.side === 'buy' ? request.price * (1 + slip) : request.price * (1 - slip);
+  }
+
+  private marketable(request: OrderRequest, market: number): boolean {
+    const { limitPrice } = request;
+    if (limitPrice === undefined) return true;
+    return request.side === 'buy' ? limitPrice >= market * (1 - EPS) : limitPrice <= market * (1 + EPS);
+  }
+
+  /** How much of the position on the order's token an order on its side would reduce. */
+  private reducible(request: OrderRequest): number {
+    const held = this.net.get(request.token)?.size ?? 0;
+    return held !== 0 && (held > 0) === (request.side === 'sell') ? Math.abs(held) : 0;
+  }
+
+  private startFilling(order: PaperOrder, price: number, ts: number): void {
+    order.fillPrice = price;
+    order.fillStartTs = ts;
+    order.slicesLeft = this.fillSlices;
+    this.fillSlice(order);
+    if (order.slicesLeft > 0) this.scheduleRest(order);
+  }
+
+  /** Fills the next slice of an order (a reduce-only one at most what still reduces), books it and streams it. */
+  private fillSlice(order: PaperOrder): void {
+    const { request } = order;
     const n = this.fillSlices - order.slicesLeft + 1;
     order.slicesLeft -= 1;
-    const size = order.slicesLeft === 0 ? order.request.size - order.state.filledSize : order.request.size / this.fillSlices;
+    const planned = order.slicesLeft === 0 ? request.size - order.state.filledSize : request.size / this.fillSlices;
+    let size = planned;
+    let capped = false;
+    if (request.reduceOnly) {
+      const left = this.reducible(request);
+      if (left === 0) {
+        order.slicesLeft = 0;
+        order.state = { ...order.state, status: 'cancelled', reason: 'reduce-only: no position left to reduce' };
+        return;
+      }
+      if (planned > left * (1 + EPS)) {
+        size = left;
+        capped = true;
+        order.slicesLeft = 0;
+      }
+    }
     const fill: Fill = {
-      fillId: `${order.request.clientOrderId}:${n}`,
-      clientOrderId: order.request.clientOrderId,
-      token: order.request.token,
-      side: order.request.side,
+      fillId: `${request.clientOrderId}:${n}`,
+      clientOrderId: request.clientOrderId,
+      token: request.token,
+      side: request.side,
       size,
       price: order.fillPrice,
       fee: (size * order.fillPrice * this.feeBps) / 1e4,
-      ts: order.request.ts + (n - 1) * this.fillIntervalMs,
+      ts: order.fillStartTs + (n - 1) * this.fillIntervalMs,
     };
     const filledSize = order.state.filledSize + size;
-    order.state = { ...order.state, filledSize, status: order.slicesLeft === 0 ? 'filled' : 'partially-filled' };
+    const status = order.slicesLeft === 0 ? 'filled' : 'partially-filled';
+    order.state = { ...order.state, filledSize, status, ...(capped ? { reason: `reduce-only: capped at ${filledSize}, the position left to reduce` } : {}) };
     this.book(fill);
+    order.fills.push(fill);
     this.fillLog.push(fill);
     this.fillSubject.next(fill);
-    return fill;
   }
 
   private scheduleRest(order: PaperOrder): void {
@@ -196,7 +293,7 @@ export class PaperExchange implements Exchange {
       this.fillSlice(order);
       if (order.slicesLeft > 0) this.scheduleRest(order);
     }, this.fillIntervalMs);
-    this.timers.add(timer);
+    this.timers.set(timer, () => {});
   }
 
   private book(fill: Fill): void {
@@ -207,17 +304,26 @@ export class PaperExchange implements Exchange {
     const entryPrice = grows
       ? (Math.abs(prev.size) * prev.entryPrice + fill.size * fill.price) / Math.abs(size)
       : Math.sign(size) === Math.sign(prev.size) ? prev.entryPrice : size === 0 ? 0 : fill.price;
-    this.net.set(fill.token, { size: Math.abs(size) < 1e-12 ? 0 : size, entryPrice });
+    this.net.set(fill.token, { size: Math.abs(size) < EPS ? 0 : size, entryPrice });
   }
 
-  private delay(): Promise<void> {
-    if (this.latencyMs === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, this.latencyMs);
-      this.timers.add(timer);
-    });
+  /** Waits out the latency; false when the exchange is (or was meanwhile) closed, so the call must not act. */
+  private async answer(): Promise<boolean> {
+    if (this.latencyMs > 0 && !this.closed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          resolve();
+        }, this.latencyMs);
+        this.timers.set(timer, resolve);
+      });
+    } else {
+      await Promise.resolve();
+    }
+    return !this.closed;
+  }
+
+  private closedError(): ExchangeUnavailableError {
+    return new ExchangeUnavailableError(this.venue, CLOSED);
   }
 }

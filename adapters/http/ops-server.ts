@@ -1,9 +1,13 @@
 // The operations endpoint: /metrics (Prometheus text), /healthz (the process and its root supervisor
-// are alive) and /readyz (the runtime is consuming). A supervised infra worker.
-import { createServer, type Server } from 'node:http';
+// are alive), /readyz (the runtime is consuming) and, when given, the operator endpoints under
+// /execution (operator-routes.ts). A supervised infra worker.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { ChildSpec } from '../../supervisors/child-spec.js';
+import { operatorRoute, type OperatorApi } from './operator-routes.js';
+
+const MAX_BODY = 16 * 1024;
 
 export interface OpsServerOptions {
   readonly host: string;
@@ -13,6 +17,7 @@ export interface OpsServerOptions {
   readonly ready: () => boolean | Promise<boolean>;
   /** Told the bound port (useful with port 0). */
   readonly onListening?: (port: number) => void;
+  readonly operator?: OperatorApi;
 }
 
 export function opsServer(options: OpsServerOptions): ChildSpec {
@@ -23,16 +28,18 @@ export function opsServer(options: OpsServerOptions): ChildSpec {
     type: 'worker',
     start: async (link) => {
       const server = createServer((req, res) => {
-        void respond(req.url ?? '/', options).then(
-          ({ status, type, body }) => {
-            res.writeHead(status, { 'content-type': type });
-            res.end(body);
-          },
-          (err: Error) => {
-            res.writeHead(500, { 'content-type': 'text/plain' });
-            res.end(`error: ${err.message}\n`);
-          },
-        );
+        void readBody(req)
+          .then((body) => respond(req, body, options))
+          .then(
+            ({ status, type, body }) => {
+              res.writeHead(status, { 'content-type': type });
+              res.end(body);
+            },
+            (err: Error) => {
+              res.writeHead(500, { 'content-type': 'text/plain' });
+              res.end(`error: ${err.message}\n`);
+            },
+          );
       });
       await listen(server, options.host, options.port);
       options.onListening?.((server.address() as AddressInfo).port);
@@ -52,8 +59,31 @@ export function opsServer(options: OpsServerOptions): ChildSpec {
   };
 }
 
-async function respond(url: string, options: OpsServerOptions): Promise<{ status: number; type: string; body: string }> {
-  const path = url.split('?')[0];
+function readBody(req: IncomingMessage): Promise<string> {
+  if (req.method === 'GET' || req.method === 'HEAD') return Promise.resolve('');
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new Error(`request body over ${MAX_BODY} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+async function respond(req: IncomingMessage, body: string, options: OpsServerOptions): Promise<{ status: number; type: string; body: string }> {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (options.operator) {
+    const answer = await operatorRoute(options.operator, { method: req.method ?? 'GET', path, authorization: req.headers.authorization, body });
+    if (answer) return { status: answer.status, type: 'application/json', body: JSON.stringify(answer.body) };
+  }
   switch (path) {
     case '/metrics':
       return { status: 200, type: options.registry.contentType, body: await options.registry.metrics() };

@@ -49,6 +49,14 @@ export interface EventQuery {
   readonly batchSize?: number;
 }
 
+/**
+ * The store refused an append because of the data itself (a value its schema cannot hold), not an
+ * outage: retrying the same events cannot succeed.
+ */
+export class EventRejectedError extends Error {
+  override readonly name = 'EventRejectedError';
+}
+
 export interface EventStore {
   /** Idempotent schema set-up; safe to run at every start. */
   migrate(): Promise<void>;

@@ -3,6 +3,7 @@ import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.
 import { MemoryEventStore } from '../../adapters/store/memory.js';
 import { MemoryStateStore } from '../../adapters/state/memory.js';
 import { encodeEnvelope } from '../../runtime/event-types.js';
+import { EventRejectedError } from '../../runtime/ports/event-store.js';
 import { CorruptSnapshotError, StateStoreUnavailableError, type Snapshot, type StateStore } from '../../runtime/ports/state-store.js';
 import { Runtime, type RuntimeOptions } from '../../runtime/runtime.js';
 import { scriptedEvent } from '../../runtime/test-kit.js';
@@ -278,6 +279,38 @@ describe('the event store going down', () => {
       expect(store.duplicates).to.equal(0);
     } finally {
       store.up = true;
+      await rt.stop();
+    }
+  });
+});
+
+describe('an event the store refuses', () => {
+  it('is dead-lettered with the store\'s reason and never blocks its partition', async () => {
+    class PickyEventStore extends MemoryEventStore {
+      override async append(...args: Parameters<MemoryEventStore['append']>): Promise<void> {
+        if (args[0].some((e) => e.id === 'P-3')) throw new EventRejectedError('invalid input syntax for type uuid: "P-3"');
+        return super.append(...args);
+      }
+    }
+    const log = new MemoryEventLog();
+    const store = new PickyEventStore();
+    const rt = runtime(log, { eventStore: store });
+    await rt.start();
+    try {
+      await publishTicks(log, ['P'], 0, 6);
+      await rt.whenIdle({ timeoutMs: 5000 });
+      await waitFor('the other ticks and every count stored', () => store.all().length === 11);
+      expect(store.all().map((e) => e.id)).to.not.include('P-3');
+      const letters = log.read({ topic: 'test.ticks.dlq', partition: 0 }).concat(
+        log.read({ topic: 'test.ticks.dlq', partition: 1 }),
+        log.read({ topic: 'test.ticks.dlq', partition: 2 }),
+      );
+      expect(letters.map((r) => JSON.parse(r.value.toString()) as { reason: string; detail: string; original: { id: string } }).map((l) => [l.reason, l.original.id, l.detail])).to.deep.equal([
+        ['unstorable', 'P-3', 'invalid input syntax for type uuid: "P-3"'],
+      ]);
+      const stored = await store.offsets('regent-store');
+      expect([...stored.entries()].filter(([k]) => k.startsWith('test.ticks/')).map(([, v]) => v)).to.deep.equal([6]);
+    } finally {
       await rt.stop();
     }
   });

@@ -6,7 +6,7 @@ import Cursor from 'pg-cursor';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { silentLogger } from '../../../runtime/logger.js';
-import type { ConsumedOffset, EventQuery, EventStore, StoredEvent } from '../../../runtime/ports/event-store.js';
+import { EventRejectedError, type ConsumedOffset, type EventQuery, type EventStore, type StoredEvent } from '../../../runtime/ports/event-store.js';
 import { migrate, quoteIdent, type MigrateResult, type Partitioning } from './migrations.js';
 import { ensurePartitions } from './partition-maintenance.js';
 
@@ -309,6 +309,9 @@ export class PostgresEventStore implements EventStore {
           client.release(transient ? (error as Error) : undefined);
         }
         const elapsed = Date.now() - started;
+        if (!transient && isDataError(error)) {
+          throw new EventRejectedError(`${operation} refused by PostgreSQL: ${message(error)}`, { cause: error });
+        }
         if (!transient || elapsed + delay > this.retryTotalMs) {
           throw new EventStoreError(
             `${operation} failed after ${attempt} attempt(s) in ${elapsed} ms: ${message(error)}`,
@@ -398,6 +401,12 @@ export function replayFilter(query: EventQuery): { where: string; values: unknow
 // SQLSTATE classes/codes meaning the connection (not the statement) failed, and Node socket errors.
 const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTCONN']);
+
+/** SQLSTATE class 22 (data exception) or 23 (integrity violation): the rows are at fault, not the server. */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
 
 export function isConnectionError(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | undefined;

@@ -1,10 +1,11 @@
 // Specs for the paper exchange: fill prices and fees, idempotent client order ids, rejections,
+// limit orders (marketable, cancelled, resting until a mark, post-only), reduce-only capping,
 // partial fills streamed over time, cancels, open orders, net positions, latency and shutdown.
 // Every exchange a spec opens is closed afterwards, so no fill or latency timer outlives it.
 import { expect } from 'chai';
 import { performance } from 'node:perf_hooks';
 import { PaperExchange, type PaperExchangeOptions } from '../../../adapters/exchange/paper.js';
-import type { CancelResult, Exchange, Fill, OrderRequest, PlaceResult } from '../../../runtime/ports/exchange.js';
+import { ExchangeUnavailableError, type CancelResult, type Exchange, type Fill, type OrderRequest, type PlaceResult } from '../../../runtime/ports/exchange.js';
 import { waitFor } from '../../support/wait.js';
 
 const T0 = 1_700_000_000_000;
@@ -28,6 +29,15 @@ function confirmed(result: PlaceResult): Extract<PlaceResult, { outcome: 'confir
 function rejected(result: PlaceResult | CancelResult): Extract<PlaceResult | CancelResult, { outcome: 'rejected' }> {
   if (result.outcome !== 'rejected') throw new Error(`expected rejected, got ${JSON.stringify(result)}`);
   return result;
+}
+
+async function thrown(call: Promise<unknown>): Promise<Error> {
+  return call.then(
+    (value) => {
+      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
+    },
+    (error: unknown) => error as Error,
+  );
 }
 
 describe('PaperExchange', () => {
@@ -88,15 +98,6 @@ describe('PaperExchange', () => {
     it('fills at the reference price with no fee by default', async () => {
       const fill = confirmed(await venue().place(order())).order.fills[0]!;
       expect(fill).to.include({ price: 100, fee: 0 });
-    });
-
-    it('uses a limit price that is better than the slipped price, and the slipped price otherwise', async () => {
-      const ex = venue({ slippageBps: 10 });
-      const price = async (over: Partial<OrderRequest>): Promise<number> => confirmed(await ex.place(order(over))).order.fills[0]!.price;
-      expect(await price({ clientOrderId: 'buy-better', side: 'buy', limitPrice: 100.05 })).to.equal(100.05);
-      expect(await price({ clientOrderId: 'sell-better', side: 'sell', limitPrice: 99.95 })).to.equal(99.95);
-      expect(await price({ clientOrderId: 'buy-worse', side: 'buy', limitPrice: 101 })).to.be.closeTo(100.1, 1e-9);
-      expect(await price({ clientOrderId: 'sell-worse', side: 'sell', limitPrice: 99 })).to.be.closeTo(99.9, 1e-9);
     });
 
     it('answers a repeated client order id with the stored order, duplicate: true, and no new fill', async () => {
@@ -169,6 +170,196 @@ describe('PaperExchange', () => {
       rejected(await ex.place(order({ clientOrderId: 'ro-sell', side: 'sell', size: 1, reduceOnly: true })));
       confirmed(await ex.place(order({ clientOrderId: 'ro-buy', side: 'buy', size: 1, reduceOnly: true })));
       expect(await ex.positions()).to.deep.equal([{ token: 'SOL', size: -2, entryPrice: 100 }]);
+    });
+  });
+
+  describe('limit orders', () => {
+    it('rejects a limit price that is not a positive finite number, with a reason, and fills nothing', async () => {
+      const ex = venue();
+      for (const [i, limitPrice] of [Number.NaN, 0, -50, Infinity].entries()) {
+        const reason = rejected(await ex.place(order({ clientOrderId: `bad-limit-${i}`, limitPrice }))).reason;
+        expect(reason).to.equal(`invalid limit price ${limitPrice}: must be a positive finite number`);
+        expect(await ex.order(`bad-limit-${i}`)).to.include({ status: 'rejected', filledSize: 0, reason });
+      }
+      expect(ex.allFills).to.deep.equal([]);
+      expect(await ex.positions()).to.deep.equal([]);
+    });
+
+    it('rejects an unknown time in force, and a post-only order without a limit price', async () => {
+      const ex = venue();
+      const odd = order({ clientOrderId: 'odd', limitPrice: 100, timeInForce: 'fok' as never });
+      expect(rejected(await ex.place(odd)).reason).to.equal('invalid time in force "fok": must be ioc, gtc or alo');
+      expect(rejected(await ex.place(order({ clientOrderId: 'alo', timeInForce: 'alo' }))).reason).to.match(/post-only \(alo\) order needs a limit price/);
+      expect(ex.allFills).to.deep.equal([]);
+    });
+
+    it('fills a marketable limit order at the slipped reference price, never better', async () => {
+      // The market is 100.1 for a buy and 99.9 for a sell.
+      const ex = venue({ slippageBps: 10 });
+      const price = async (over: Partial<OrderRequest>): Promise<number> => confirmed(await ex.place(order(over))).order.fills[0]!.price;
+      expect(await price({ clientOrderId: 'buy-above', side: 'buy', limitPrice: 101 })).to.be.closeTo(100.1, 1e-9);
+      expect(await price({ clientOrderId: 'buy-at', side: 'buy', limitPrice: 100.1 })).to.be.closeTo(100.1, 1e-9);
+      expect(await price({ clientOrderId: 'sell-below', side: 'sell', limitPrice: 99 })).to.be.closeTo(99.9, 1e-9);
+      expect(await price({ clientOrderId: 'sell-at', side: 'sell', limitPrice: 99.9, timeInForce: 'gtc' })).to.be.closeTo(99.9, 1e-9);
+    });
+
+    it("cancels a limit IOC that is not marketable, unfilled, with reason 'not marketable'", async () => {
+      const ex = venue({ slippageBps: 10 });
+      const far = confirmed(await ex.place(order({ clientOrderId: 'far', limitPrice: 50 })));
+      expect(far.order).to.deep.include({ status: 'cancelled', filledSize: 0, reason: 'not marketable', fills: [] });
+      // Better than the reference but short of the slipped market: not marketable either.
+      const near = confirmed(await ex.place(order({ clientOrderId: 'near', limitPrice: 100.05, timeInForce: 'ioc' })));
+      expect(near.order).to.include({ status: 'cancelled', filledSize: 0, reason: 'not marketable' });
+      const sell = confirmed(await ex.place(order({ clientOrderId: 'sell', side: 'sell', limitPrice: 99.95 })));
+      expect(sell.order).to.include({ status: 'cancelled', filledSize: 0, reason: 'not marketable' });
+      expect(ex.allFills).to.deep.equal([]);
+      expect(await ex.positions()).to.deep.equal([]);
+      expect(await ex.openOrders()).to.deep.equal([]);
+      ex.markPrice('SOL', 40);
+      expect(ex.allFills).to.deep.equal([]);
+    });
+
+    it('rests a GTC limit that is not marketable until a mark reaches it, then fills it at its limit, streamed', async () => {
+      const ex = venue({ slippageBps: 10, feeBps: 5 });
+      const streamed: Fill[] = [];
+      const sub = ex.fills.subscribe((f) => streamed.push(f));
+      const placed = confirmed(await ex.place(order({ clientOrderId: 'bid', limitPrice: 95, timeInForce: 'gtc' })));
+      expect(placed.order).to.deep.include({ status: 'open', filledSize: 0, fills: [] });
+      expect((await ex.openOrders()).map((o) => [o.clientOrderId, o.status])).to.deep.equal([['bid', 'open']]);
+
+      expect(ex.markPrice('SOL', 96, T0 + 1000)).to.deep.equal([]);
+      expect(ex.markPrice('ETH', 90, T0 + 1500)).to.deep.equal([]);
+      expect(streamed).to.deep.equal([]);
+
+      const caused = ex.markPrice('SOL', 94, T0 + 2000);
+      sub.unsubscribe();
+      // Fills at its limit (95), not at the mark: fee 2 * 95 * 5/1e4 = 0.095
+      expect(caused).to.have.length(1);
+      expect(caused[0]).to.include({ fillId: 'bid:1', clientOrderId: 'bid', side: 'buy', size: 2, price: 95, ts: T0 + 2000 });
+      expect(caused[0]!.fee).to.be.closeTo(0.095, 1e-12);
+      expect(streamed).to.deep.equal(caused);
+      expect(await ex.order('bid')).to.deep.include({ status: 'filled', filledSize: 2, fills: caused });
+      expect(await ex.openOrders()).to.deep.equal([]);
+      expect(await ex.positions()).to.deep.equal([{ token: 'SOL', size: 2, entryPrice: 95 }]);
+      expect(ex.markPrice('SOL', 90)).to.deep.equal([]);
+    });
+
+    it('rests a GTC sell above the market, and fills it when a mark reaches its limit, at the latest event time by default', async () => {
+      const ex = venue();
+      confirmed(await ex.place(order({ clientOrderId: 'ask', side: 'sell', limitPrice: 110, timeInForce: 'gtc', ts: T0 + 7 })));
+      expect(ex.markPrice('SOL', 109)).to.deep.equal([]);
+      const [fill] = ex.markPrice('SOL', 110);
+      expect(fill).to.include({ fillId: 'ask:1', side: 'sell', size: 2, price: 110, ts: T0 + 7 });
+      expect(await ex.positions()).to.deep.equal([{ token: 'SOL', size: -2, entryPrice: 110 }]);
+    });
+
+    it('fills a marketable GTC at once, at the slipped price', async () => {
+      const ex = venue({ slippageBps: 10 });
+      const res = confirmed(await ex.place(order({ limitPrice: 105, timeInForce: 'gtc' })));
+      expect(res.order).to.include({ status: 'filled', filledSize: 2 });
+      expect(res.order.fills[0]!.price).to.be.closeTo(100.1, 1e-9);
+    });
+
+    it('does not fill a resting GTC once it is cancelled', async () => {
+      const ex = venue();
+      confirmed(await ex.place(order({ clientOrderId: 'bid', limitPrice: 95, timeInForce: 'gtc' })));
+      const cancel = await ex.cancel('bid');
+      expect(cancel.outcome === 'confirmed' && cancel.order).to.deep.include({ status: 'cancelled', filledSize: 0, fills: [] });
+      expect(ex.markPrice('SOL', 90)).to.deep.equal([]);
+      expect(ex.allFills).to.deep.equal([]);
+      expect(await ex.order('bid')).to.include({ status: 'cancelled', filledSize: 0 });
+    });
+
+    it('streams the later slices of a crossed GTC every fillIntervalMs after the mark', async () => {
+      const ex = venue({ fillSlices: 2, fillIntervalMs: 5 });
+      confirmed(await ex.place(order({ clientOrderId: 'bid', limitPrice: 95, timeInForce: 'gtc' })));
+      expect(ex.markPrice('SOL', 95, T0 + 100).map((f) => [f.fillId, f.size, f.price, f.ts])).to.deep.equal([['bid:1', 1, 95, T0 + 100]]);
+      expect(await ex.order('bid')).to.include({ status: 'partially-filled', filledSize: 1 });
+      const done = await waitFor('bid to be filled', async () => {
+        const state = await ex.order('bid');
+        return state?.status === 'filled' && state;
+      });
+      expect(done.fills.map((f) => [f.fillId, f.size, f.price, f.ts])).to.deep.equal([
+        ['bid:1', 1, 95, T0 + 100],
+        ['bid:2', 1, 95, T0 + 105],
+      ]);
+    });
+
+    it('rejects a post-only (alo) order that is marketable, and rests one that is not until a mark fills it at its limit', async () => {
+      const ex = venue({ slippageBps: 10 });
+      const crossing = rejected(await ex.place(order({ clientOrderId: 'taker', limitPrice: 100.5, timeInForce: 'alo' })));
+      expect(crossing.reason).to.match(/post-only \(alo\) buy limit 100.5 would take liquidity at 100.1/);
+      expect(await ex.order('taker')).to.include({ status: 'rejected', filledSize: 0 });
+      const maker = confirmed(await ex.place(order({ clientOrderId: 'maker', side: 'sell', limitPrice: 100.5, timeInForce: 'alo' })));
+      expect(maker.order).to.include({ status: 'open', filledSize: 0 });
+      expect(ex.allFills).to.deep.equal([]);
+      const [fill] = ex.markPrice('SOL', 101, T0 + 50);
+      expect(fill).to.include({ fillId: 'maker:1', side: 'sell', size: 2, price: 100.5, ts: T0 + 50 });
+    });
+
+    it('refuses a mark price that is not a positive finite number, or a mark time that is not finite', () => {
+      const ex = venue();
+      expect(() => ex.markPrice('SOL', Number.NaN)).to.throw(RangeError, /invalid mark price NaN for SOL/);
+      expect(() => ex.markPrice('SOL', 0)).to.throw(RangeError, /invalid mark price 0/);
+      expect(() => ex.markPrice('SOL', 100, Number.NaN)).to.throw(RangeError, /invalid mark time/);
+    });
+  });
+
+  describe('reduce-only slices', () => {
+    it('caps a reduce-only slice at what still reduces, so two reduce-only orders never flip the position', async () => {
+      const ex = venue({ fillSlices: 2, fillIntervalMs: 5 });
+      confirmed(await ex.place(order({ clientOrderId: 'open', side: 'buy', size: 4 })));
+      await waitFor('open to be filled', async () => (await ex.order('open'))?.status === 'filled');
+      // Long 4. 'a' (sell 4) fills 2, leaving 2; 'b' (sell 2) is valid then, and fills 1, leaving 1.
+      confirmed(await ex.place(order({ clientOrderId: 'a', side: 'sell', size: 4, reduceOnly: true })));
+      confirmed(await ex.place(order({ clientOrderId: 'b', side: 'sell', size: 2, reduceOnly: true })));
+      // a's second slice (2) is capped at the 1 left and completes a; b has nothing left to reduce.
+      const [a, b] = await waitFor('a and b to finish', async () => {
+        const states = [await ex.order('a'), await ex.order('b')];
+        return states.every((s) => s?.status === 'filled' || s?.status === 'cancelled') && states;
+      });
+      expect(a).to.include({ status: 'filled', size: 4, filledSize: 3 });
+      expect(a?.reason).to.match(/reduce-only: capped at 3/);
+      expect(a?.fills.map((f) => [f.fillId, f.size])).to.deep.equal([['a:1', 2], ['a:2', 1]]);
+      expect(b).to.include({ status: 'cancelled', size: 2, filledSize: 1, reason: 'reduce-only: no position left to reduce' });
+      expect(b?.fills.map((f) => [f.fillId, f.size])).to.deep.equal([['b:1', 1]]);
+      expect(await ex.positions()).to.deep.equal([]);
+    });
+
+    it('caps a resting reduce-only order that crosses after the position shrank, and cancels one with nothing left', async () => {
+      const ex = venue();
+      confirmed(await ex.place(order({ clientOrderId: 'open', side: 'buy', size: 2 })));
+      confirmed(await ex.place(order({ clientOrderId: 'tp-1', side: 'sell', size: 2, reduceOnly: true, limitPrice: 110, timeInForce: 'gtc' })));
+      confirmed(await ex.place(order({ clientOrderId: 'tp-2', side: 'sell', size: 2, reduceOnly: true, limitPrice: 110, timeInForce: 'gtc' })));
+      confirmed(await ex.place(order({ clientOrderId: 'trim', side: 'sell', size: 0.5 })));
+      expect(ex.markPrice('SOL', 111).map((f) => [f.fillId, f.size, f.price])).to.deep.equal([['tp-1:1', 1.5, 110]]);
+      expect(await ex.order('tp-1')).to.include({ status: 'filled', filledSize: 1.5 });
+      expect(await ex.order('tp-2')).to.deep.include({ status: 'cancelled', filledSize: 0, fills: [], reason: 'reduce-only: no position left to reduce' });
+      expect(await ex.positions()).to.deep.equal([]);
+      expect(await ex.openOrders()).to.deep.equal([]);
+    });
+  });
+
+  describe('order answers carry the fills so far', () => {
+    it('in a duplicate place answer, a cancel answer and openOrders, as in order()', async () => {
+      const ex = venue({ fillSlices: 2, fillIntervalMs: 60_000 });
+      const first = confirmed(await ex.place(order({ clientOrderId: 'a' })));
+      confirmed(await ex.place(order({ clientOrderId: 'b' })));
+      expect(first.order.fills.map((f) => f.fillId)).to.deep.equal(['a:1']);
+      const again = confirmed(await ex.place(order({ clientOrderId: 'a' })));
+      expect(again.order.fills).to.deep.equal(first.order.fills);
+      const open = await ex.openOrders();
+      expect(open.map((o) => [o.clientOrderId, o.fills.map((f) => f.fillId)])).to.deep.equal([['a', ['a:1']], ['b', ['b:1']]]);
+      const cancel = await ex.cancel('a');
+      expect(cancel.outcome === 'confirmed' && cancel.order?.fills).to.deep.equal(first.order.fills);
+      expect(await ex.order('a')).to.deep.equal(cancel.outcome === 'confirmed' && cancel.order);
+    });
+
+    it('in a cancel answer for an order already filled', async () => {
+      const ex = venue();
+      const placed = confirmed(await ex.place(order()));
+      const cancel = await ex.cancel('rg-1');
+      expect(cancel.outcome === 'confirmed' && cancel.order).to.deep.equal(placed.order);
     });
   });
 
@@ -377,7 +568,48 @@ describe('PaperExchange', () => {
       confirmed(await control.place(order({ clientOrderId: 'control', size: 3 })));
       await waitFor('control to be filled', async () => (await control.order('control'))?.status === 'filled');
       expect(ex.allFills.map((f) => f.fillId)).to.deep.equal(['stopped:1']);
-      expect(await ex.order('stopped')).to.include({ status: 'partially-filled', filledSize: 1 });
+    });
+
+    it('settles the calls still waiting out their latency: place and cancel rejected, lookups with ExchangeUnavailableError', async () => {
+      const ex = venue({ latencyMs: 60_000 });
+      const settled: string[] = [];
+      const track = <T>(name: string, call: Promise<T>): Promise<T> => {
+        call.then(() => settled.push(name), () => settled.push(name));
+        return call;
+      };
+      const place = track('place', ex.place(order()));
+      const cancel = track('cancel', ex.cancel('rg-1'));
+      const lookup = track('order', ex.order('rg-1'));
+      const open = track('openOrders', ex.openOrders());
+      const positions = track('positions', ex.positions());
+      await ex.close();
+      await waitFor('every call in progress to settle', () => settled.length === 5, 2000);
+      expect(await place).to.deep.equal({ outcome: 'rejected', reason: 'exchange closed' });
+      expect(await cancel).to.deep.equal({ outcome: 'rejected', reason: 'exchange closed' });
+      for (const call of [lookup, open, positions]) {
+        const error = await thrown(call);
+        expect(error).to.be.instanceOf(ExchangeUnavailableError);
+        expect(error.message).to.equal('paper: exchange closed');
+      }
+      expect(ex.placedCount).to.equal(0);
+      expect(ex.allFills).to.deep.equal([]);
+    });
+
+    it('takes no order after close: place and cancel are rejected, lookups and marks throw ExchangeUnavailableError', async () => {
+      const ex = venue();
+      confirmed(await ex.place(order({ clientOrderId: 'before' })));
+      confirmed(await ex.place(order({ clientOrderId: 'resting', limitPrice: 90, timeInForce: 'gtc' })));
+      await ex.close();
+      expect(await ex.place(order({ clientOrderId: 'after' }))).to.deep.equal({ outcome: 'rejected', reason: 'exchange closed' });
+      expect(await ex.place(order({ clientOrderId: 'before' }))).to.deep.equal({ outcome: 'rejected', reason: 'exchange closed' });
+      expect(await ex.cancel('resting')).to.deep.equal({ outcome: 'rejected', reason: 'exchange closed' });
+      expect(ex.placedCount).to.equal(2);
+      expect(ex.allFills.map((f) => f.fillId)).to.deep.equal(['before:1']);
+      for (const call of [ex.order('before'), ex.openOrders(), ex.positions()]) {
+        expect(await thrown(call)).to.be.instanceOf(ExchangeUnavailableError);
+      }
+      expect(() => ex.markPrice('SOL', 80)).to.throw(ExchangeUnavailableError, /exchange closed/);
+      expect(ex.allFills.map((f) => f.fillId)).to.deep.equal(['before:1']);
     });
   });
 });

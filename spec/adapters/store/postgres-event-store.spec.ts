@@ -8,7 +8,7 @@ import { MemoryEventStore } from '../../../adapters/store/memory.js';
 import { migrate } from '../../../adapters/store/postgres/migrations.js';
 import { ensurePartitions, partitionName, PartitionMaintenanceJob } from '../../../adapters/store/postgres/partition-maintenance.js';
 import { EventStoreError, PostgresEventStore } from '../../../adapters/store/postgres/postgres-event-store.js';
-import type { ConsumedOffset, EventQuery, StoredEvent } from '../../../runtime/ports/event-store.js';
+import { EventRejectedError, type ConsumedOffset, type EventQuery, type StoredEvent } from '../../../runtime/ports/event-store.js';
 import { waitFor } from '../../support/wait.js';
 
 const CONNECTION = 'postgres://postgres@127.0.0.1:5432/test';
@@ -157,9 +157,9 @@ describe('PostgresEventStore (real PostgreSQL)', function () {
       events[4] = event({ topic: 'atomic', data: { text: 'bad\u0000byte' } });
       const offsets: ConsumedOffset[] = [{ groupId: 'g-atomic', topic: 'atomic', partition: 0, offset: 99 }];
       const error = await chunked.append(events, offsets).then(() => undefined, (e: unknown) => e);
-      expect(error).to.be.instanceOf(EventStoreError);
-      expect((error as EventStoreError).operation).to.equal('append');
-      expect((error as Error).message).to.match(/append failed after 1 attempt.*unsupported Unicode escape sequence/);
+      // A data error: the store refuses these rows (retrying cannot help), typed so the writer can isolate them.
+      expect(error).to.be.instanceOf(EventRejectedError);
+      expect((error as Error).message).to.match(/append refused by PostgreSQL: .*unsupported Unicode escape sequence/);
       expect(await countWhere(`topic = 'atomic'`, [])).to.equal(0);
       expect((await store.offsets('g-atomic')).size).to.equal(0);
       // The connection went back to the pool in a usable state.

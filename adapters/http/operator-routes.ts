@@ -1,0 +1,91 @@
+// Operator endpoints of the ops server: read the execution actor's safety state, decide orders held
+// for manual review, and work the kill switch. Decisions become `order.command` events (so they are
+// recorded, replayed and audited like any input); the execution actor acts on them in order.
+// When an operator token is configured (OPS_API_TOKEN[_FILE]) every POST must carry it as a bearer
+// token; without one, POSTs are refused unless the server listens on loopback only.
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+export type OperatorCommand =
+  | { readonly action: 'kill-switch'; readonly mode: 'activate' | 'reset'; readonly by: string; readonly reason: string }
+  | { readonly action: 'review'; readonly clientOrderId: string; readonly decision: 'approve' | 'reject'; readonly by: string; readonly reason?: string };
+
+export interface OperatorApi {
+  /** The execution actor's safety state (kill switch, breakers, locks, reviews, orders in flight). */
+  status(): Promise<unknown>;
+  /** Publishes the command; resolves with the command event's id. */
+  command(command: OperatorCommand): Promise<string>;
+  /** The bearer token POSTs must carry, when one is configured. */
+  token(): string | undefined;
+  /** Whether the server listens on loopback only (then POSTs need no token). */
+  readonly loopbackOnly: boolean;
+}
+
+export interface OperatorRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly authorization: string | undefined;
+  readonly body: string;
+}
+
+export interface OperatorResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+const operator = z.string().trim().min(1).max(100);
+const killSwitchBody = z.strictObject({ mode: z.enum(['activate', 'reset']), by: operator, reason: z.string().trim().min(1).max(500) });
+const reviewBody = z.strictObject({ by: operator, reason: z.string().trim().min(1).max(500).optional() });
+
+export const OPERATOR_PATHS = ['GET /execution', 'GET /execution/reviews', 'POST /execution/reviews/<clientOrderId>/approve|reject', 'POST /execution/kill-switch'];
+
+/** Answers an /execution request, or undefined when the path is not an operator path. */
+export async function operatorRoute(api: OperatorApi, req: OperatorRequest): Promise<OperatorResponse | undefined> {
+  if (req.path !== '/execution' && !req.path.startsWith('/execution/')) return undefined;
+  if (req.method === 'GET') {
+    const status = (await api.status()) as { reviews?: unknown } | undefined;
+    if (req.path === '/execution') return status ? { status: 200, body: status } : { status: 503, body: { error: 'the execution actor is not running on this pod' } };
+    if (req.path === '/execution/reviews') return status ? { status: 200, body: status.reviews ?? [] } : { status: 503, body: { error: 'the execution actor is not running on this pod' } };
+    return { status: 404, body: { error: 'not found', paths: OPERATOR_PATHS } };
+  }
+  if (req.method !== 'POST') return { status: 405, body: { error: `${req.method} not allowed` } };
+  const denied = authorize(api, req.authorization);
+  if (denied) return denied;
+  let json: unknown;
+  try {
+    json = req.body === '' ? {} : JSON.parse(req.body);
+  } catch {
+    return { status: 400, body: { error: 'the body is not JSON' } };
+  }
+  if (req.path === '/execution/kill-switch') {
+    const parsed = killSwitchBody.safeParse(json);
+    if (!parsed.success) return invalid(parsed.error);
+    const id = await api.command({ action: 'kill-switch', ...parsed.data });
+    return { status: 202, body: { accepted: true, commandId: id } };
+  }
+  const review = /^\/execution\/reviews\/([A-Za-z0-9_-]{1,64})\/(approve|reject)$/.exec(req.path);
+  if (review) {
+    const parsed = reviewBody.safeParse(json);
+    if (!parsed.success) return invalid(parsed.error);
+    const decision = review[2] as 'approve' | 'reject';
+    if (decision === 'reject' && parsed.data.reason === undefined) return { status: 400, body: { error: 'a rejection needs a reason' } };
+    const id = await api.command({ action: 'review', clientOrderId: review[1]!, decision, by: parsed.data.by, ...(parsed.data.reason ? { reason: parsed.data.reason } : {}) });
+    return { status: 202, body: { accepted: true, commandId: id } };
+  }
+  return { status: 404, body: { error: 'not found', paths: OPERATOR_PATHS } };
+}
+
+function authorize(api: OperatorApi, header: string | undefined): OperatorResponse | undefined {
+  const token = api.token();
+  if (token === undefined) {
+    return api.loopbackOnly ? undefined : { status: 403, body: { error: 'operator commands need OPS_API_TOKEN when the ops server is not on loopback' } };
+  }
+  const given = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b) ? undefined : { status: 401, body: { error: 'missing or wrong bearer token' } };
+}
+
+function invalid(error: z.ZodError): OperatorResponse {
+  return { status: 400, body: { error: 'invalid request', issues: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`) } };
+}

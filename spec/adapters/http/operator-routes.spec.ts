@@ -1,0 +1,66 @@
+// The operator endpoints: routing, validation, and who may send commands.
+import { expect } from 'chai';
+import { operatorRoute, type OperatorApi, type OperatorCommand, type OperatorRequest } from '../../../adapters/http/operator-routes.js';
+
+function api(over: Partial<OperatorApi> = {}): OperatorApi & { sent: OperatorCommand[] } {
+  const sent: OperatorCommand[] = [];
+  return {
+    sent,
+    loopbackOnly: true,
+    token: () => undefined,
+    status: async () => ({ killSwitch: { active: false }, reviews: [{ id: 'rg-1' }] }),
+    command: async (c) => {
+      sent.push(c);
+      return `cmd-${sent.length}`;
+    },
+    ...over,
+  };
+}
+const post = (path: string, body: unknown, authorization?: string): OperatorRequest => ({ method: 'POST', path, body: JSON.stringify(body), authorization });
+
+describe('operator routes', () => {
+  it('leaves other paths to the ops server', async () => {
+    expect(await operatorRoute(api(), { method: 'GET', path: '/metrics', body: '', authorization: undefined })).to.equal(undefined);
+  });
+
+  it('shows the execution state and the reviews waiting, or 503 when execution is not on this pod', async () => {
+    expect(await operatorRoute(api(), { method: 'GET', path: '/execution/reviews', body: '', authorization: undefined })).to.deep.equal({ status: 200, body: [{ id: 'rg-1' }] });
+    const away = api({ status: async () => undefined });
+    expect((await operatorRoute(away, { method: 'GET', path: '/execution', body: '', authorization: undefined }))!.status).to.equal(503);
+  });
+
+  it('publishes a kill switch command and a review decision', async () => {
+    const a = api();
+    expect(await operatorRoute(a, post('/execution/kill-switch', { mode: 'activate', by: 'alice', reason: 'venue outage' }))).to.deep.equal({ status: 202, body: { accepted: true, commandId: 'cmd-1' } });
+    expect((await operatorRoute(a, post('/execution/reviews/rg-abc/approve', { by: 'bob' })))!.status).to.equal(202);
+    expect((await operatorRoute(a, post('/execution/reviews/rg-abc/reject', { by: 'bob', reason: 'too large' })))!.status).to.equal(202);
+    expect(a.sent).to.deep.equal([
+      { action: 'kill-switch', mode: 'activate', by: 'alice', reason: 'venue outage' },
+      { action: 'review', clientOrderId: 'rg-abc', decision: 'approve', by: 'bob' },
+      { action: 'review', clientOrderId: 'rg-abc', decision: 'reject', by: 'bob', reason: 'too large' },
+    ]);
+  });
+
+  it('refuses bad requests with the reason, sending nothing', async () => {
+    const a = api();
+    const bad = async (req: OperatorRequest) => (await operatorRoute(a, req))!;
+    expect(await bad(post('/execution/kill-switch', { mode: 'explode', by: 'alice', reason: 'x' }))).to.have.property('status', 400);
+    expect((await bad(post('/execution/kill-switch', { mode: 'reset', by: '', reason: 'x' }))).body).to.deep.include({ error: 'invalid request' });
+    expect(await bad({ method: 'POST', path: '/execution/kill-switch', body: '{not json', authorization: undefined })).to.deep.equal({ status: 400, body: { error: 'the body is not JSON' } });
+    expect(await bad(post('/execution/reviews/rg-1/reject', { by: 'bob' }))).to.deep.equal({ status: 400, body: { error: 'a rejection needs a reason' } });
+    expect((await bad(post('/execution/reviews/rg 1/approve', { by: 'bob' }))).status).to.equal(404);
+    expect((await bad({ method: 'DELETE', path: '/execution', body: '', authorization: undefined })).status).to.equal(405);
+    expect(a.sent).to.deep.equal([]);
+  });
+
+  it('requires the bearer token when one is configured, and a token when not on loopback', async () => {
+    const guarded = api({ token: () => 's3cret-token' });
+    const body = { mode: 'activate', by: 'alice', reason: 'drill' };
+    expect((await operatorRoute(guarded, post('/execution/kill-switch', body)))!.status).to.equal(401);
+    expect((await operatorRoute(guarded, post('/execution/kill-switch', body, 'Bearer wrong')))!.status).to.equal(401);
+    expect((await operatorRoute(guarded, post('/execution/kill-switch', body, 'Bearer s3cret-token')))!.status).to.equal(202);
+    const exposed = api({ loopbackOnly: false });
+    expect((await operatorRoute(exposed, post('/execution/kill-switch', body)))!.status).to.equal(403);
+    expect(exposed.sent).to.deep.equal([]);
+  });
+});
