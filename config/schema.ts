@@ -158,6 +158,8 @@ const execution = z.strictObject({
   /** Per-exchange order rate limit. */
   orderRateLimit: z.strictObject({ maxOrders: posInt().default(20), windowMs: posInt().default(1000) }).prefault({}),
   exchangeBreaker: breaker.prefault({}),
+  /** The order journal and audit log: failures in a window stop new orders until a probe succeeds. */
+  storeBreaker: breaker.prefault({}),
   protections: z
     .strictObject({
       cooldownMs: nonNegInt().optional(),

@@ -6,22 +6,26 @@ import { AnthropicLlmClient } from '../adapters/llm/anthropic-llm-client.js';
 import { GuardedLlmClient } from '../adapters/llm/guarded-llm-client.js';
 import type { Config } from '../config/schema.js';
 import { readSecret } from '../config/secrets.js';
+import type { BreakerTransition } from '../actors/execution/circuit-breaker.js';
 import type { LlmClient } from './ports/llm.js';
 
 export const LLM_KEY = 'ANTHROPIC_API_KEY';
 
 export interface ComposedLlm {
   readonly client?: LlmClient;
+  /** Calls `listener` on every transition of the LLM's circuit breaker (for the audit log). */
+  readonly onBreakerTransition: (listener: (transition: BreakerTransition, at: number) => void) => void;
   readonly release: () => Promise<void>;
 }
 
 export function composeLlm(config: Config, logger: Logger, env: NodeJS.ProcessEnv = process.env): ComposedLlm {
   const log = logger.child({ component: 'llm' });
-  if (!config.llm.enabled) return { release: async () => undefined };
+  const none: ComposedLlm = { onBreakerTransition: () => undefined, release: async () => undefined };
+  if (!config.llm.enabled) return none;
   const key = readSecret(LLM_KEY, env, { onError: (err) => log.error({ err }, 'LLM key file problem; keeping the last good key') });
   if (!key) {
     log.info(`no ${LLM_KEY}: trading is rule-based only`);
-    return { release: async () => undefined };
+    return none;
   }
   const inner = new AnthropicLlmClient({
     apiKey: () => key.value(),
@@ -35,6 +39,9 @@ export function composeLlm(config: Config, logger: Logger, env: NodeJS.ProcessEn
   log.info({ model: config.llm.model, maxRequestsPerMinute: config.llm.maxRequestsPerMinute }, 'LLM trading path enabled');
   return {
     client,
+    onBreakerTransition: (listener) => {
+      client.onTransition(listener);
+    },
     release: async () => {
       await client.close();
       key.close();

@@ -16,6 +16,7 @@ import { composeExchange } from './compose-exchange.js';
 import { composeLlm } from './compose-llm.js';
 import { MeteredExchange } from './metered-exchange.js';
 import { operatorApi } from './operator-api.js';
+import { deterministicId } from './ids.js';
 import { readSecret } from '../config/secrets.js';
 import type { AuditLog } from './ports/audit-log.js';
 import type { Exchange } from './ports/exchange.js';
@@ -89,6 +90,11 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   const eventStore: EventStore | undefined = postgres;
   const journal: OrderJournal = postgres ? new PostgresOrderJournal(postgres.pool, config.store.schema) : new MemoryOrderJournal();
   const audit: AuditLog = postgres ? new PostgresAuditLog(postgres.pool, config.store.schema) : new MemoryAuditLog();
+  llm.onBreakerTransition((transition, at) => {
+    const id = deterministicId(`llm-breaker/${at}/${transition.from}->${transition.to}`);
+    const record = { id, kind: 'breaker' as const, action: `${transition.from}->${transition.to}`, at, correlationId: id, reason: transition.reason, data: { dependency: 'llm', detail: transition.detail } };
+    audit.append([record]).catch((err: unknown) => options.logger.error({ err, record }, 'LLM breaker transition not audited'));
+  });
   let boundPort: number | undefined;
   let runtime: Runtime | undefined;
   const infra: ChildSpec[] = postgres ? [partitionMaintenance(postgres, config.store.schema, options.logger, metrics)] : [];

@@ -26,13 +26,13 @@ import { OrderCommand, VenueFill, type OrderCommandEvent, type VenueFillEvent } 
 import { activateKillSwitch, hardLimitBreach, killSwitchPlan, resetKillSwitch, type KillSwitchActor } from './kill-switch.js';
 import { bookFill } from './ledger.js';
 import { rollLossWindows } from './loss-windows.js';
-import { reconcileOrder, sendOrder, type OrderPorts } from './order-flow.js';
+import { OrderNotSentError, reconcileOrder, sendOrder, type OrderPorts, type SendResult } from './order-flow.js';
 import { recordOrder } from './order-rate-limit.js';
 import { pruneExpired, recordEquity, recordStopOut, type ProtectionsConfig } from './protections.js';
 import { approveReview, enqueueReview, expireReviews, rejectReview } from './review-queue.js';
 import { checkOrder, lossesOf, preTradeLimitsOf, type ExecutionSettings } from './safety-gate.js';
 import { fixedFractionSize, kellySize } from './sizing.js';
-import { copyState, countRejection, markAt, marks, type ExecutionState, type OrderPurpose, type TrackedOrder } from './state.js';
+import { copyState, countRejection, markAt, marks, PENDING_AUDIT_CAP, type ExecutionState, type OrderPurpose, type TrackedOrder } from './state.js';
 
 export { initialExecutionState, type ExecutionState } from './state.js';
 export { slippageBps } from './ledger.js';
@@ -82,10 +82,45 @@ export function executionAgent(settings: ExecutionSettings, ports: ExecutionPort
       : fixedFractionSize(equity, z.fraction, price);
   }
 
-  function auditBreaker(t: Turn, transition: BreakerTransition | undefined): void {
+  function auditBreaker(t: Turn, transition: BreakerTransition | undefined, dependency: string = exchange.venue): void {
     if (!transition) return;
-    t.trail.add('breaker', `${transition.from}->${transition.to}`, { reason: transition.reason, data: { dependency: exchange.venue, detail: transition.detail } });
-    t.log.warn({ audit: 'breaker', dependency: exchange.venue, ...transition }, 'exchange circuit breaker changed');
+    t.trail.add('breaker', `${transition.from}->${transition.to}`, { reason: transition.reason, data: { dependency, detail: transition.detail } });
+    t.log.warn({ audit: 'breaker', dependency, ...transition }, 'circuit breaker changed');
+  }
+
+  function storeAnswered(t: Turn, ok: boolean): void {
+    const { s } = t;
+    const update = ok ? recordSuccess(s.safety.storeBreaker, t.now) : recordFailure(s.safety.storeBreaker, t.now, settings.storeBreaker);
+    s.safety = { ...s.safety, storeBreaker: update.state };
+    auditBreaker(t, update.transition, 'order-store');
+  }
+
+  /**
+   * Writes this event's audit records (and any the audit log could not take before). While it is
+   * down they are kept in the state, snapshotted, and written first once it is back.
+   */
+  async function flushAudit(t: Turn): Promise<void> {
+    const { s } = t;
+    const records = [...s.pendingAudit, ...t.trail.take()];
+    if (records.length === 0) return;
+    try {
+      await audit.append(records);
+      s.pendingAudit = [];
+      if (s.safety.storeBreaker.status !== 'closed') {
+        storeAnswered(t, true);
+        await audit.append(t.trail.take()).catch(() => undefined);
+      }
+    } catch (error) {
+      storeAnswered(t, false);
+      let keep = [...records, ...t.trail.take()];
+      if (keep.length > PENDING_AUDIT_CAP) {
+        const dropped = keep.slice(0, keep.length - PENDING_AUDIT_CAP);
+        t.log.error({ audit: 'dropped', records: dropped }, `audit log down too long: ${dropped.length} audit records dropped from the buffer (in full here)`);
+        keep = keep.slice(-PENDING_AUDIT_CAP);
+      }
+      s.pendingAudit = keep;
+      t.log.error({ err: error, pending: keep.length }, 'audit log unavailable; records kept until it is back');
+    }
   }
 
   function track(t: Turn, request: OrderRequest, purpose: OrderPurpose, order: Pick<OrderState, 'status' | 'filledSize'> | { status: 'unresolved' | 'sending'; filledSize: number }): void {
@@ -170,6 +205,15 @@ export function executionAgent(settings: ExecutionSettings, ports: ExecutionPort
     // Rehydrating: an order for this event would have been journaled (above); nothing was sent.
     if (t.replaying) return;
 
+    // The journal must take the order before it leaves: no store, no order.
+    const storeGate = breakerAllows(s.safety.storeBreaker, t.now, settings.storeBreaker);
+    s.safety = { ...s.safety, storeBreaker: storeGate.state };
+    auditBreaker(t, storeGate.transition, 'order-store');
+    if (!storeGate.allowed) {
+      countRejection(s, 'store-unavailable');
+      t.trail.add('decision', 'REJECT', { ...ids, reason: 'store-unavailable', data: { detail: storeGate.detail } });
+      return;
+    }
     const gate = breakerAllows(s.safety.exchangeBreaker, t.now, settings.exchangeBreaker);
     s.safety = { ...s.safety, exchangeBreaker: gate.state };
     auditBreaker(t, gate.transition);
@@ -180,7 +224,20 @@ export function executionAgent(settings: ExecutionSettings, ports: ExecutionPort
     }
     s.safety = { ...s.safety, rateLimit: recordOrder(s.safety.rateLimit, t.now, settings.orderRateLimit) };
 
-    const result = await sendOrder(orderPorts, request, { causeId: t.causeId, correlationId: t.correlationId, at: t.now }, t.trail);
+    let result: SendResult;
+    try {
+      result = await sendOrder(orderPorts, request, { causeId: t.causeId, correlationId: t.correlationId, at: t.now }, t.trail);
+    } catch (error) {
+      if (!(error instanceof OrderNotSentError)) throw error;
+      storeAnswered(t, false);
+      // The exchange probe claimed above was not used: give it back.
+      if (s.safety.exchangeBreaker.status === 'half-open') s.safety = { ...s.safety, exchangeBreaker: { ...s.safety.exchangeBreaker, probeInFlight: false } };
+      countRejection(s, 'store-unavailable');
+      t.trail.add('decision', 'REJECT', { ...ids, reason: 'store-unavailable', data: { detail: error.message } });
+      t.log.error({ audit: 'order', cause: t.causeId, ...ids, err: error }, 'order not sent: the order store is unavailable');
+      return;
+    }
+    storeAnswered(t, true);
     t.log.info({ audit: 'order', cause: t.causeId, ...ids, purpose, outcome: result.kind }, 'order outcome');
     switch (result.kind) {
       case 'confirmed': {
@@ -310,9 +367,9 @@ export function executionAgent(settings: ExecutionSettings, ports: ExecutionPort
     s.safety = { ...s.safety, protections: pruneExpired(s.safety.protections, t.now) };
     // A new day, week or month starts at the equity it opens with, before any check of this event.
     s.safety = { ...s.safety, lossWindows: rollLossWindows(s.safety.lossWindows, marks(s).equity, t.now, settings.timeZone).state };
-    if (!t.replaying && (s.reconcilePending || Object.values(s.orders).some((o) => reconcileDue(o, t.now)))) {
-      await reconcileInFlight(t, 'due');
-    }
+    if (t.replaying) return;
+    if (s.reconcilePending) await reconcileAll(t);
+    else if (Object.values(s.orders).some((o) => reconcileDue(o, t.now))) await reconcileInFlight(t, 'due');
   }
 
   /** After every event: equity-based protections and the hard limits that trip the kill switch. */
@@ -467,10 +524,51 @@ export function executionAgent(settings: ExecutionSettings, ports: ExecutionPort
     }
   }
 
+  /**
+   * Everything the venue and the journal know that this state may not: every order still in flight,
+   * and any journaled since the last event this state saw (a crash after sending, before the state
+   * was saved), looked up so their fills are booked; then the positions. Incomplete (the journal
+   * or the venue could not be asked): reconcilePending stays set and no new entry is taken.
+   */
+  async function reconcileAll(t: Turn): Promise<void> {
+    const { s } = t;
+    let entries: JournalEntry[];
+    try {
+      entries = [...(await journal.inFlight(exchange.venue))];
+      if (s.lastEventTs > 0) entries.push(...(await journal.createdSince(exchange.venue, s.lastEventTs)));
+    } catch (error) {
+      s.reconcilePending = true;
+      storeAnswered(t, false);
+      t.trail.add('reconcile', 'journal-unavailable', { reason: 'store-unavailable', data: { detail: (error as Error).message } });
+      t.log.error({ err: error }, 'the order journal cannot be read: no new entries until it can');
+      return;
+    }
+    for (const entry of entries) {
+      if (s.orders[entry.clientOrderId]) continue;
+      s.orders = {
+        ...s.orders,
+        [entry.clientOrderId]: {
+          request: entry.request,
+          purpose: 'entry',
+          causeId: entry.causeId,
+          correlationId: entry.correlationId,
+          status: entry.status,
+          filledSize: entry.filledSize,
+          sentAt: entry.createdAt,
+        },
+      };
+    }
+    const inFlight = Object.keys(s.orders).length;
+    await reconcileInFlight(t, 'all');
+    await reconcilePositions(t);
+    t.trail.add('reconcile', s.reconcilePending ? 'incomplete' : 'complete', { data: { inFlight, stillOpen: Object.keys(s.orders).length } });
+  }
+
   /** Reconciliation before the first message: in-flight orders, then positions, with the venue. */
   async function recover(state: ExecutionState, ctx: RecoveryContext): Promise<ExecutionState> {
-    const now = ctx.now();
     const s = copyState(state);
+    // Breakers, grace periods and journal times run on event time; a fresh state has none yet.
+    const now = s.lastEventTs > 0 ? s.lastEventTs : ctx.now();
     const causeId = `recover:${ctx.actorId}:${now}`;
     const trail = new AuditTrail(causeId, causeId, now);
     const t: Turn = {
@@ -483,33 +581,9 @@ export function executionAgent(settings: ExecutionSettings, ports: ExecutionPort
       log: ctx.log,
       emit: (type, data, options) => ctx.emit(type, data, { ...options, idSeed: `fill:${(data as { fillId?: string }).fillId ?? JSON.stringify(data)}` }),
     };
-    // The journal knows every order ever sent; this state may predate some of them (a crash after
-    // sending, before the state was saved): those still in flight, and any journaled since the last
-    // event this state saw, are looked up so their fills are booked before anything else happens.
-    const entries = [...(await journal.inFlight(exchange.venue))];
-    if (s.lastEventTs > 0) entries.push(...(await journal.createdSince(exchange.venue, s.lastEventTs)));
-    for (const entry of entries) {
-      if (!s.orders[entry.clientOrderId]) {
-        s.orders = {
-          ...s.orders,
-          [entry.clientOrderId]: {
-            request: entry.request,
-            purpose: 'entry',
-            causeId: entry.causeId,
-            correlationId: entry.correlationId,
-            status: entry.status,
-            filledSize: entry.filledSize,
-            sentAt: entry.createdAt,
-          },
-        };
-      }
-    }
-    const inFlight = Object.keys(s.orders).length;
-    await reconcileInFlight(t, 'all');
-    await reconcilePositions(t);
-    trail.add('reconcile', s.reconcilePending ? 'incomplete' : 'complete', { data: { inFlight, stillOpen: Object.keys(s.orders).length } });
-    await trail.flush(audit);
-    ctx.log.info({ audit: 'reconcile', inFlight, pending: s.reconcilePending, open: Object.keys(s.orders).length }, 'reconciled with the venue before taking signals');
+    await reconcileAll(t);
+    await flushAudit(t);
+    ctx.log.info({ audit: 'reconcile', pending: s.reconcilePending, open: Object.keys(s.orders).length }, 'reconciled with the venue before taking signals');
     return s;
   }
 
@@ -568,7 +642,7 @@ export function executionAgent(settings: ExecutionSettings, ports: ExecutionPort
       else if (event.type === 'order.fill') await onVenueFill(t, event);
       else await onCommand(t, event);
       await watchLimits(t);
-      await t.trail.flush(audit);
+      await flushAudit(t);
       s.lastEventTs = Math.max(s.lastEventTs, event.ts);
       return s;
     },

@@ -1,6 +1,6 @@
 // Collects the audit records of one handled event. Ids derive from the causing event and what the
 // record says, so the same decision made again (a retry, a replay) gets the same id and the audit
-// log keeps it once. `flush` hands over what was collected since the last flush.
+// log keeps it once. `flush` writes what was collected since the last flush; `take` hands it over.
 import type { AuditKind, AuditLog, AuditRecord } from '../../runtime/ports/audit-log.js';
 import { deterministicId } from '../../runtime/ids.js';
 
@@ -39,11 +39,18 @@ export class AuditTrail {
     });
   }
 
-  /** Writes what was collected since the last flush. */
+  /** Writes what was collected since the last flush; on failure the records stay for the next one. */
   async flush(log: AuditLog): Promise<void> {
     if (this.pending.length === 0) return;
     const records = this.pending;
-    this.pending = [];
     await log.append(records);
+    this.pending = this.pending.slice(records.length);
+  }
+
+  /** Hands over what was collected and not yet written (to keep it when the audit log is down). */
+  take(): AuditRecord[] {
+    const records = this.pending;
+    this.pending = [];
+    return records;
   }
 }

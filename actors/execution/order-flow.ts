@@ -26,6 +26,11 @@ export interface OrderCause {
   readonly at: number;
 }
 
+/** The journal or the audit log could not record the order before it left: it was not sent. */
+export class OrderNotSentError extends Error {
+  override readonly name = 'OrderNotSentError';
+}
+
 export type SendResult =
   | { readonly kind: 'confirmed'; readonly order: OrderState; readonly duplicate: boolean }
   | { readonly kind: 'rejected'; readonly reason: string; readonly retryAfterMs?: number; readonly halt?: boolean }
@@ -49,27 +54,48 @@ export function journalStatusOf(order: OrderState): JournalStatus {
 export async function sendOrder(ports: OrderPorts, request: OrderRequest, cause: OrderCause, trail: AuditTrail): Promise<SendResult> {
   const { exchange, journal } = ports;
   const ids = { token: request.token, clientOrderId: request.clientOrderId };
-  const { created, entry } = await journal.begin({ venue: exchange.venue, request, causeId: cause.causeId, correlationId: cause.correlationId, at: cause.at });
+  let begun: Awaited<ReturnType<OrderJournal['begin']>>;
+  try {
+    begun = await journal.begin({ venue: exchange.venue, request, causeId: cause.causeId, correlationId: cause.correlationId, at: cause.at });
+  } catch (error) {
+    throw new OrderNotSentError(`the order journal could not record ${request.clientOrderId}: ${messageOf(error)}`, { cause: error });
+  }
+  const { created, entry } = begun;
   if (!created) {
     trail.add('order', 'already-journaled', { ...ids, reason: entry.status, data: { status: entry.status } });
     const order = await lookUp(exchange, request.clientOrderId, request.token);
-    if (order) await journal.update(request.clientOrderId, { status: journalStatusOf(order), filledSize: order.filledSize, at: cause.at });
+    if (order) {
+      await journal.update(request.clientOrderId, { status: journalStatusOf(order), filledSize: order.filledSize, at: cause.at }).catch((error: unknown) => {
+        trail.add('order', 'journal-update-failed', { ...ids, reason: 'store-unavailable', data: { detail: messageOf(error) } });
+      });
+    }
     return { kind: 'journaled-before', entry, ...(order ? { order } : {}) };
   }
   trail.add('order', 'sent', { ...ids, data: { venue: exchange.venue, request } });
   // The decision and the intent are on record before anything leaves.
-  await trail.flush(ports.audit);
+  try {
+    await trail.flush(ports.audit);
+  } catch (error) {
+    await journal.update(request.clientOrderId, { status: 'rejected', reason: 'not sent: the audit log is unavailable', at: cause.at }).catch(() => undefined);
+    throw new OrderNotSentError(`the audit log could not record ${request.clientOrderId}: ${messageOf(error)}`, { cause: error });
+  }
 
   const result = await exchange.place(request);
+  // From here the order is at the venue (or may be): a journal that cannot take the answer must not
+  // lose it. The entry stays 'sending'; reconciliation by client order id sets it right later.
+  const journalUpdate = (update: Parameters<OrderJournal['update']>[1]) =>
+    journal.update(request.clientOrderId, update).catch((error: unknown) => {
+      trail.add('order', 'journal-update-failed', { ...ids, reason: 'store-unavailable', data: { detail: messageOf(error), status: update.status } });
+    });
   switch (result.outcome) {
     case 'confirmed': {
       const { order, duplicate } = result;
-      await journal.update(request.clientOrderId, { status: journalStatusOf(order), filledSize: order.filledSize, at: cause.at });
+      await journalUpdate({ status: journalStatusOf(order), filledSize: order.filledSize, at: cause.at });
       trail.add('order', 'confirmed', { ...ids, reason: order.status, data: { status: order.status, filledSize: order.filledSize, duplicate, venueOrderId: order.venueOrderId } });
       return { kind: 'confirmed', order, duplicate };
     }
     case 'rejected':
-      await journal.update(request.clientOrderId, { status: 'rejected', reason: result.reason, at: cause.at });
+      await journalUpdate({ status: 'rejected', reason: result.reason, at: cause.at });
       trail.add('order', 'rejected', { ...ids, reason: result.code ?? 'venue-rejected', data: { detail: result.reason, retryAfterMs: result.retryAfterMs, halt: result.halt } });
       return {
         kind: 'rejected',
@@ -78,7 +104,7 @@ export async function sendOrder(ports: OrderPorts, request: OrderRequest, cause:
         ...(result.halt ? { halt: true } : {}),
       };
     case 'unresolved':
-      await journal.update(request.clientOrderId, { status: 'unresolved', reason: result.reason, at: cause.at });
+      await journalUpdate({ status: 'unresolved', reason: result.reason, at: cause.at });
       trail.add('order', 'unresolved', { ...ids, reason: 'no-answer', data: { detail: result.reason } });
       return { kind: 'unresolved', reason: result.reason };
   }
@@ -130,4 +156,8 @@ async function lookUp(exchange: Exchange, clientOrderId: string, token: string):
 
 function cannotAsk(error: unknown): error is Error {
   return error instanceof ExchangeUnavailableError || error instanceof ExchangeHaltedError;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

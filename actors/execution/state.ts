@@ -2,6 +2,7 @@
 // already booked, what the latest signals said about each market, and the safety systems. Every
 // part is plain data: it is snapshotted after every event.
 import type { OrderRequest } from '../../runtime/ports/exchange.js';
+import type { AuditRecord } from '../../runtime/ports/audit-log.js';
 import type { JournalStatus } from '../../runtime/ports/order-journal.js';
 import { initialBreakerState, type BreakerState } from './circuit-breaker.js';
 import { initialKillSwitch, type KillSwitchState } from './kill-switch.js';
@@ -59,6 +60,8 @@ export interface SafetyState {
   /** Highest equity seen (for the hard drawdown limit). */
   peakEquity: number;
   exchangeBreaker: BreakerState;
+  /** The order journal and audit log (PostgreSQL): while open, no order is sent. */
+  storeBreaker: BreakerState;
   rateLimit: OrderRateLimitState;
   killSwitch: KillSwitchState;
   protections: ProtectionsState;
@@ -82,7 +85,12 @@ export interface ExecutionState {
   reconcilePending: boolean;
   /** Latest event time handled: orders journaled at or after it may be missing from this state. */
   lastEventTs: number;
+  /** Audit records the audit log could not take yet (it was down); written first on the next event. */
+  pendingAudit: AuditRecord[];
 }
+
+/** Most audit records kept while the audit log is down; older ones are logged in full and dropped. */
+export const PENDING_AUDIT_CAP = 5000;
 
 export const BOOKED_FILLS_CAP = 2000;
 
@@ -99,6 +107,7 @@ export function initialExecutionState(initialBalance: number): ExecutionState {
     safety: {
       peakEquity: initialBalance,
       exchangeBreaker: initialBreakerState(),
+      storeBreaker: initialBreakerState(),
       rateLimit: initialOrderRateLimit(),
       killSwitch: initialKillSwitch(),
       protections: initialProtections(),
@@ -106,11 +115,15 @@ export function initialExecutionState(initialBalance: number): ExecutionState {
     },
     reconcilePending: false,
     lastEventTs: 0,
+    pendingAudit: [],
   };
 }
 
-/** A copy a handler may write to; nested records it changes are replaced, never mutated. */
-export function copyState(s: ExecutionState): ExecutionState {
+/** A copy a handler may write to; nested records it changes are replaced, never mutated. A state
+ * saved by an older version gets today's defaults for what it lacks. */
+export function copyState(saved: ExecutionState): ExecutionState {
+  const fresh = initialExecutionState(saved.cash ?? 0);
+  const s: ExecutionState = { ...fresh, ...saved, counters: { ...fresh.counters, ...saved.counters }, safety: { ...fresh.safety, ...saved.safety } };
   return {
     ...s,
     book: { ...s.book },

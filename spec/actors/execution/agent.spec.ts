@@ -308,6 +308,63 @@ describe('execution agent', () => {
   });
 });
 
+describe('execution agent with its order store down', () => {
+  class FlakyJournal extends MemoryOrderJournal {
+    down = false;
+    override async begin(...args: Parameters<MemoryOrderJournal['begin']>) {
+      if (this.down) throw new Error('connection refused');
+      return super.begin(...args);
+    }
+  }
+  class FlakyAudit extends MemoryAuditLog {
+    down = false;
+    override async append(...args: Parameters<MemoryAuditLog['append']>) {
+      if (this.down) throw new Error('connection refused');
+      return super.append(...args);
+    }
+  }
+
+  it('sends nothing it cannot journal, opens the store breaker, and probes again later', async () => {
+    const exchange = new ScriptedExchange({ slippageBps: 5, feeBps: 4 });
+    const journal = new FlakyJournal();
+    const audit = new MemoryAuditLog();
+    const agent = executionAgent(settings({ storeBreaker: { failureThreshold: 2, windowMs: 60_000, openMs: 10_000 } }), { exchange, journal, audit });
+    journal.down = true;
+    const down = await runAgent(agent, [signal('buy', 100, T0, 'sig-1', 'SOL'), signal('buy', 100, T0 + 1, 'sig-2', 'ETH'), signal('buy', 100, T0 + 2, 'sig-3', 'BTC')]);
+    expect(exchange.placeCalls).to.equal(0);
+    expect(down.state().counters.rejections).to.deep.equal({ 'store-unavailable': 3 });
+    expect(down.state().safety.storeBreaker.status).to.equal('open');
+    journal.down = false;
+    const back = await runAgent(agent, [signal('buy', 100, T0 + 20_000, 'sig-4', 'ARB')], { initial: new Map([['execution', down.state()]]) });
+    expect(exchange.placeCalls).to.equal(1);
+    expect(back.state().safety.storeBreaker.status).to.equal('closed');
+    expect((await audit.query({ kind: 'breaker' })).map((r) => [r.action, r.data['dependency']])).to.deep.equal([
+      ['closed->open', 'order-store'],
+      ['open->half-open', 'order-store'],
+      ['half-open->closed', 'order-store'],
+    ]);
+  });
+
+  it('keeps audit records while the audit log is down and writes them, once, when it is back', async () => {
+    const exchange = new ScriptedExchange({ slippageBps: 5, feeBps: 4 });
+    const audit = new FlakyAudit();
+    const agent = executionAgent(settings(), { exchange, journal: new MemoryOrderJournal(), audit });
+    audit.down = true;
+    // Nothing can be put on record before it leaves, so nothing is sent; the decisions wait in the state.
+    const down = await runAgent(agent, [signal('buy', 100, T0, 'sig-1', 'SOL')]);
+    expect(exchange.placeCalls).to.equal(0);
+    expect(down.state().counters.rejections).to.deep.equal({ 'store-unavailable': 1 });
+    expect(down.state().pendingAudit.map((r) => `${r.kind}:${r.action}:${r.reason ?? ''}`)).to.include.members(['decision:ALLOW:ok', 'order:sent:', 'decision:REJECT:store-unavailable']);
+    audit.down = false;
+    const back = await runAgent(agent, [signal('buy', 100, T0 + 1000, 'sig-2', 'ETH')], { initial: new Map([['execution', down.state()]]) });
+    expect(back.state().pendingAudit).to.deep.equal([]);
+    expect(exchange.placeCalls).to.equal(1);
+    const all = await audit.query();
+    expect(new Set(all.map((r) => r.id)).size).to.equal(all.length);
+    expect(all.filter((r) => r.causeId === 'sig-1').map((r) => `${r.kind}:${r.action}`)).to.deep.equal(['decision:ALLOW', 'order:sent', 'decision:REJECT']);
+  });
+});
+
 describe('execution agent recovery', () => {
   const recover = (agent: ReturnType<typeof venue>['agent'], state: ExecutionState) => {
     const outbox: Envelope[] = [];
