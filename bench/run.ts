@@ -4,6 +4,7 @@ import { rawNactThroughput } from './raw-nact.js';
 import { pipelineThroughput, tickToRiskLatency } from './pipeline.js';
 import { kafkaLatency, kafkaThroughput } from './kafka.js';
 import { BenchStores, ingestRate, rehydrationTime, replayRate, restartToReady } from './store.js';
+import { executionInMemory, executionOnPostgres, hyperliquidSigning } from './execution.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -63,6 +64,15 @@ async function main(): Promise<void> {
   progress(`restart-to-ready of a crashed actor, ${crashes} crashes with the store caught up`);
   const restartCaughtUp = await restartToReady(crashes, 'store-caught-up');
 
+  const signals = Math.round(2_000 * scale);
+  progress(`execution: ${fmt(signals)} signals -> checked, journaled, audited, placed, filled (memory, then PostgreSQL)`);
+  await executionInMemory(200); // warm-up
+  const execMemory = await executionInMemory(signals);
+  const execPg = await executionOnPostgres(signals);
+  progress('Hyperliquid order signing');
+  await hyperliquidSigning(50); // warm-up
+  const signing = await hyperliquidSigning(Math.round(1_000 * scale));
+
   const ms = (x: number) => `${x.toFixed(2)} ms`;
   const restartRow = (r: typeof restartMid, what: string): [string, string, string] => [
     `restart-to-ready, ${what} (backoff ${r.backoffMs} ms, ${r.crashes} crashes, ~${fmt(r.replayedPerRestart)} replayed each)`,
@@ -99,6 +109,17 @@ async function main(): Promise<void> {
     ],
     restartRow(restartMid, 'crash mid-burst'),
     restartRow(restartCaughtUp, 'store caught up'),
+    [
+      `execution: signal -> order -> fill, journal + audit in memory (${fmt(execMemory.signals)} signals)`,
+      `${fmt(execMemory.signalsPerSec)} signals/s, p50 ${ms(execMemory.p50Ms)}, p99 ${ms(execMemory.p99Ms)}`,
+      '',
+    ],
+    [
+      `execution: signal -> order -> fill, journal + audit in PostgreSQL (${fmt(execPg.signals)} signals)`,
+      `${fmt(execPg.signalsPerSec)} signals/s, p50 ${ms(execPg.p50Ms)}, p99 ${ms(execPg.p99Ms)}`,
+      '',
+    ],
+    [`Hyperliquid order signing (msgpack + keccak + EIP-712, ${fmt(signing.orders)} orders)`, `${ms(signing.msPerOrder)} per order`, ''],
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));

@@ -1,0 +1,88 @@
+// Execution figures: signal -> order -> booked fill through the execution actor's handler (pre-trade
+// checks, journal before send, audit, paper venue, fill booking), with the journal and audit log in
+// memory and in PostgreSQL; and the cost of signing one Hyperliquid order (msgpack + keccak + EIP-712).
+import { performance } from 'node:perf_hooks';
+import { Wallet } from 'ethers';
+import { executionAgent, initialExecutionState, type ExecutionState } from '../actors/execution/agent.js';
+import { Signal } from '../actors/trading/events.js';
+import { PaperExchange } from '../adapters/exchange/paper.js';
+import { orderAction, orderWire } from '../adapters/exchange/hyperliquid/wire.js';
+import { signL1Action } from '../adapters/exchange/hyperliquid/signing.js';
+import { MemoryAuditLog } from '../adapters/store/memory-audit-log.js';
+import { MemoryOrderJournal } from '../adapters/store/memory-order-journal.js';
+import { PostgresAuditLog } from '../adapters/store/postgres/postgres-audit-log.js';
+import { PostgresOrderJournal } from '../adapters/store/postgres/postgres-order-journal.js';
+import { defaultConfig } from '../config/schema.js';
+import { createAgentContext } from '../runtime/agent-context.js';
+import type { Envelope } from '../runtime/envelope.js';
+import { deterministicId } from '../runtime/ids.js';
+import { silentLogger } from '../runtime/logger.js';
+import type { AuditLog } from '../runtime/ports/audit-log.js';
+import type { OrderJournal } from '../runtime/ports/order-journal.js';
+import { BenchStores } from './store.js';
+
+export interface ExecutionFigures {
+  readonly signals: number;
+  readonly signalsPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+/** Entry signals on distinct tokens, so each one places and fills an order. */
+async function signalsThrough(count: number, journal: OrderJournal, audit: AuditLog): Promise<ExecutionFigures> {
+  const settings = { ...defaultConfig().execution, positionLimits: { maxNotional: 1e12 }, maxTotalNotional: null, concentration: null, correlation: null, manualReviewNotional: null, orderRateLimit: { maxOrders: 1e9, windowMs: 1000 }, sizing: { ...defaultConfig().execution.sizing, fraction: 1e-6 } };
+  const exchange = new PaperExchange({ slippageBps: 5, feeBps: 4 });
+  const agent = executionAgent(settings, { exchange, journal, audit });
+  let state: ExecutionState = initialExecutionState(1e9);
+  const times: number[] = [];
+  const t0 = Date.UTC(2026, 0, 5);
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const event: Envelope = {
+      id: deterministicId(`bench-signal-${i}`),
+      type: Signal.type,
+      ts: t0 + i,
+      token: `T${i}`,
+      source: 'bench',
+      correlationId: `c-${i}`,
+      data: { side: 'buy', score: 0.6, confidence: 0.6, price: 100, indicators: {}, reason: 'bench' },
+    };
+    const before = performance.now();
+    state = await agent.handle(state, event as never, createAgentContext('execution:execution', 'execution', 'execution', event, [], silentLogger));
+    times.push(performance.now() - before);
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  if (state.counters.fills !== count) throw new Error(`bench: expected ${count} fills, got ${state.counters.fills}`);
+  await exchange.close();
+  times.sort((a, b) => a - b);
+  return { signals: count, signalsPerSec: count / elapsed, p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99) };
+}
+
+export function executionInMemory(count: number): Promise<ExecutionFigures> {
+  return signalsThrough(count, new MemoryOrderJournal(), new MemoryAuditLog());
+}
+
+export async function executionOnPostgres(count: number): Promise<ExecutionFigures> {
+  const stores = await BenchStores.open();
+  try {
+    const { pool, schema } = stores.eventStore;
+    return await signalsThrough(count, new PostgresOrderJournal(pool, schema), new PostgresAuditLog(pool, schema));
+  } finally {
+    await stores.close();
+  }
+}
+
+/** Signing one Hyperliquid order action, ms per order. */
+export async function hyperliquidSigning(count: number): Promise<{ orders: number; msPerOrder: number }> {
+  const wallet = new Wallet('0x0123456789012345678901234567890123456789012345678901234567890123');
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const action = orderAction([orderWire({ asset: 4, isBuy: true, price: '1670.1', size: '0.0147', reduceOnly: false, tif: 'Ioc', cloid: `0x${i.toString(16).padStart(32, '0')}` })]);
+    await signL1Action(wallet, action, null, 1_677_777_606_040 + i, undefined, false);
+  }
+  return { orders: count, msPerOrder: (performance.now() - started) / count };
+}
