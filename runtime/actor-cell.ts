@@ -199,13 +199,11 @@ export class ActorCell<S = unknown> implements RunningChild {
     const recover = this.agent.recover;
     if (!recover) return;
     const outbox: Envelope[] = [];
-    this.state = await recover(this.state as S, createRecoveryContext(this.id, this.key, this.agent.name, outbox, this.env.log));
-    if (outbox.length > 0) {
-      const publish = this.env.publisher.publish(outbox);
-      const before = this.published;
-      this.published = publish.then(() => before);
-      await publish;
-    }
+    const recovered = await recover(this.state as S, createRecoveryContext(this.id, this.key, this.agent.name, outbox, this.env.log));
+    // Kept only once what it emitted is published: a failed publish fails the start, and the next
+    // start recovers again from the state before, emitting again.
+    if (outbox.length > 0) await this.env.publisher.publish(outbox);
+    this.state = recovered;
     await this.snapshot();
   }
 

@@ -135,12 +135,16 @@ export async function reconcileOrder(
     return { kind: 'pending', reason: error.message, venueUnavailable: true };
   }
   if (order) {
-    await ports.journal.update(entry.clientOrderId, { status: journalStatusOf(order), filledSize: order.filledSize, at: now });
+    await ports.journal.update(entry.clientOrderId, { status: journalStatusOf(order), filledSize: order.filledSize, at: now }).catch((error: unknown) => {
+      trail.add('order', 'journal-update-failed', { ...ids, reason: 'store-unavailable', data: { detail: messageOf(error) } });
+    });
     trail.add('reconcile', 'found', { ...ids, reason: order.status, data: { status: order.status, filledSize: order.filledSize, fills: order.fills.length } });
     return { kind: 'found', order };
   }
   if (now - entry.createdAt < graceMs) return { kind: 'pending', reason: 'the venue does not know the order yet', venueUnavailable: false };
-  await ports.journal.update(entry.clientOrderId, { status: 'not-received', reason: 'unknown to the venue after the grace period', at: now });
+  await ports.journal.update(entry.clientOrderId, { status: 'not-received', reason: 'unknown to the venue after the grace period', at: now }).catch((error: unknown) => {
+    trail.add('order', 'journal-update-failed', { ...ids, reason: 'store-unavailable', data: { detail: messageOf(error) } });
+  });
   trail.add('reconcile', 'not-received', { ...ids, reason: 'not-received', data: { ageMs: now - entry.createdAt } });
   return { kind: 'not-received' };
 }

@@ -27,7 +27,10 @@ export interface TrackedOrder {
   readonly causeId: string;
   readonly correlationId: string;
   readonly status: JournalStatus;
+  /** Size of the fills booked for it. */
   readonly filledSize: number;
+  /** Size the venue last said was filled (its fills may still be on their way). */
+  readonly venueFilledSize?: number;
   /** Event time it was sent at. */
   readonly sentAt: number;
   /** Event time it was last looked up at the venue. */
@@ -92,7 +95,7 @@ export interface ExecutionState {
 /** Most audit records kept while the audit log is down; older ones are logged in full and dropped. */
 export const PENDING_AUDIT_CAP = 5000;
 
-export const BOOKED_FILLS_CAP = 2000;
+export const BOOKED_FILLS_CAP = 10_000;
 
 export function initialExecutionState(initialBalance: number): ExecutionState {
   return {

@@ -10,7 +10,9 @@ export type PlaceScript =
   /** The venue takes the order, then the caller dies before it sees the answer. */
   | 'crash-after-send'
   /** The request never reaches the venue, and the caller cannot tell. */
-  | 'lost-request';
+  | 'lost-request'
+  /** The venue fills the order but its answer carries no fills (they come later, as on Hyperliquid). */
+  | 'fills-later';
 
 export class ScriptedExchange extends PaperExchange {
   /** place() calls, whatever happened to them. */
@@ -41,6 +43,7 @@ export class ScriptedExchange extends PaperExchange {
     const result = await super.place(request);
     if (step === 'lost-answer') return { outcome: 'unresolved', reason: 'connection reset before the answer' };
     if (step === 'crash-after-send') throw new Error('process died between sending and the answer');
+    if (step === 'fills-later' && result.outcome === 'confirmed') return { ...result, order: { ...result.order, fills: [] } };
     return result;
   }
 

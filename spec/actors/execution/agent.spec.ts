@@ -300,6 +300,67 @@ describe('execution agent', () => {
     await exchange.close();
   });
 
+  it('keeps a filled order whose fills have not arrived tracked, the token busy, until they are booked', async () => {
+    const { exchange, agent } = venue();
+    // Filled at the venue, no fills in the answer; the first lookup fails too.
+    exchange.next('fills-later').lookupsFail(1);
+    const id = clientOrderId('sig-late', 'entry');
+    const run = await runAgent(agent, [
+      signal('buy', 100, T0, 'sig-late'),
+      // Not flat in truth: a second SOL entry must not go out.
+      signal('buy', 101, T0 + 1, 'sig-again'),
+      // The next event looks the order up again, books its fill, and ETH trades.
+      signal('sell', 50, T0 + 2, 'sig-eth', 'ETH'),
+    ]);
+    expect(exchange.placeCalls).to.equal(2);
+    expect(run.state().counters.rejections).to.deep.equal({ 'order-in-flight': 1 });
+    expect(run.ofType(TradeExecuted.type).map((t) => t.data.clientOrderId)).to.deep.equal([id, clientOrderId('sig-eth', 'entry')]);
+    expect(run.state().book['SOL']!.size).to.equal(20);
+    expect(run.state().orders).to.deep.equal({});
+  });
+
+  it('kill switch: keeps trying until flat, even with the exchange breaker open', async () => {
+    const { exchange, agent } = venue({ exchangeBreaker: { failureThreshold: 2, windowMs: 60_000, openMs: 600_000 }, unresolvedGraceMs: 1000 });
+    const run = await runAgent(agent, [signal('buy', 100, T0, 'sig-sol', 'SOL')]);
+    exchange.next('lost-request', 'lost-request', 'lost-request');
+    const killed = await runAgent(
+      agent,
+      [
+        signal('buy', 100, T0 + 1, 'sig-eth', 'ETH'),
+        signal('buy', 100, T0 + 2, 'sig-btc', 'BTC'),
+        // Breaker open now. The kill switch's first close is lost on the way.
+        command({ action: 'kill-switch', mode: 'activate', by: 'alice', reason: 'venue trouble' }, T0 + 3, 'ks-1'),
+        // Still unanswered: no second close while the first may be working.
+        command({ action: 'kill-switch', mode: 'activate', by: 'alice', reason: 'again' }, T0 + 500, 'ks-2'),
+        // Past the grace period the lost close is not-received, and a new close goes out.
+        command({ action: 'kill-switch', mode: 'activate', by: 'alice', reason: 'again' }, T0 + 5000, 'ks-3'),
+      ],
+      { initial: new Map([['execution', run.state()]]) },
+    );
+    expect(killed.state().safety.exchangeBreaker.status).to.equal('open');
+    expect(killed.state().book['SOL']!.size).to.equal(0);
+    expect(exchange.placeCalls).to.equal(5); // SOL entry, 2 lost entries, 1 lost close, 1 close
+    expect(killed.ofType(TradeExecuted.type).map((t) => t.data.clientOrderId)).to.deep.equal([clientOrderId('ks-3', 'kill-close:SOL')]);
+  });
+
+  it('defers an approval while the token has an order in flight', async () => {
+    const { exchange, audit, agent } = venue({ sizing: { ...settings().sizing, fraction: 0.21 } });
+    const held = await runAgent(agent, [signal('buy', 100, T0, 'sig-review')]);
+    exchange.next('lost-answer').lookupsFail(5);
+    // Another order for SOL goes out (a force-close needs a position: use a tiny manual entry instead).
+    const busyState: ExecutionState = {
+      ...held.state(),
+      orders: { 'rg-other': { request: { clientOrderId: 'rg-other', token: 'SOL', side: 'buy', size: 1, price: 100, reduceOnly: false, ts: T0 }, purpose: 'entry', causeId: 'x', correlationId: 'x', status: 'unresolved', filledSize: 0, sentAt: T0 } },
+    };
+    const id = clientOrderId('sig-review', 'entry');
+    const deferred = await runAgent(agent, [command({ action: 'review', clientOrderId: id, decision: 'approve', by: 'alice' }, T0 + 10, 'rv-1')], {
+      initial: new Map([['execution', busyState]]),
+    });
+    expect(exchange.placeCalls).to.equal(0);
+    expect(deferred.state().safety.reviews.items.map((i) => i.id)).to.deep.equal([id]);
+    expect((await audit.query({ kind: 'review' })).map((r) => `${r.action}:${r.reason}`)).to.deep.equal(['queued:notional-review', 'deferred:reconcile-pending']);
+  });
+
   it('never mutates the state it was given', async () => {
     const before = initialExecutionState(100_000);
     const frozen = JSON.stringify(before);
@@ -309,11 +370,31 @@ describe('execution agent', () => {
 });
 
 describe('execution agent with its order store down', () => {
+  /** Every call fails while it is down, as a journal on an unreachable database does. */
   class FlakyJournal extends MemoryOrderJournal {
     down = false;
-    override async begin(...args: Parameters<MemoryOrderJournal['begin']>) {
+    private check(): void {
       if (this.down) throw new Error('connection refused');
+    }
+    override async begin(...args: Parameters<MemoryOrderJournal['begin']>) {
+      this.check();
       return super.begin(...args);
+    }
+    override async update(...args: Parameters<MemoryOrderJournal['update']>) {
+      this.check();
+      return super.update(...args);
+    }
+    override async get(...args: Parameters<MemoryOrderJournal['get']>) {
+      this.check();
+      return super.get(...args);
+    }
+    override async inFlight(...args: Parameters<MemoryOrderJournal['inFlight']>) {
+      this.check();
+      return super.inFlight(...args);
+    }
+    override async createdSince(...args: Parameters<MemoryOrderJournal['createdSince']>) {
+      this.check();
+      return super.createdSince(...args);
     }
   }
   class FlakyAudit extends MemoryAuditLog {
@@ -343,6 +424,24 @@ describe('execution agent with its order store down', () => {
       ['open->half-open', 'order-store'],
       ['half-open->closed', 'order-store'],
     ]);
+  });
+
+  it('commits a kill switch while the journal is down, and closes the position once it is back', async () => {
+    const exchange = new ScriptedExchange({ slippageBps: 5, feeBps: 4 });
+    const journal = new FlakyJournal();
+    const agent = executionAgent(settings(), { exchange, journal, audit: new MemoryAuditLog() });
+    const open = await runAgent(agent, [signal('buy', 100, T0, 'sig-1', 'SOL')]);
+    journal.down = true;
+    const killed = await runAgent(agent, [command({ action: 'kill-switch', mode: 'activate', by: 'alice', reason: 'db outage drill' }, T0 + 1, 'ks-1')], {
+      initial: new Map([['execution', open.state()]]),
+    });
+    expect(killed.state().safety.killSwitch.active).to.equal(true);
+    expect(killed.state().book['SOL']!.size).to.equal(20); // nothing could be journaled, so nothing was sent
+    expect(exchange.placeCalls).to.equal(1);
+    journal.down = false;
+    const flat = await runAgent(agent, [signal('buy', 100, T0 + 2, 'sig-2', 'ETH')], { initial: new Map([['execution', killed.state()]]) });
+    expect(flat.state().book['SOL']!.size).to.equal(0);
+    expect(flat.state().counters.rejections['kill-switch']).to.equal(1);
   });
 
   it('keeps audit records while the audit log is down and writes them, once, when it is back', async () => {

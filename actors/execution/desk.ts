@@ -1,0 +1,119 @@
+// What every part of the execution actor works with: the desk (settings and ports, fixed for the
+// actor's life) and the turn (one handled event: its own copy of the state, its audit trail, and
+// how it may emit). Also the bookkeeping of the two circuit breakers and of the audit log.
+import type { AgentContext } from '../../runtime/agent.js';
+import type { AuditLog } from '../../runtime/ports/audit-log.js';
+import type { Exchange } from '../../runtime/ports/exchange.js';
+import type { OrderJournal } from '../../runtime/ports/order-journal.js';
+import type { AuditTrail } from './audit-trail.js';
+import { recordFailure, recordSuccess, type BreakerTransition } from './circuit-breaker.js';
+import type { OrderPorts } from './order-flow.js';
+import type { PreTradeLimits } from './pre-trade.js';
+import type { ProtectionsConfig } from './protections.js';
+import { preTradeLimitsOf, type ExecutionSettings } from './safety-gate.js';
+import { PENDING_AUDIT_CAP, type ExecutionState } from './state.js';
+
+export interface ExecutionPorts {
+  readonly exchange: Exchange;
+  readonly journal: OrderJournal;
+  readonly audit: AuditLog;
+}
+
+export interface Desk extends ExecutionPorts {
+  readonly settings: ExecutionSettings;
+  readonly orderPorts: OrderPorts;
+  readonly limits: PreTradeLimits;
+  readonly protections: ProtectionsConfig;
+}
+
+export interface Turn {
+  readonly s: ExecutionState;
+  readonly trail: AuditTrail;
+  /** Event time (recovery: the last event time the state saw). */
+  readonly now: number;
+  readonly causeId: string;
+  readonly correlationId: string;
+  /** Rehydrating: nothing is sent or looked up; what happened is in the log. */
+  readonly replaying: boolean;
+  readonly emit: AgentContext['emit'];
+  readonly log: AgentContext['log'];
+  /** Set when the venue halted us: the kill switch engages once the event is handled. */
+  halt?: string;
+}
+
+export function makeDesk(settings: ExecutionSettings, ports: ExecutionPorts): Desk {
+  const p = settings.protections;
+  return {
+    ...ports,
+    settings,
+    orderPorts: ports,
+    limits: preTradeLimitsOf(settings),
+    protections: {
+      ...(p.cooldownMs !== undefined ? { cooldown: { cooldownMs: p.cooldownMs } } : {}),
+      ...(p.stopLossGuard ? { stopLossGuard: p.stopLossGuard } : {}),
+      ...(p.maxDrawdown ? { maxDrawdown: p.maxDrawdown } : {}),
+    },
+  };
+}
+
+export function auditBreaker(desk: Desk, t: Turn, transition: BreakerTransition | undefined, dependency: string = desk.exchange.venue): void {
+  if (!transition) return;
+  t.trail.add('breaker', `${transition.from}->${transition.to}`, { reason: transition.reason, data: { dependency, detail: transition.detail } });
+  t.log.warn({ audit: 'breaker', dependency, ...transition }, 'circuit breaker changed');
+}
+
+/** The venue answered (or did not): feeds the exchange breaker. */
+export function venueAnswered(desk: Desk, t: Turn, ok: boolean): void {
+  const { s } = t;
+  const update = ok ? recordSuccess(s.safety.exchangeBreaker, t.now) : recordFailure(s.safety.exchangeBreaker, t.now, desk.settings.exchangeBreaker);
+  s.safety = { ...s.safety, exchangeBreaker: update.state };
+  auditBreaker(desk, t, update.transition);
+}
+
+/** The journal or audit log answered (or did not): feeds the store breaker. */
+export function storeAnswered(desk: Desk, t: Turn, ok: boolean): void {
+  const { s } = t;
+  const update = ok ? recordSuccess(s.safety.storeBreaker, t.now) : recordFailure(s.safety.storeBreaker, t.now, desk.settings.storeBreaker);
+  s.safety = { ...s.safety, storeBreaker: update.state };
+  auditBreaker(desk, t, update.transition, 'order-store');
+}
+
+/** A journal call that must not crash the handler: a failure is counted and audited, and gives `failed`. */
+export async function fromJournal<T>(desk: Desk, t: Turn, what: string, call: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (error) {
+    storeAnswered(desk, t, false);
+    t.trail.add('order', 'journal-unavailable', { reason: 'store-unavailable', data: { what, detail: (error as Error).message } });
+    t.log.error({ err: error, what }, 'the order journal is unavailable');
+    return { ok: false };
+  }
+}
+
+/**
+ * Writes this event's audit records (and any the audit log could not take before). While it is
+ * down they are kept in the state, snapshotted, and written first once it is back.
+ */
+export async function flushAudit(desk: Desk, t: Turn): Promise<void> {
+  const { s } = t;
+  const records = [...s.pendingAudit, ...t.trail.take()];
+  if (records.length === 0) return;
+  try {
+    await desk.audit.append(records);
+    s.pendingAudit = [];
+    if (s.safety.storeBreaker.status !== 'closed') {
+      storeAnswered(desk, t, true);
+      await desk.audit.append(t.trail.take()).catch(() => undefined);
+    }
+  } catch (error) {
+    storeAnswered(desk, t, false);
+    let keep = [...records, ...t.trail.take()];
+    if (keep.length > PENDING_AUDIT_CAP) {
+      const dropped = keep.slice(0, keep.length - PENDING_AUDIT_CAP);
+      t.log.error({ audit: 'dropped', records: dropped }, `audit log down too long: ${dropped.length} audit records dropped from the buffer (in full here)`);
+      keep = keep.slice(-PENDING_AUDIT_CAP);
+    }
+    s.pendingAudit = keep;
+    t.log.error({ err: error, pending: keep.length }, 'audit log unavailable; records kept until it is back');
+  }
+}
