@@ -214,7 +214,8 @@ const exchange = z.strictObject({
 const llm = z.strictObject({
   /** Ask a model for trading decisions when an API key is present (ANTHROPIC_API_KEY[_FILE]). */
   enabled: z.boolean().default(true),
-  model: z.string().min(1).default('claude-sonnet-4-5'),
+  /** A fast model: the answer must come within timeoutMs, and the request is made when the rules would signal. */
+  model: z.string().min(1).default('claude-haiku-4-5'),
   baseUrl: z.url().optional(),
   timeoutMs: posInt().default(4000),
   maxRequestsPerMinute: posInt().default(20),
