@@ -2,7 +2,7 @@
 import { Liquidation, PriceTick } from './market/events.js';
 import { SentimentChanged, SentimentUpdate } from './sentiment/events.js';
 import { LlmDecisionRecorded, Signal } from './trading/events.js';
-import { OrderCommand, TradeExecuted, VenueFill } from './execution/events.js';
+import { EntryGate, OrderCommand, TradeExecuted, VenueFill } from './execution/events.js';
 import { RiskAlert } from './risk/events.js';
 import { PositionChanged } from './position/events.js';
 
@@ -15,6 +15,7 @@ export const domainEventTypes = [
   OrderCommand,
   TradeExecuted,
   VenueFill,
+  EntryGate,
   RiskAlert,
   PositionChanged,
   SentimentChanged,

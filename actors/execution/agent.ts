@@ -15,6 +15,7 @@ import { hardLimitBreach, resetKillSwitch } from './kill-switch.js';
 import { afterCancel, engageKillSwitch, flatten } from './kill-switch-flow.js';
 import { rollLossWindows } from './loss-windows.js';
 import { reconcileAll, reconcileInFlight, submit } from './order-submission.js';
+import { publishEntryGates } from './entry-gate.js';
 import { bookFills, isTerminal, reconcileDue, settle } from './order-tracking.js';
 import { pruneExpired, recordEquity } from './protections.js';
 import { approveReview, expireReviews, rejectReview } from './review-queue.js';
@@ -287,6 +288,7 @@ export function executionAgent(settings: ExecutionSettings, ports: ExecutionPort
       else if (event.type === 'order.fill') await onVenueFill(desk, t, event);
       else await onCommand(desk, t, event);
       await watchLimits(desk, t);
+      publishEntryGates(desk, t, (equity, price) => entrySize(settings, equity, price));
       await flushAudit(desk, t);
       s.lastEventTs = Math.max(s.lastEventTs, event.ts);
       return s;

@@ -78,3 +78,21 @@ export const TradeExecuted = defineEvent(
   }),
 );
 export type TradeExecutedEvent = EnvelopeOf<typeof TradeExecuted>;
+
+/**
+ * What the execution safety checks would let a new order do for a token right now: which sides
+ * (buy, sell: an exit counts) and how large. Published when it changes, so the trading actor offers
+ * the model only what would pass; the checks still decide every real order.
+ */
+export const EntryGate = defineEvent(
+  'execution.gate',
+  'state.changes',
+  z.object({
+    allowed: z.array(side).max(2),
+    /** Why a side is refused, by side. */
+    refused: z.record(z.string(), z.string()),
+    /** Quote currency: the usual entry notional, 0 when nothing is allowed. */
+    maxNotional: z.number().nonnegative().finite(),
+  }),
+);
+export type EntryGateEvent = EnvelopeOf<typeof EntryGate>;

@@ -90,6 +90,8 @@ export interface ExecutionState {
   lastEventTs: number;
   /** Audit records the audit log could not take yet (it was down); written first on the next event. */
   pendingAudit: AuditRecord[];
+  /** The entry gate last published per token (entry-gate.ts), to publish only changes. */
+  gates: Record<string, string>;
 }
 
 /** Most audit records kept while the audit log is down; older ones are logged in full and dropped. */
@@ -119,6 +121,7 @@ export function initialExecutionState(initialBalance: number): ExecutionState {
     reconcilePending: false,
     lastEventTs: 0,
     pendingAudit: [],
+    gates: {},
   };
 }
 

@@ -5,12 +5,13 @@
 // the request runs as piped work whose recorded answer comes back through the log (llm-advice.ts).
 import type { Config } from '../../config/schema.js';
 import { defineAgent, type AgentContext } from '../../runtime/agent.js';
-import type { LlmClient } from '../../runtime/ports/llm.js';
+import type { LlmAction, LlmClient } from '../../runtime/ports/llm.js';
 import { PriceTick, type PriceTickEvent } from '../market/events.js';
 import { LlmDecisionRecorded, Signal, type LlmDecisionRecordedEvent, type SignalCandidate, type SignalData } from './events.js';
 import { computeIndicators, type IndicatorPeriods, type IndicatorValues } from './indicators.js';
 import { adviceFrom, heldBack, isAbandoned, llmRequestId, NO_LLM_ACTIVITY, type LlmCounters, type LlmHold, type LlmPending } from './llm-advice.js';
-import { askModel } from './llm-request.js';
+import { ALLOWED_ACTIONS, askModel } from './llm-request.js';
+import { EntryGate } from '../execution/events.js';
 import { confidence, decide, technicalScore, type SubScores } from './technical-score.js';
 import { logReturns, realizedVolatility, recentReturns } from './volatility.js';
 
@@ -23,6 +24,8 @@ export interface TradingState {
   /** LLM path only: the candidate side the model last declined, held back for the cooldown. */
   readonly llmHold?: LlmHold | null;
   readonly llm?: LlmCounters;
+  /** LLM path only: what execution's safety checks would let an order do now (execution.gate). */
+  readonly gate?: { readonly allowed: readonly ('buy' | 'sell')[]; readonly maxNotional: number } | null;
 }
 
 export interface TradingLlm {
@@ -135,8 +138,13 @@ export function tradingAgent(settings: TradingSettings, llm?: TradingLlm) {
 
     // At most one request in flight per token; a side the model just declined waits out the cooldown.
     if (next.llmPending || heldBack(next.llmHold, candidate.side, now, settings.cooldownMs)) return next;
+    // The model is offered only what the safety checks would pass; with nothing to offer it is not asked.
+    const gate = next.gate;
+    if (gate && gate.allowed.length === 0) return publish(next, { ...candidate, origin: 'rules' }, ctx);
+    const maxNotional = gate ? Math.min(llm.maxNotional, gate.maxNotional) : llm.maxNotional;
+    const allowedActions: LlmAction[] = gate ? [...gate.allowed, 'hold'] : [...ALLOWED_ACTIONS];
     const requestId = llmRequestId(event.id);
-    const question = { requestId, correlationId: event.correlationId, token: ctx.key, ts: now, candidate, maxSize: llm.maxNotional / candidate.price };
+    const question = { requestId, correlationId: event.correlationId, token: ctx.key, ts: now, candidate, maxSize: maxNotional / candidate.price, allowedActions };
     ctx.pipeToLog(LlmDecisionRecorded, () => askModel(llm.client, question), { idSeed: requestId });
     const counters = next.llm ?? NO_LLM_ACTIVITY;
     return { ...next, llmPending: { requestId, since: now, candidate }, llm: { ...counters, requests: counters.requests + 1 } };
@@ -170,12 +178,13 @@ export function tradingAgent(settings: TradingSettings, llm?: TradingLlm) {
 
   return defineAgent({
     name: 'trading',
-    consumes: llm ? [PriceTick, LlmDecisionRecorded] : [PriceTick],
+    consumes: llm ? [PriceTick, LlmDecisionRecorded, EntryGate] : [PriceTick],
     key: 'token',
     initialState: (): TradingState =>
       llm ? { closes: [], lastSignalTs: null, lastSide: null, llmPending: null, llmHold: null, llm: NO_LLM_ACTIVITY } : { closes: [], lastSignalTs: null, lastSide: null },
     handle: (state, event, ctx) => {
       if (event.type === PriceTick.type) return onTick(state, event, ctx);
+      if (event.type === EntryGate.type) return { ...state, gate: { allowed: event.data.allowed, maxNotional: event.data.maxNotional } };
       // Without an LLM the agent does not consume decisions; a stray one changes nothing.
       return llm ? onDecision(state, event, ctx, llm.minConfidence) : state;
     },

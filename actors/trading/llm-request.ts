@@ -5,8 +5,9 @@ import { LlmFailure, type LlmAction, type LlmClient, type LlmDecisionRequest, ty
 import { llmDecisionSchema, type LlmDecisionRecord, type RecordedDecision, type SignalCandidate } from './events.js';
 
 /**
- * The model may always pick either side or hold: it sees the same evidence as the rules and may
- * disagree with their side. Which side is then traded is still up to execution's checks.
+ * Without word from execution the model may pick either side or hold: it sees the same evidence as
+ * the rules and may disagree with their side. With an entry gate (execution.gate) it is offered only
+ * the sides the safety checks would pass. Either way execution's checks decide every real order.
  */
 export const ALLOWED_ACTIONS: readonly LlmAction[] = ['buy', 'sell', 'hold'];
 
@@ -18,6 +19,8 @@ export interface ModelQuestion {
   readonly ts: number;
   readonly candidate: SignalCandidate;
   readonly maxSize: number;
+  /** Default ALLOWED_ACTIONS. */
+  readonly allowedActions?: readonly LlmAction[];
 }
 
 export function decisionRequestOf(question: ModelQuestion): LlmDecisionRequest {
@@ -29,7 +32,7 @@ export function decisionRequestOf(question: ModelQuestion): LlmDecisionRequest {
     indicators: candidate.indicators,
     technicalScore: candidate.score,
   };
-  return { requestId: question.requestId, correlationId: question.correlationId, summary, allowedActions: ALLOWED_ACTIONS, maxSize: question.maxSize };
+  return { requestId: question.requestId, correlationId: question.correlationId, summary, allowedActions: question.allowedActions ?? ALLOWED_ACTIONS, maxSize: question.maxSize };
 }
 
 /** Asks `client` and records the outcome; never rejects. `clock` (ms) only measures latency. */

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { executionAgent, initialExecutionState, type ExecutionState } from '../../../actors/execution/agent.js';
 import { clientOrderId } from '../../../actors/execution/client-order-id.js';
-import { OrderCommand, TradeExecuted, VenueFill } from '../../../actors/execution/events.js';
+import { EntryGate, OrderCommand, TradeExecuted, VenueFill } from '../../../actors/execution/events.js';
 import { Signal } from '../../../actors/trading/events.js';
 import { MemoryAuditLog } from '../../../adapters/store/memory-audit-log.js';
 import { MemoryOrderJournal } from '../../../adapters/store/memory-order-journal.js';
@@ -96,8 +96,12 @@ describe('execution agent', () => {
     const { exchange, journal, audit, agent } = venue({ positionLimits: { maxNotional: 1000 } });
     const run = await runAgent(agent, [signal('buy', 100, T0, 'sig-big')]);
     expect(exchange.placeCalls).to.equal(0);
-    expect(run.emitted).to.have.length(0);
+    expect(run.ofType(TradeExecuted.type)).to.have.length(0);
     expect(run.state().counters.rejections).to.deep.equal({ 'position-notional-limit': 1 });
+    // The gate tells the trading actor that no entry on SOL would pass, and why.
+    expect(run.ofType(EntryGate.type).map((e) => e.data)).to.deep.equal([
+      { allowed: [], refused: { buy: 'position-notional-limit', sell: 'position-notional-limit' }, maxNotional: 0 },
+    ]);
     expect(await journal.get(clientOrderId('sig-big', 'entry'))).to.equal(undefined);
     const [decision] = await audit.query({ kind: 'decision' });
     expect(decision).to.deep.include({ action: 'REJECT', reason: 'position-notional-limit', causeId: 'sig-big', token: 'SOL' });
@@ -260,6 +264,24 @@ describe('execution agent', () => {
     expect(run.state().counters.rejections['kill-switch']).to.equal(1);
     expect(exchange.placedCount).to.equal(5);
     expect((await audit.query({ kind: 'kill-switch' })).map((r) => r.action)).to.deep.equal(['activated', 'reset']);
+  });
+
+  it('publishes the entry gate per token when it changes: what an order could do now', async () => {
+    const { agent } = venue();
+    const run = await runAgent(agent, [
+      signal('buy', 100, T0, 'sig-sol', 'SOL'),
+      command({ action: 'kill-switch', mode: 'activate', by: 'alice', reason: 'drill' }, T0 + 1, 'ks-1'),
+      command({ action: 'kill-switch', mode: 'reset', by: 'alice', reason: 'drill over' }, T0 + 2, 'ks-2'),
+    ]);
+    const gates = run.ofType(EntryGate.type).map((e) => [e.ts, e.data.allowed, e.data.refused]);
+    expect(gates).to.deep.equal([
+      // Long SOL: only an exit would pass.
+      [T0, ['sell'], { buy: 'already-positioned' }],
+      // Kill switch: flat again (closed), and no entry either way. After the reset the losing close
+      // still has SOL on its cooldown: nothing allowed, no change, nothing published.
+      [T0 + 1, [], { buy: 'kill-switch', sell: 'kill-switch' }],
+    ]);
+    expect(run.state().safety.protections.locks.map((l) => [l.scope, l.reason])).to.deep.equal([['SOL', 'cooldown']]);
   });
 
   it('trips the kill switch by itself on a hard loss limit and closes the position', async () => {

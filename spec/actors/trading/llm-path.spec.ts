@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { RecordedLlmClient } from '../../../adapters/llm/recorded-llm-client.js';
 import { PriceTick } from '../../../actors/market/events.js';
 import { tradingAgent, type TradingLlm, type TradingState } from '../../../actors/trading/agent.js';
+import { EntryGate } from '../../../actors/execution/events.js';
 import { LlmDecisionRecorded, Signal, type LlmDecisionRecord } from '../../../actors/trading/events.js';
 import { pendingDeadlineMs } from '../../../actors/trading/llm-advice.js';
 import { defaultConfig, type Config } from '../../../config/schema.js';
@@ -220,9 +221,24 @@ describe('trading agent: LLM path', () => {
     expect(() => tradingAgent(settings(), llmOf(client, { timeoutMs: Number.NaN }))).to.throw(RangeError, /timeoutMs/);
   });
 
-  it('consumes llm.decision events only when it has an LLM', () => {
+  it('consumes llm.decision and execution.gate events only when it has an LLM', () => {
     expect(tradingAgent(settings()).consumes.map((t) => t.type)).to.deep.equal(['price.tick']);
-    expect(tradingAgent(settings(), llmOf(new ScriptedLlm())).consumes.map((t) => t.type)).to.deep.equal(['price.tick', 'llm.decision']);
+    expect(tradingAgent(settings(), llmOf(new ScriptedLlm())).consumes.map((t) => t.type)).to.deep.equal(['price.tick', 'llm.decision', 'execution.gate']);
+  });
+
+  it('offers the model only the sides and the size the execution gate allows, and asks nothing when it allows none', async () => {
+    const prices = rising(40);
+    const gate = (allowed: ('buy' | 'sell')[], maxNotional: number, ts: number) =>
+      scriptedEvent(EntryGate, { allowed, refused: {}, maxNotional }, { ts, token: 'SOL', id: `gate-${ts}` });
+    const llm = new ScriptedLlm([buy({ confidence: 0.8, sizeFraction: 1, reasoning: 'go' })]);
+    const closed = await drive(tradingAgent(settings(), llmOf(llm)), [gate([], 0, T0 - 1), ...ticks(prices)], 4);
+    expect(llm.requests).to.have.length(0);
+    expect(closed.signals().map((s) => s.data.origin)).to.include('rules');
+
+    const narrow = new ScriptedLlm([buy({ confidence: 0.8, sizeFraction: 1, reasoning: 'go' })]);
+    await drive(tradingAgent(settings(), llmOf(narrow)), [gate(['sell'], PRICE_33 / 2, T0 - 1), ...ticks(prices)], 4);
+    expect(narrow.requests[0]!.allowedActions).to.deep.equal(['sell', 'hold']);
+    expect(narrow.requests[0]!.maxSize).to.be.closeTo(0.5, 1e-12);
   });
 
   describe('replay', () => {

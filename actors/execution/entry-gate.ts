@@ -1,0 +1,33 @@
+// The entry gate: for every token execution has seen, what the safety checks would let a new order
+// do right now (which sides, at the usual entry size), published as `execution.gate` on change. The
+// trading actor offers the model only those actions; every real order is still checked in full.
+import { EntryGate } from './events.js';
+import type { Desk, Turn } from './desk.js';
+import { checkOrder } from './safety-gate.js';
+import { marks } from './state.js';
+
+export function publishEntryGates(desk: Desk, t: Turn, entrySize: (equity: number, price: number) => number): void {
+  const { s } = t;
+  const equity = marks(s).equity;
+  for (const [token, view] of Object.entries(s.market)) {
+    const size = entrySize(equity, view.price);
+    const allowed: ('buy' | 'sell')[] = [];
+    const refused: Record<string, string> = {};
+    for (const side of ['buy', 'sell'] as const) {
+      const held = s.book[token]?.size ?? 0;
+      const busy = s.reconcilePending ? 'reconcile-pending' : Object.values(s.orders).some((o) => o.request.token === token) ? 'order-in-flight' : undefined;
+      const sameSide = held !== 0 && (held > 0) === (side === 'buy') ? 'already-positioned' : undefined;
+      const verdict = size > 0 ? checkOrder(s, { token, side, size, price: view.price, reduceOnly: false }, t.now, desk.settings, desk.limits) : undefined;
+      const why = busy ?? sameSide ?? (verdict === undefined ? 'zero-size' : verdict.verdict === 'REJECT' ? verdict.reason : undefined);
+      if (why) refused[side] = why;
+      else allowed.push(side);
+    }
+    const gate = { allowed, refused, maxNotional: allowed.length ? size * view.price : 0 };
+    // Published when the sides change or the size moves by more than about 5 %, not on every mark.
+    const bucket = gate.maxNotional > 0 ? Math.round(Math.log(gate.maxNotional) / Math.log(1.05)) : 0;
+    const key = JSON.stringify([gate.allowed, bucket]);
+    if (s.gates[token] === key) continue;
+    s.gates = { ...s.gates, [token]: key };
+    t.emit(EntryGate, gate, { token });
+  }
+}
