@@ -288,7 +288,7 @@ export function executionAgent(settings: ExecutionSettings, ports: ExecutionPort
       else if (event.type === 'order.fill') await onVenueFill(desk, t, event);
       else await onCommand(desk, t, event);
       await watchLimits(desk, t);
-      publishEntryGates(desk, t, (equity, price) => entrySize(settings, equity, price));
+      publishEntryGates(desk, t, (equity, price) => entrySize(settings, equity, price), event.token);
       await flushAudit(desk, t);
       s.lastEventTs = Math.max(s.lastEventTs, event.ts);
       return s;

@@ -1,15 +1,43 @@
 // The entry gate: for every token execution has seen, what the safety checks would let a new order
 // do right now (which sides, at the usual entry size), published as `execution.gate` on change. The
 // trading actor offers the model only those actions; every real order is still checked in full.
+// The order-level parts (rate limit, per-order notional) are left to the real check.
 import { EntryGate } from './events.js';
 import type { Desk, Turn } from './desk.js';
-import { checkOrder } from './safety-gate.js';
+import { GLOBAL_SCOPE } from './protections.js';
+import { checkOrder, lossesOf } from './safety-gate.js';
 import { marks } from './state.js';
 
-export function publishEntryGates(desk: Desk, t: Turn, entrySize: (equity: number, price: number) => number): void {
+/**
+ * What every token's gate depends on beyond the token itself. When it changes every gate is looked
+ * at again; otherwise only the gate of the token this event was about (keeps an event O(positions)).
+ */
+function accountFingerprint(desk: Desk, t: Turn, equity: number): string {
+  const { s } = t;
+  const losses = lossesOf(s);
+  const limits = desk.settings.lossLimits;
+  return JSON.stringify([
+    s.safety.killSwitch.active,
+    s.safety.exchangeBreaker.status,
+    s.safety.storeBreaker.status,
+    s.reconcilePending,
+    s.safety.protections.locks.filter((l) => l.scope === GLOBAL_SCOPE && l.until > t.now).length,
+    limits.daily !== undefined && losses.daily >= limits.daily,
+    limits.weekly !== undefined && losses.weekly >= limits.weekly,
+    limits.monthly !== undefined && losses.monthly >= limits.monthly,
+    equity > 0 ? Math.round(Math.log(equity) / Math.log(1.05)) : 0,
+  ]);
+}
+
+export function publishEntryGates(desk: Desk, t: Turn, entrySize: (equity: number, price: number) => number, eventToken: string | undefined): void {
   const { s } = t;
   const equity = marks(s).equity;
-  for (const [token, view] of Object.entries(s.market)) {
+  const fingerprint = accountFingerprint(desk, t, equity);
+  const all = fingerprint !== s.gatesFingerprint;
+  s.gatesFingerprint = fingerprint;
+  const tokens = all ? Object.keys(s.market) : eventToken !== undefined && s.market[eventToken] ? [eventToken] : [];
+  for (const token of tokens) {
+    const view = s.market[token]!;
     const size = entrySize(equity, view.price);
     const allowed: ('buy' | 'sell')[] = [];
     const refused: Record<string, string> = {};

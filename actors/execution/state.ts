@@ -92,6 +92,8 @@ export interface ExecutionState {
   pendingAudit: AuditRecord[];
   /** The entry gate last published per token (entry-gate.ts), to publish only changes. */
   gates: Record<string, string>;
+  /** The account-wide inputs of every gate when they were last looked at (entry-gate.ts). */
+  gatesFingerprint?: string;
 }
 
 /** Most audit records kept while the audit log is down; older ones are logged in full and dropped. */
