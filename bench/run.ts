@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const restartCaughtUp = await restartToReady(crashes, 'store-caught-up');
 
   const signals = Math.round(2_000 * scale);
-  progress(`execution: ${fmt(signals)} signals -> checked, journaled, audited, placed, filled (memory, then PostgreSQL)`);
+  progress(`execution: ${fmt(signals)} signals on 20 tokens -> checked, journaled, audited, placed, filled (memory, then PostgreSQL)`);
   await executionInMemory(200); // warm-up
   const execMemory = await executionInMemory(signals);
   const execPg = await executionOnPostgres(signals);
@@ -110,12 +110,12 @@ async function main(): Promise<void> {
     restartRow(restartMid, 'crash mid-burst'),
     restartRow(restartCaughtUp, 'store caught up'),
     [
-      `execution: signal -> order -> fill, journal + audit in memory (${fmt(execMemory.signals)} signals)`,
+      `execution: signal -> orders -> fills, journal + audit in memory (${fmt(execMemory.signals)} signals, ${fmt(execMemory.orders)} orders, 20 tokens)`,
       `${fmt(execMemory.signalsPerSec)} signals/s, p50 ${ms(execMemory.p50Ms)}, p99 ${ms(execMemory.p99Ms)}`,
       '',
     ],
     [
-      `execution: signal -> order -> fill, journal + audit in PostgreSQL (${fmt(execPg.signals)} signals)`,
+      `execution: signal -> orders -> fills, journal + audit in PostgreSQL (${fmt(execPg.signals)} signals, ${fmt(execPg.orders)} orders, 20 tokens)`,
       `${fmt(execPg.signalsPerSec)} signals/s, p50 ${ms(execPg.p50Ms)}, p99 ${ms(execPg.p99Ms)}`,
       '',
     ],
