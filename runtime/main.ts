@@ -16,6 +16,8 @@ import { composeExchange } from './compose-exchange.js';
 import { composeLlm } from './compose-llm.js';
 import { MeteredExchange } from './metered-exchange.js';
 import { operatorApi } from './operator-api.js';
+import { registerExecutionMetrics } from './execution-metrics.js';
+import type { ExecutionState } from '../actors/execution/state.js';
 import { deterministicId } from './ids.js';
 import { readSecret } from '../config/secrets.js';
 import type { AuditLog } from './ports/audit-log.js';
@@ -152,6 +154,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });
   const rt = runtime;
+  registerExecutionMetrics(metrics.registry, () => rt.states<ExecutionState>('execution').get('execution'));
   const feed = createFeed(config.feed, config.seed, config.events, (error) => {
     rt.metrics.failed.inc({ topic: 'feed', reason: 'bad-feed-line' });
     void rt.publisherPort.deadLetter({

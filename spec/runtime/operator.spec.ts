@@ -14,7 +14,7 @@ describe('operator endpoints on a running Regent', () => {
     regent = undefined;
   });
 
-  it('activates and resets the kill switch over HTTP, audited, and shows it on /execution', async () => {
+  it('activates and resets the kill switch over HTTP, audited, and shows it on /execution and /metrics', async () => {
     const config = { ...defaultConfig(), http: { enabled: true, host: '127.0.0.1', port: 0 } };
     regent = createRegent(config, { logger: silentLogger });
     await regent.runtime.start();
@@ -27,8 +27,12 @@ describe('operator endpoints on a running Regent', () => {
       const res = await fetch(`${base}/execution`);
       return res.status === 200 && ((await res.json()) as { killSwitch: { active: boolean } }).killSwitch.active;
     });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).to.match(/^regent_execution_kill_switch 1$/m);
+    expect(metrics).to.match(/^regent_execution_breaker_state\{dependency="exchange"\} 0$/m);
     expect((await send({ mode: 'reset', by: 'alice', reason: 'drill over' })).status).to.equal(202);
     await waitFor('the kill switch to be reset', async () => !((await (await fetch(`${base}/execution`)).json()) as { killSwitch: { active: boolean } }).killSwitch.active);
+    expect(await (await fetch(`${base}/metrics`)).text()).to.match(/^regent_execution_kill_switch 0$/m);
     const audit = await regent.audit.query({ kind: 'kill-switch' });
     expect(audit.map((r) => [r.action, r.data['by'] ?? r.reason])).to.deep.equal([
       ['activated', 'operator'],
