@@ -153,8 +153,24 @@ export function readSecret(name: string, env: NodeJS.ProcessEnv = process.env, o
   checkName(name);
   const file = env[`${name}_FILE`];
   if (file) return Secret.fromFile(name, file, options);
-  const value = env[name];
-  return value ? new Secret(name, value, 'env') : undefined;
+  const value = env[name]?.trim();
+  if (!value) return undefined;
+  checkValue(name, value);
+  return new Secret(name, value, 'env');
+}
+
+/** A secret with control characters inside would break (or leak through) the headers it goes into. */
+function checkValue(name: string, value: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new SecretValueError(name);
+}
+
+export class SecretValueError extends Error {
+  override readonly name = 'SecretValueError';
+  readonly exitCode = 2;
+  constructor(readonly secret: string) {
+    super(`secret ${secret} contains control characters (a line break inside?): it cannot be used as a header value`);
+  }
 }
 
 /** Every named secret, or a MissingSecretsError listing all that are missing. */
@@ -192,6 +208,8 @@ function readSecretFile(name: string, file: string): string {
   }
   const value = text.trim();
   if (value === '') throw new SecretFileError(name, file, 'is empty');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new SecretFileError(name, file, 'holds control characters (more than one line?)');
   return value;
 }
 

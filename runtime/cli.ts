@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
-import { MissingSecretsError, SecretFileError } from '../config/secrets.js';
+import { MissingSecretsError, SecretFileError, SecretValueError } from '../config/secrets.js';
 import { parseCliArgs, usage, UsageError } from './cli-args.js';
 import { createLogger } from './logger.js';
 import { startRun } from './run.js';
@@ -39,8 +39,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     run = await startRun(config, { logger, onFatal: (e) => (fatal = e) });
   } catch (err) {
-    if (err instanceof MissingSecretsError || err instanceof SecretFileError) {
-      process.stderr.write(`regent: cannot start the ${config.exchange.kind} exchange: ${err.message}\n`);
+    if (err instanceof MissingSecretsError || err instanceof SecretFileError || err instanceof SecretValueError) {
+      process.stderr.write(`regent: cannot start${err instanceof MissingSecretsError ? ` the ${config.exchange.kind} exchange` : ''}: ${err.message}\n`);
       logger.flush();
       return 2;
     }

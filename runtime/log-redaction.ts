@@ -21,10 +21,12 @@ export const SECRET_FIELDS: readonly string[] = [
   'authorization',
   'Authorization',
   'x-api-key',
+  'X-API-Key',
   'x-mbx-apikey',
+  'X-MBX-APIKEY',
 ];
 
-const HEADER_FIELDS: readonly string[] = ['authorization', 'x-api-key', 'x-mbx-apikey'];
+const HEADER_FIELDS: readonly string[] = ['authorization', 'Authorization', 'x-api-key', 'X-API-Key', 'x-mbx-apikey', 'X-MBX-APIKEY'];
 
 /** pino path syntax: dotted for identifiers, bracketed for names such as `x-api-key`. */
 function member(name: string): string {

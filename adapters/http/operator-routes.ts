@@ -1,8 +1,11 @@
 // Operator endpoints of the ops server: read the execution actor's safety state, decide orders held
 // for manual review, and work the kill switch. Decisions become `order.command` events (so they are
 // recorded, replayed and audited like any input); the execution actor acts on them in order.
-// When an operator token is configured (OPS_API_TOKEN[_FILE]) every POST must carry it as a bearer
-// token; without one, POSTs are refused unless the server listens on loopback only.
+// When an operator token is configured (OPS_API_TOKEN[_FILE]) every POST (and, off loopback, every
+// GET) must carry it as a bearer token; without one, nothing is served unless the server listens on
+// loopback only and the request names a loopback host. Browsers are kept out either way: a request
+// with an Origin (or a cross-site Sec-Fetch-Site) is refused, and a POST must be application/json,
+// so a web page can neither send a command nor read the state through DNS rebinding.
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
@@ -26,7 +29,14 @@ export interface OperatorRequest {
   readonly path: string;
   readonly authorization: string | undefined;
   readonly body: string;
+  /** Request headers that tell a browser or a rebound name apart (lower-case names). */
+  readonly host?: string;
+  readonly origin?: string;
+  readonly secFetchSite?: string;
+  readonly contentType?: string;
 }
+
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 
 export interface OperatorResponse {
   readonly status: number;
@@ -42,6 +52,8 @@ export const OPERATOR_PATHS = ['GET /execution', 'GET /execution/reviews', 'POST
 /** Answers an /execution request, or undefined when the path is not an operator path. */
 export async function operatorRoute(api: OperatorApi, req: OperatorRequest): Promise<OperatorResponse | undefined> {
   if (req.path !== '/execution' && !req.path.startsWith('/execution/')) return undefined;
+  const refused = screen(api, req);
+  if (refused) return refused;
   if (req.method === 'GET') {
     const status = (await api.status()) as { reviews?: unknown } | undefined;
     if (req.path === '/execution') return status ? { status: 200, body: status } : { status: 503, body: { error: 'the execution actor is not running on this pod' } };
@@ -49,6 +61,7 @@ export async function operatorRoute(api: OperatorApi, req: OperatorRequest): Pro
     return { status: 404, body: { error: 'not found', paths: OPERATOR_PATHS } };
   }
   if (req.method !== 'POST') return { status: 405, body: { error: `${req.method} not allowed` } };
+  if (!/^application\/json\b/i.test(req.contentType ?? '')) return { status: 415, body: { error: 'commands must be sent as application/json' } };
   const denied = authorize(api, req.authorization);
   if (denied) return denied;
   let json: unknown;
@@ -75,11 +88,22 @@ export async function operatorRoute(api: OperatorApi, req: OperatorRequest): Pro
   return { status: 404, body: { error: 'not found', paths: OPERATOR_PATHS } };
 }
 
+/** Who may talk to the operator endpoints at all: no browsers, and without a token only loopback. */
+function screen(api: OperatorApi, req: OperatorRequest): OperatorResponse | undefined {
+  if (req.origin !== undefined || (req.secFetchSite !== undefined && req.secFetchSite !== 'none' && req.secFetchSite !== 'same-origin')) {
+    return { status: 403, body: { error: 'requests from web pages are refused' } };
+  }
+  if (api.token() === undefined) {
+    if (!api.loopbackOnly) return { status: 403, body: { error: 'the operator endpoints need OPS_API_TOKEN when the ops server is not on loopback' } };
+    if (!LOOPBACK_HOST.test(req.host ?? '')) return { status: 403, body: { error: 'without OPS_API_TOKEN only requests to a loopback host are served' } };
+    return undefined;
+  }
+  return req.method === 'GET' && !api.loopbackOnly ? authorize(api, req.authorization) : undefined;
+}
+
 function authorize(api: OperatorApi, header: string | undefined): OperatorResponse | undefined {
   const token = api.token();
-  if (token === undefined) {
-    return api.loopbackOnly ? undefined : { status: 403, body: { error: 'operator commands need OPS_API_TOKEN when the ops server is not on loopback' } };
-  }
+  if (token === undefined) return undefined; // screened: loopback only
   const given = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
   const a = Buffer.from(given);
   const b = Buffer.from(token);

@@ -35,9 +35,10 @@ export function opsServer(options: OpsServerOptions): ChildSpec {
               res.writeHead(status, { 'content-type': type });
               res.end(body);
             },
-            (err: Error) => {
+            () => {
+              // The detail may name internal hosts: the caller gets no more than this.
               res.writeHead(500, { 'content-type': 'text/plain' });
-              res.end(`error: ${err.message}\n`);
+              res.end('internal error\n');
             },
           );
       });
@@ -81,7 +82,18 @@ function readBody(req: IncomingMessage): Promise<string> {
 async function respond(req: IncomingMessage, body: string, options: OpsServerOptions): Promise<{ status: number; type: string; body: string }> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   if (options.operator) {
-    const answer = await operatorRoute(options.operator, { method: req.method ?? 'GET', path, authorization: req.headers.authorization, body });
+    const h = req.headers;
+    const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+    const answer = await operatorRoute(options.operator, {
+      method: req.method ?? 'GET',
+      path,
+      authorization: h.authorization,
+      body,
+      ...(h.host !== undefined ? { host: h.host } : {}),
+      ...(h.origin !== undefined ? { origin: h.origin } : {}),
+      ...(h['sec-fetch-site'] !== undefined ? { secFetchSite: one(h['sec-fetch-site'])! } : {}),
+      ...(h['content-type'] !== undefined ? { contentType: h['content-type'] } : {}),
+    });
     if (answer) return { status: answer.status, type: 'application/json', body: JSON.stringify(answer.body) };
   }
   switch (path) {

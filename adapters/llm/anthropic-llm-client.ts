@@ -43,7 +43,7 @@ const FAILURE_KINDS: readonly LlmFailureKind[] = ['timeout', 'invalid-answer', '
 export class AnthropicLlmClient implements LlmClient {
   readonly model: string;
   private readonly keySource: string | (() => string);
-  private readonly baseURL: string | undefined;
+  private readonly baseURL: string;
   private readonly timeoutMs: number;
   private readonly maxTokens: number;
   private readonly budget: RequestBudget;
@@ -62,7 +62,8 @@ export class AnthropicLlmClient implements LlmClient {
   constructor(options: AnthropicLlmClientOptions) {
     this.model = options.model;
     this.keySource = options.apiKey;
-    this.baseURL = options.baseURL;
+    // Explicit, so an ANTHROPIC_BASE_URL in the environment cannot send the key elsewhere.
+    this.baseURL = options.baseURL ?? 'https://api.anthropic.com';
     this.timeoutMs = options.timeoutMs;
     this.maxTokens = options.maxTokens ?? 300;
     if (typeof this.model !== 'string' || this.model.trim() === '') throw new TypeError('model must be a non-empty string');
@@ -83,7 +84,7 @@ export class AnthropicLlmClient implements LlmClient {
       this.counts.ok++;
       return decision;
     } catch (error) {
-      const failure = error instanceof LlmFailure ? error : new LlmFailure('unavailable', describe(error), { cause: error });
+      const failure = error instanceof LlmFailure ? error : new LlmFailure('unavailable', describe(error));
       this.counts.failures[failure.kind]++;
       throw failure;
     }
@@ -147,7 +148,7 @@ export class AnthropicLlmClient implements LlmClient {
     try {
       key = typeof this.keySource === 'function' ? this.keySource() : this.keySource;
     } catch (error) {
-      throw new LlmFailure('unavailable', `cannot read the API key: ${describe(error)}`, { cause: error });
+      throw new LlmFailure('unavailable', `cannot read the API key: ${describe(error)}`);
     }
     if (typeof key !== 'string' || key.trim() === '') throw new LlmFailure('unavailable', 'the API key is empty');
     return key;
@@ -164,21 +165,21 @@ export class AnthropicLlmClient implements LlmClient {
   private toFailure(error: unknown, key: string): LlmFailure {
     if (error instanceof LlmFailure) return error;
     const scrub = (text: string): string => text.split(key).join('[redacted]');
-    if (this.closed) return new LlmFailure('unavailable', 'the LLM client was closed during the request', { cause: error });
+    if (this.closed) return new LlmFailure('unavailable', 'the LLM client was closed during the request');
     // Timeout before connection error: the SDK's timeout error is a kind of connection error.
     if (error instanceof APIConnectionTimeoutError || error instanceof APIUserAbortError) {
-      return new LlmFailure('timeout', `no answer from ${this.model} within ${this.timeoutMs} ms`, { cause: error });
+      return new LlmFailure('timeout', `no answer from ${this.model} within ${this.timeoutMs} ms`);
     }
     if (error instanceof APIConnectionError) {
       const where = this.sdk?.baseURL ?? 'the Messages API';
-      return new LlmFailure('unavailable', scrub(`cannot reach ${where}: ${rootCause(error)}`), { cause: error });
+      return new LlmFailure('unavailable', scrub(`cannot reach ${where}: ${rootCause(error)}`));
     }
     if (error instanceof APIError && typeof error.status === 'number') {
       const type = error.type ? ` ${error.type}` : '';
       const detail = error.apiMessage ? `: ${error.apiMessage}` : '';
-      return new LlmFailure('http-error', scrub(`Messages API answered HTTP ${error.status}${type}${detail}`), { cause: error });
+      return new LlmFailure('http-error', scrub(`Messages API answered HTTP ${error.status}${type}${detail}`));
     }
-    return new LlmFailure('unavailable', scrub(`Messages API request failed: ${describe(error)}`), { cause: error });
+    return new LlmFailure('unavailable', scrub(`Messages API request failed: ${describe(error)}`));
   }
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { format, inspect } from 'node:util';
 import pino from 'pino';
-import { MissingSecretsError, readSecret, requireSecrets, Secret, SecretFileError } from '../../config/secrets.js';
+import { MissingSecretsError, readSecret, requireSecrets, Secret, SecretFileError, SecretValueError } from '../../config/secrets.js';
 import { REDACT_PATHS } from '../../runtime/log-redaction.js';
 import { waitFor } from '../support/wait.js';
 
@@ -40,6 +40,18 @@ describe('config/secrets', () => {
       const secret = readSecret('ANTHROPIC_API_KEY', { ANTHROPIC_API_KEY: KEY });
       expect(secret?.value()).to.equal(KEY);
       expect(secret?.source).to.equal('env');
+    });
+
+    it('trims an environment value and refuses one with a line break inside, without showing it', () => {
+      expect(readSecret('ANTHROPIC_API_KEY', { ANTHROPIC_API_KEY: `  ${KEY}\n` })?.value()).to.equal(KEY);
+      let error: unknown;
+      try {
+        readSecret('ANTHROPIC_API_KEY', { ANTHROPIC_API_KEY: `${KEY}\nX` });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).to.be.instanceOf(SecretValueError);
+      expect(String((error as Error).message)).to.include('ANTHROPIC_API_KEY').and.not.include(KEY);
     });
 
     it('reads the trimmed content of the file NAME_FILE points at', () => {

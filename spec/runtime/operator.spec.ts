@@ -20,7 +20,7 @@ describe('operator endpoints on a running Regent', () => {
     await regent.runtime.start();
     await waitFor('the ops server', () => regent!.httpPort() !== undefined);
     const base = `http://127.0.0.1:${regent.httpPort()}`;
-    const send = (body: unknown) => fetch(`${base}/execution/kill-switch`, { method: 'POST', body: JSON.stringify(body) });
+    const send = (body: unknown) => fetch(`${base}/execution/kill-switch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
     expect((await send({ mode: 'activate', by: 'alice', reason: 'drill' })).status).to.equal(202);
     await waitFor('the kill switch to be active', async () => {

@@ -119,6 +119,8 @@ export class HyperliquidExchange implements Exchange {
   private markets: Promise<Map<string, Market>> | undefined;
   private lastNonce = 0;
   private closed = false;
+  /** The account is set explicitly (accountAddress or vault), not taken from the key. */
+  private readonly accountFixed: boolean;
 
   constructor(options: HyperliquidExchangeOptions) {
     const { privateKey } = options;
@@ -126,6 +128,7 @@ export class HyperliquidExchange implements Exchange {
     if (options.vaultAddress !== undefined && !isAddress(options.vaultAddress)) throw new TypeError(`vaultAddress is not an address: ${JSON.stringify(options.vaultAddress)}`);
     if (options.accountAddress !== undefined && !isAddress(options.accountAddress)) throw new TypeError(`accountAddress is not an address: ${JSON.stringify(options.accountAddress)}`);
     this.vaultAddress = options.vaultAddress ? getAddress(options.vaultAddress).toLowerCase() : null;
+    this.accountFixed = options.accountAddress !== undefined || this.vaultAddress !== null;
     const account = options.accountAddress ? getAddress(options.accountAddress) : this.signer().address;
     this.user = (this.vaultAddress ?? account).toLowerCase();
     this.isMainnet = !options.testnet;
@@ -291,6 +294,11 @@ export class HyperliquidExchange implements Exchange {
       wallet = new Wallet(key);
     } catch {
       throw new HyperliquidKeyError('the configured Hyperliquid private key is not a valid 32-byte hex key');
+    }
+    // Without an explicit account (or vault) the account is the first key's: a rotated key must sign
+    // for that same account, or orders would land on an account nobody here watches.
+    if (this.wallet && !this.accountFixed && wallet.address.toLowerCase() !== this.user) {
+      throw new HyperliquidKeyError('the rotated Hyperliquid key belongs to another account: orders are refused; restart, or set exchange.hyperliquid.accountAddress');
     }
     this.wallet = { keyId, wallet };
     return wallet;

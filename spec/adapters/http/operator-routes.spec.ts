@@ -16,17 +16,19 @@ function api(over: Partial<OperatorApi> = {}): OperatorApi & { sent: OperatorCom
     ...over,
   };
 }
-const post = (path: string, body: unknown, authorization?: string): OperatorRequest => ({ method: 'POST', path, body: JSON.stringify(body), authorization });
+const LOCAL = { host: '127.0.0.1:9464', contentType: 'application/json' };
+const post = (path: string, body: unknown, authorization?: string): OperatorRequest => ({ method: 'POST', path, body: JSON.stringify(body), authorization, ...LOCAL });
+const get = (path: string, extra: Partial<OperatorRequest> = {}): OperatorRequest => ({ method: 'GET', path, body: '', authorization: undefined, host: '127.0.0.1:9464', ...extra });
 
 describe('operator routes', () => {
   it('leaves other paths to the ops server', async () => {
-    expect(await operatorRoute(api(), { method: 'GET', path: '/metrics', body: '', authorization: undefined })).to.equal(undefined);
+    expect(await operatorRoute(api(), get('/metrics'))).to.equal(undefined);
   });
 
   it('shows the execution state and the reviews waiting, or 503 when execution is not on this pod', async () => {
-    expect(await operatorRoute(api(), { method: 'GET', path: '/execution/reviews', body: '', authorization: undefined })).to.deep.equal({ status: 200, body: [{ id: 'rg-1' }] });
+    expect(await operatorRoute(api(), get('/execution/reviews'))).to.deep.equal({ status: 200, body: [{ id: 'rg-1' }] });
     const away = api({ status: async () => undefined });
-    expect((await operatorRoute(away, { method: 'GET', path: '/execution', body: '', authorization: undefined }))!.status).to.equal(503);
+    expect((await operatorRoute(away, get('/execution')))!.status).to.equal(503);
   });
 
   it('publishes a kill switch command and a review decision', async () => {
@@ -46,10 +48,23 @@ describe('operator routes', () => {
     const bad = async (req: OperatorRequest) => (await operatorRoute(a, req))!;
     expect(await bad(post('/execution/kill-switch', { mode: 'explode', by: 'alice', reason: 'x' }))).to.have.property('status', 400);
     expect((await bad(post('/execution/kill-switch', { mode: 'reset', by: '', reason: 'x' }))).body).to.deep.include({ error: 'invalid request' });
-    expect(await bad({ method: 'POST', path: '/execution/kill-switch', body: '{not json', authorization: undefined })).to.deep.equal({ status: 400, body: { error: 'the body is not JSON' } });
+    expect(await bad({ method: 'POST', path: '/execution/kill-switch', body: '{not json', authorization: undefined, ...LOCAL })).to.deep.equal({ status: 400, body: { error: 'the body is not JSON' } });
     expect(await bad(post('/execution/reviews/rg-1/reject', { by: 'bob' }))).to.deep.equal({ status: 400, body: { error: 'a rejection needs a reason' } });
     expect((await bad(post('/execution/reviews/rg 1/approve', { by: 'bob' }))).status).to.equal(404);
-    expect((await bad({ method: 'DELETE', path: '/execution', body: '', authorization: undefined })).status).to.equal(405);
+    expect((await bad({ method: 'DELETE', path: '/execution', body: '', authorization: undefined, ...LOCAL })).status).to.equal(405);
+    expect((await bad({ ...post('/execution/kill-switch', { mode: 'reset', by: 'alice', reason: 'x' }), contentType: 'text/plain' })).status).to.equal(415);
+    expect(a.sent).to.deep.equal([]);
+  });
+
+  it('refuses web pages: cross-site requests, and (without a token) any host name but loopback', async () => {
+    const a = api();
+    const body = { mode: 'reset', by: 'x', reason: 'x' };
+    expect((await operatorRoute(a, { ...post('/execution/kill-switch', body), origin: 'https://evil.example' }))!.status).to.equal(403);
+    expect((await operatorRoute(a, { ...post('/execution/kill-switch', body), secFetchSite: 'cross-site' }))!.status).to.equal(403);
+    // DNS rebinding: the page's own name resolving to 127.0.0.1.
+    expect((await operatorRoute(a, get('/execution', { host: 'rebind.evil.example:9464' })))!.status).to.equal(403);
+    expect((await operatorRoute(a, get('/execution', { host: 'localhost:9464' })))!.status).to.equal(200);
+    expect((await operatorRoute(a, get('/execution', { host: '[::1]:9464', secFetchSite: 'none' })))!.status).to.equal(200);
     expect(a.sent).to.deep.equal([]);
   });
 
@@ -61,6 +76,11 @@ describe('operator routes', () => {
     expect((await operatorRoute(guarded, post('/execution/kill-switch', body, 'Bearer s3cret-token')))!.status).to.equal(202);
     const exposed = api({ loopbackOnly: false });
     expect((await operatorRoute(exposed, post('/execution/kill-switch', body)))!.status).to.equal(403);
+    expect((await operatorRoute(exposed, get('/execution')))!.status).to.equal(403);
     expect(exposed.sent).to.deep.equal([]);
+    // Off loopback with a token: reads need it too.
+    const remote = api({ loopbackOnly: false, token: () => 's3cret-token' });
+    expect((await operatorRoute(remote, get('/execution', { host: 'regent-0.regent:9464' })))!.status).to.equal(401);
+    expect((await operatorRoute(remote, get('/execution', { host: 'regent-0.regent:9464', authorization: 'Bearer s3cret-token' })))!.status).to.equal(200);
   });
 });

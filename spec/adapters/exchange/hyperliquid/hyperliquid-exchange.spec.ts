@@ -165,6 +165,19 @@ describe('HyperliquidExchange against a local Hyperliquid', () => {
       expect((await exchange.place(request())).outcome).to.equal('confirmed');
     });
 
+    it('refuses a rotated key that signs for another account when the account was taken from the key', async () => {
+      let key = KEY;
+      const exchange = connect({ privateKey: () => key });
+      expect((await exchange.place(request())).outcome).to.equal('confirmed');
+      key = OTHER_KEY;
+      const refused = await exchange.place(request());
+      expect(refused.outcome).to.equal('rejected');
+      const reason = refused.outcome === 'rejected' ? refused.reason : '';
+      expect(reason).to.match(/not sent, signing failed: the rotated Hyperliquid key belongs to another account/);
+      expect(reason).to.not.include(OTHER_KEY.slice(2));
+      expect(server.orderActionsReceived).to.equal(1);
+    });
+
     it('keeps nonces strictly increasing when the clock repeats', async () => {
       const exchange = connect({ now: () => 1_700_000_000_000 });
       expect((await exchange.place(request())).outcome).to.equal('confirmed');
