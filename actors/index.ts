@@ -38,7 +38,7 @@ export function createAgents(config: Config, ports: AgentPorts): AgentDefinition
     ),
     sentimentAgent(),
     riskAgent(config.risk, config.execution.initialBalance),
-    executionAgent(config.execution, { exchange: ports.exchange, journal: ports.journal, audit: ports.audit }),
+    executionAgent(config.execution, { exchange: ports.exchange, journal: ports.journal, audit: ports.audit }, { tokens: config.feed.tokens }),
     alertingAgent(),
   ];
 }

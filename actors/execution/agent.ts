@@ -261,8 +261,13 @@ async function recover(desk: Desk, state: ExecutionState, ctx: RecoveryContext):
   return s;
 }
 
-export function executionAgent(settings: ExecutionSettings, ports: ExecutionPorts) {
-  const desk = makeDesk(settings, ports);
+export interface ExecutionOptions {
+  /** The tokens this deployment trades (the feed's): venue positions in other tokens are left alone. */
+  readonly tokens?: readonly string[];
+}
+
+export function executionAgent(settings: ExecutionSettings, ports: ExecutionPorts, options: ExecutionOptions = {}) {
+  const desk = makeDesk(settings, ports, options.tokens);
   return defineAgent({
     name: 'execution',
     consumes: [Signal, OrderCommand, VenueFill],

@@ -21,6 +21,8 @@ export interface ExecutionPorts {
 
 export interface Desk extends ExecutionPorts {
   readonly settings: ExecutionSettings;
+  /** The tokens this deployment trades; a venue position outside them (and the book) is not adopted. */
+  readonly universe?: ReadonlySet<string>;
   readonly orderPorts: OrderPorts;
   readonly limits: PreTradeLimits;
   readonly protections: ProtectionsConfig;
@@ -41,11 +43,12 @@ export interface Turn {
   halt?: string;
 }
 
-export function makeDesk(settings: ExecutionSettings, ports: ExecutionPorts): Desk {
+export function makeDesk(settings: ExecutionSettings, ports: ExecutionPorts, tokens?: readonly string[]): Desk {
   const p = settings.protections;
   return {
     ...ports,
     settings,
+    ...(tokens ? { universe: new Set(tokens) } : {}),
     orderPorts: ports,
     limits: preTradeLimitsOf(settings),
     protections: {

@@ -211,6 +211,13 @@ async function reconcilePositions(desk: Desk, t: Turn): Promise<void> {
     const size = theirs?.size ?? 0;
     if (Math.abs(ours - size) <= 1e-9 * Math.max(1, Math.abs(size))) continue;
     const prev = s.book[token];
+    // Holdings in tokens this deployment does not trade (fee tokens, a spot balance from before) are
+    // reported, never adopted: the kill switch must not sell what it was never given to manage.
+    if (!prev && desk.universe && !desk.universe.has(token)) {
+      t.trail.add('reconcile', 'position-untracked', { token, reason: 'not-traded-here', data: { venue: size } });
+      t.log.warn({ audit: 'reconcile', token, venue: size }, 'the venue holds a token this deployment does not trade; left alone');
+      continue;
+    }
     s.book[token] = {
       size,
       avgEntry: size === 0 ? 0 : theirs && theirs.entryPrice > 0 ? theirs.entryPrice : (prev?.avgEntry ?? 0),

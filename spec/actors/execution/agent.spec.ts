@@ -526,6 +526,19 @@ describe('execution agent recovery', () => {
     expect(later.ofType(TradeExecuted.type).map((t) => t.token)).to.deep.equal(['SOL', 'ETH']);
   });
 
+  it('leaves alone a venue holding in a token this deployment does not trade', async () => {
+    const exchange = new ScriptedExchange({ slippageBps: 5, feeBps: 4 });
+    const audit = new MemoryAuditLog();
+    const agent = executionAgent(settings(), { exchange, journal: new MemoryOrderJournal(), audit }, { tokens: ['SOL', 'ETH'] });
+    await exchange.place({ clientOrderId: 'manual-bnb', token: 'BNB', side: 'buy', size: 3, price: 500, reduceOnly: false, ts: T0 });
+    await exchange.place({ clientOrderId: 'manual-eth', token: 'ETH', side: 'buy', size: 1, price: 3000, reduceOnly: false, ts: T0 });
+    const outbox: Envelope[] = [];
+    const s = await agent.recover!(initialExecutionState(100_000), createRecoveryContext('execution:execution', 'execution', 'execution', outbox, silentLogger));
+    expect(s.book['BNB']).to.equal(undefined);
+    expect(s.book['ETH']).to.deep.include({ size: 1 });
+    expect((await audit.query({ kind: 'reconcile' })).map((r) => `${r.action}:${r.token ?? ''}`)).to.deep.equal(['position-untracked:BNB', 'position-adopted:ETH', 'complete:']);
+  });
+
   it('takes the venue position as the truth when the book differs', async () => {
     const { exchange, audit, agent } = venue();
     await exchange.place({ clientOrderId: 'manual-1', token: 'BTC', side: 'buy', size: 2, price: 100, reduceOnly: false, ts: T0 });
