@@ -33,6 +33,7 @@ export function createAgents(config: Config, ports: AgentPorts): AgentDefinition
             // The model is shown the usual entry (sizing at the starting balance, within the position limit).
             maxNotional: Math.min(config.execution.initialBalance * config.execution.sizing.fraction, config.execution.positionLimits.maxNotional ?? Infinity),
             timeoutMs: config.llm.timeoutMs,
+            abandonAfterMs: config.llm.abandonAfterMs,
           }
         : undefined,
     ),

@@ -221,6 +221,17 @@ const llm = z.strictObject({
   maxRequestsPerMinute: posInt().default(20),
   /** The model answers with a confidence; below this the rule-based signal stands. */
   minConfidence: unit().default(0.5),
+  /**
+   * Event time after which a request still unanswered is given up for its token. Live, event time is
+   * wall time; a fast replay (recorded answers) runs far ahead of it, hence the generous default.
+   */
+  abandonAfterMs: posInt().default(600_000),
+  /**
+   * Backtests: answer every request from recorded decisions instead of a model (no key needed):
+   * 'store' = the llm.decision events in the event store (store.kind postgres), or a path to a
+   * JSON-lines file of llm.decision envelopes. Unknown requests fall back to the rules.
+   */
+  replay: z.string().min(1).optional(),
   /** Timeouts, HTTP errors and refused connections in a window open the circuit: rule-based until a probe succeeds. */
   breaker: z
     .strictObject({ failureThreshold: posInt().default(3), windowMs: posInt().default(60_000), openMs: posInt().default(60_000) })

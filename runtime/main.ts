@@ -60,13 +60,18 @@ export interface Regent {
 export interface RegentOptions {
   readonly logger: Logger;
   readonly onFatal?: (error: Error) => void;
+  /** Where secrets are read from (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export function createRegent(config: Config, options: RegentOptions): Regent {
   // Credentials first: a venue without them refuses to start before anything is opened.
-  const venue = composeExchange(config, options.logger);
-  const llm = composeLlm(config, options.logger);
-  const opsToken = readSecret('OPS_API_TOKEN', process.env, { onError: (err) => options.logger.error({ err }, 'ops token file problem') });
+  const env = options.env ?? process.env;
+  const venue = composeExchange(config, options.logger, env);
+  if (config.llm.enabled && config.llm.replay === 'store' && config.store.kind !== 'postgres') {
+    throw new Error('llm.replay "store" answers from the event store: it needs store.kind postgres (--store postgres)');
+  }
+  const opsToken = readSecret('OPS_API_TOKEN', env, { onError: (err) => options.logger.error({ err }, 'ops token file problem') });
   const metricsRegistry = new RuntimeMetrics({ defaultMetrics: true });
   const exchange = new MeteredExchange(venue.exchange, metricsRegistry.registry, options.logger);
   const eventLog = createEventLog(config, metricsRegistry);
@@ -90,6 +95,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
       ? new RedisCache({ url: config.state.url, keyPrefix: config.state.keyPrefix, metrics: metrics.registry, logger: options.logger })
       : undefined;
   const eventStore: EventStore | undefined = postgres;
+  const llm = composeLlm(config, options.logger, env, eventStore);
   const journal: OrderJournal = postgres ? new PostgresOrderJournal(postgres.pool, config.store.schema) : new MemoryOrderJournal();
   const audit: AuditLog = postgres ? new PostgresAuditLog(postgres.pool, config.store.schema) : new MemoryAuditLog();
   llm.onBreakerTransition((transition, at) => {

@@ -4,12 +4,12 @@
 // With an LLM, that rule-based candidate is first put to the model without blocking the mailbox:
 // the request runs as piped work whose recorded answer comes back through the log (llm-advice.ts).
 import type { Config } from '../../config/schema.js';
-import { defineAgent, type AgentContext } from '../../runtime/agent.js';
+import { defineAgent, type AgentContext, type RecoveryContext } from '../../runtime/agent.js';
 import type { LlmAction, LlmClient } from '../../runtime/ports/llm.js';
 import { PriceTick, type PriceTickEvent } from '../market/events.js';
 import { LlmDecisionRecorded, Signal, type LlmDecisionRecordedEvent, type SignalCandidate, type SignalData } from './events.js';
 import { computeIndicators, type IndicatorPeriods, type IndicatorValues } from './indicators.js';
-import { adviceFrom, heldBack, isAbandoned, llmRequestId, NO_LLM_ACTIVITY, type LlmCounters, type LlmHold, type LlmPending } from './llm-advice.js';
+import { adviceFrom, heldBack, isAbandoned, llmRequestId, NO_LLM_ACTIVITY, pendingDeadlineMs, type LlmCounters, type LlmHold, type LlmPending } from './llm-advice.js';
 import { ALLOWED_ACTIONS, askModel } from './llm-request.js';
 import { EntryGate } from '../execution/events.js';
 import { confidence, decide, technicalScore, type SubScores } from './technical-score.js';
@@ -34,8 +34,14 @@ export interface TradingLlm {
   readonly minConfidence: number;
   /** Quote currency: the largest entry the model may ask for (shown as a size at the tick price; it answers a fraction). Execution's checks still apply. */
   readonly maxNotional: number;
-  /** The client's own timeout (config llm.timeoutMs): a request pending 2x this + 1 s is abandoned. */
+  /** The client's own timeout (config llm.timeoutMs). */
   readonly timeoutMs: number;
+  /**
+   * Event time after which a request still pending is given up (default 2 x timeoutMs + 1 s, which
+   * suits a live feed). A fast replay runs far ahead of wall time, so it wants a longer one; a
+   * restart gives up pending requests at once either way (their work died with the process).
+   */
+  readonly abandonAfterMs?: number;
 }
 
 type TradingSettings = Config['trading'];
@@ -129,7 +135,7 @@ export function tradingAgent(settings: TradingSettings, llm?: TradingLlm) {
     kept.push(event.data.price);
     let next: TradingState = { ...state, closes: kept };
     const now = ctx.now();
-    if (llm) next = abandonLost(next, now, llm.timeoutMs, ctx);
+    if (llm) next = abandonLost(next, now, Math.max(pendingDeadlineMs(llm.timeoutMs), llm.abandonAfterMs ?? 0), ctx);
     if (kept.length < minCloses) return next;
 
     const candidate = ruleCandidate(kept, settings, periods);
@@ -182,6 +188,17 @@ export function tradingAgent(settings: TradingSettings, llm?: TradingLlm) {
     key: 'token',
     initialState: (): TradingState =>
       llm ? { closes: [], lastSignalTs: null, lastSide: null, llmPending: null, llmHold: null, llm: NO_LLM_ACTIVITY } : { closes: [], lastSignalTs: null, lastSide: null },
+    // A request pending across a restart will never be answered: its work died with the old actor.
+    ...(llm
+      ? {
+          recover: async (state: TradingState, ctx: RecoveryContext): Promise<TradingState> => {
+            if (!state.llmPending) return state;
+            ctx.log.warn({ requestId: state.llmPending.requestId }, 'LLM request pending across a restart; given up');
+            const counters = state.llm ?? NO_LLM_ACTIVITY;
+            return { ...state, llmPending: null, llm: { ...counters, abandoned: counters.abandoned + 1 } };
+          },
+        }
+      : {}),
     handle: (state, event, ctx) => {
       if (event.type === PriceTick.type) return onTick(state, event, ctx);
       if (event.type === EntryGate.type) return { ...state, gate: { allowed: event.data.allowed, maxNotional: event.data.maxNotional } };
@@ -192,9 +209,9 @@ export function tradingAgent(settings: TradingSettings, llm?: TradingLlm) {
 }
 
 /** A request pending past its deadline was lost with a crashed process: give it up so the token is not stuck. */
-function abandonLost(state: TradingState, now: number, timeoutMs: number, ctx: AgentContext): TradingState {
+function abandonLost(state: TradingState, now: number, deadlineMs: number, ctx: AgentContext): TradingState {
   const pending = state.llmPending;
-  if (!pending || !isAbandoned(pending, now, timeoutMs)) return state;
+  if (!pending || !isAbandoned(pending, now, deadlineMs)) return state;
   if (!ctx.replaying) ctx.log.warn({ requestId: pending.requestId, since: pending.since }, 'LLM request lost (no answer recorded by its deadline); abandoned');
   const counters = state.llm ?? NO_LLM_ACTIVITY;
   return { ...state, llmPending: null, llm: { ...counters, abandoned: counters.abandoned + 1 } };
@@ -206,4 +223,5 @@ function checkLlmOptions(llm: TradingLlm): void {
   }
   if (!(Number.isFinite(llm.maxNotional) && llm.maxNotional > 0)) throw new RangeError(`llm maxNotional must be a positive number, got ${llm.maxNotional}`);
   if (!(Number.isFinite(llm.timeoutMs) && llm.timeoutMs > 0)) throw new RangeError(`llm timeoutMs must be a positive number, got ${llm.timeoutMs}`);
+  if (llm.abandonAfterMs !== undefined && !(Number.isFinite(llm.abandonAfterMs) && llm.abandonAfterMs > 0)) throw new RangeError(`llm abandonAfterMs must be a positive number, got ${llm.abandonAfterMs}`);
 }

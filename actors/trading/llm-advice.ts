@@ -50,8 +50,9 @@ export function pendingDeadlineMs(timeoutMs: number): number {
   return 2 * timeoutMs + 1000;
 }
 
-export function isAbandoned(pending: LlmPending, now: number, timeoutMs: number): boolean {
-  return now - pending.since > pendingDeadlineMs(timeoutMs);
+/** `deadlineMs` of event time after its tick, a pending request is given up (the caller picks the deadline). */
+export function isAbandoned(pending: LlmPending, now: number, deadlineMs: number): boolean {
+  return now - pending.since > deadlineMs;
 }
 
 /** Does a declined side still hold back a candidate of that side at `now`? */

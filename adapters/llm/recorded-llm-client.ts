@@ -4,6 +4,7 @@
 // trading actor treats like any failed request (the rule-based fallback).
 import { LlmDecisionRecorded, type LlmDecisionRecord } from '../../actors/trading/events.js';
 import type { Envelope } from '../../runtime/envelope.js';
+import type { EventStore } from '../../runtime/ports/event-store.js';
 import { envelopeSchema } from '../../runtime/envelope.js';
 import { DecodeError } from '../../runtime/event-types.js';
 import { LlmFailure, type LlmClient, type LlmDecision, type LlmDecisionRequest } from '../../runtime/ports/llm.js';
@@ -54,6 +55,13 @@ export class RecordedLlmClient implements LlmClient {
       }
       envelopes.push(envelope.data as Envelope);
     }
+    return new RecordedLlmClient(envelopes, options);
+  }
+
+  /** From the `llm.decision` events an event store holds (a live run's recorded answers). */
+  static async fromStore(store: EventStore, options: RecordedLlmClientOptions = {}): Promise<RecordedLlmClient> {
+    const envelopes: Envelope[] = [];
+    for await (const event of store.replay({ types: [LlmDecisionRecorded.type], order: 'offset' })) envelopes.push(event);
     return new RecordedLlmClient(envelopes, options);
   }
 

@@ -7,7 +7,7 @@ import { LlmDecisionRecorded, Signal, type LlmDecisionRecord } from '../../../ac
 import { pendingDeadlineMs } from '../../../actors/trading/llm-advice.js';
 import { defaultConfig, type Config } from '../../../config/schema.js';
 import type { AgentDefinition } from '../../../runtime/agent.js';
-import { createAgentContext, type PipedTask } from '../../../runtime/agent-context.js';
+import { createAgentContext, createRecoveryContext, type PipedTask } from '../../../runtime/agent-context.js';
 import type { Envelope } from '../../../runtime/envelope.js';
 import { DecodeError, EventTypeRegistry } from '../../../runtime/event-types.js';
 import { silentLogger } from '../../../runtime/logger.js';
@@ -212,6 +212,19 @@ describe('trading agent: LLM path', () => {
     expect(late.ofType(Signal.type)).to.have.length(0);
     expect(late.state('SOL').llm).to.include({ ignored: 1 });
     expect(late.state('SOL').llmPending).to.include({ requestId: 'llm-tick-37' });
+  });
+
+  it('waits longer with abandonAfterMs (a fast replay), and gives a pending request up on a restart', async () => {
+    const llm = new ScriptedLlm([buy(), buy()]);
+    const agent = tradingAgent(settings(), llmOf(llm, { timeoutMs: 1000, abandonAfterMs: 60_000 }));
+    const run = await drive(agent, ticks(rising(45)), Infinity);
+    expect(llm.requests.map((r) => r.requestId)).to.deep.equal(['llm-tick-33']);
+    expect(run.state.llmPending).to.include({ requestId: 'llm-tick-33' });
+    const outbox: Envelope[] = [];
+    const restarted = await agent.recover!(run.state, createRecoveryContext('trading:SOL', 'SOL', 'trading', outbox, silentLogger));
+    expect(restarted.llmPending).to.equal(null);
+    expect(restarted.llm).to.include({ abandoned: 1 });
+    expect(outbox).to.deep.equal([]);
   });
 
   it('refuses LLM options out of range', () => {
