@@ -10,6 +10,20 @@ import { deterministicId } from './ids.js';
 /** Work started by `ctx.pipeToLog`, run after the handler returned; resolves with the envelope to publish. */
 export type PipedTask = () => Promise<Envelope>;
 
+/** An emitted envelope; the token is left out when there is none. */
+function envelope(id: string, type: string, ts: number, token: string | undefined, source: string, correlationId: string, causationId: string | undefined, data: unknown): Envelope {
+  return {
+    id,
+    type,
+    ts,
+    ...(token !== undefined ? { token } : {}),
+    source,
+    correlationId,
+    ...(causationId !== undefined ? { causationId } : {}),
+    data,
+  };
+}
+
 export function createAgentContext(
   actorId: string,
   key: string,
@@ -28,31 +42,13 @@ export function createAgentContext(
     replaying,
     now: () => event.ts,
     emit<T extends string, D>(type: EventType<T, D>, data: D, options?: EmitOptions) {
-      const token = options?.token ?? event.token;
-      outbox.push({
-        id: deterministicId(`${event.id}/${actorId}/${outbox.length}`),
-        type: type.type,
-        ts: event.ts,
-        ...(token !== undefined ? { token } : {}),
-        source,
-        correlationId: event.correlationId,
-        causationId: event.id,
-        data,
-      });
+      const id = deterministicId(`${event.id}/${actorId}/${outbox.length}`);
+      outbox.push(envelope(id, type.type, event.ts, options?.token ?? event.token, source, event.correlationId, event.id, data));
     },
     pipeToLog<T extends string, D>(type: EventType<T, D>, work: () => Promise<D>, options: EmitOptions & { readonly idSeed: string }) {
       if (replaying || !tasks) return;
-      const token = options.token ?? event.token;
-      tasks.push(async () => ({
-        id: deterministicId(`${actorId}/task/${options.idSeed}`),
-        type: type.type,
-        ts: event.ts,
-        ...(token !== undefined ? { token } : {}),
-        source,
-        correlationId: event.correlationId,
-        causationId: event.id,
-        data: await work(),
-      }));
+      const id = deterministicId(`${actorId}/task/${options.idSeed}`);
+      tasks.push(async () => envelope(id, type.type, event.ts, options.token ?? event.token, source, event.correlationId, event.id, await work()));
     },
     get log() {
       return (log ??= baseLog.child({ actor: actorId, correlationId: event.correlationId, eventId: event.id }));
@@ -69,17 +65,8 @@ export function createRecoveryContext(actorId: string, key: string, source: stri
     log,
     now: () => Date.now(),
     emit(type, data, options) {
-      const token = options.token;
       const id = deterministicId(`${actorId}/recover/${options.idSeed}`);
-      outbox.push({
-        id,
-        type: type.type,
-        ts: Date.now(),
-        ...(token !== undefined ? { token } : {}),
-        source,
-        correlationId: options.correlationId ?? id,
-        data,
-      });
+      outbox.push(envelope(id, type.type, Date.now(), options.token, source, options.correlationId ?? id, undefined, data));
     },
   };
 }

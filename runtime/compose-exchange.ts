@@ -2,16 +2,16 @@
 // environment or mounted files (config/secrets.ts); a real venue without them refuses to start and
 // names what is missing. The paper exchange needs nothing.
 import type { Logger } from 'pino';
-import { BinanceExchange } from '../adapters/exchange/binance/binance-exchange.js';
-import { HyperliquidExchange } from '../adapters/exchange/hyperliquid/hyperliquid-exchange.js';
+import { BINANCE_MAINNET_URL, BINANCE_TESTNET_URL, BinanceExchange } from '../adapters/exchange/binance/binance-exchange.js';
+import { HYPERLIQUID_MAINNET_URL, HYPERLIQUID_TESTNET_URL, HyperliquidExchange } from '../adapters/exchange/hyperliquid/hyperliquid-exchange.js';
 import { PaperExchange } from '../adapters/exchange/paper.js';
 import type { Config } from '../config/schema.js';
 import { requireSecrets, type Secret } from '../config/secrets.js';
 import type { Exchange } from './ports/exchange.js';
 
 export const VENUE_URLS = {
-  hyperliquid: { mainnet: 'https://api.hyperliquid.xyz', testnet: 'https://api.hyperliquid-testnet.xyz' },
-  binance: { mainnet: 'https://api.binance.com', testnet: 'https://testnet.binance.vision' },
+  hyperliquid: { mainnet: HYPERLIQUID_MAINNET_URL, testnet: HYPERLIQUID_TESTNET_URL },
+  binance: { mainnet: BINANCE_MAINNET_URL, testnet: BINANCE_TESTNET_URL },
 } as const;
 
 /** The secrets each venue needs, by environment variable name (or NAME_FILE). */

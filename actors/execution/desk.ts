@@ -67,18 +67,19 @@ export function auditBreaker(desk: Desk, t: Turn, transition: BreakerTransition 
 
 /** The venue answered (or did not): feeds the exchange breaker. */
 export function venueAnswered(desk: Desk, t: Turn, ok: boolean): void {
-  const { s } = t;
-  const update = ok ? recordSuccess(s.safety.exchangeBreaker, t.now) : recordFailure(s.safety.exchangeBreaker, t.now, desk.settings.exchangeBreaker);
-  s.safety = { ...s.safety, exchangeBreaker: update.state };
-  auditBreaker(desk, t, update.transition);
+  answered(desk, t, 'exchangeBreaker', ok, desk.exchange.venue);
 }
 
 /** The journal or audit log answered (or did not): feeds the store breaker. */
 export function storeAnswered(desk: Desk, t: Turn, ok: boolean): void {
+  answered(desk, t, 'storeBreaker', ok, 'order-store');
+}
+
+function answered(desk: Desk, t: Turn, breaker: 'exchangeBreaker' | 'storeBreaker', ok: boolean, dependency: string): void {
   const { s } = t;
-  const update = ok ? recordSuccess(s.safety.storeBreaker, t.now) : recordFailure(s.safety.storeBreaker, t.now, desk.settings.storeBreaker);
-  s.safety = { ...s.safety, storeBreaker: update.state };
-  auditBreaker(desk, t, update.transition, 'order-store');
+  const update = ok ? recordSuccess(s.safety[breaker], t.now) : recordFailure(s.safety[breaker], t.now, desk.settings[breaker]);
+  s.safety = { ...s.safety, [breaker]: update.state };
+  auditBreaker(desk, t, update.transition, dependency);
 }
 
 /** A journal call that must not crash the handler: a failure is counted and audited, and gives `failed`. */

@@ -2,6 +2,7 @@
 // venue streams them), and executed trades.
 import { z } from 'zod';
 import { defineEvent, type EnvelopeOf } from '../../runtime/event-types.js';
+import type { Fill } from '../../runtime/ports/exchange.js';
 
 const side = z.enum(['buy', 'sell']);
 const positive = z.number().positive().finite();
@@ -57,6 +58,11 @@ export const VenueFill = defineEvent(
   }),
 );
 export type VenueFillEvent = EnvelopeOf<typeof VenueFill>;
+
+/** The order.fill record of a venue's fill. */
+export function venueFillData(venue: string, fill: Fill): VenueFillEvent['data'] {
+  return { venue, fillId: fill.fillId, clientOrderId: fill.clientOrderId, side: fill.side, size: fill.size, price: fill.price, fee: fill.fee };
+}
 
 export const TradeExecuted = defineEvent(
   'trade.executed',

@@ -4,7 +4,7 @@
 // breaker open. New entries stay refused (pre-trade) until an operator resets the switch.
 import { clientOrderId } from './client-order-id.js';
 import { fromJournal, type Desk, type Turn } from './desk.js';
-import { activateKillSwitch, type KillSwitchActor } from './kill-switch.js';
+import { activateKillSwitch, killSwitchPlan, type KillSwitchActor } from './kill-switch.js';
 import { journalStatusOf } from './order-flow.js';
 import { submit } from './order-submission.js';
 import { applyVenueOrder } from './order-tracking.js';
@@ -25,31 +25,30 @@ export async function engageKillSwitch(desk: Desk, t: Turn, by: KillSwitchActor,
 export async function flatten(desk: Desk, t: Turn): Promise<void> {
   const { s } = t;
   if (!s.safety.killSwitch.active) return;
-  for (const [id, o] of Object.entries(s.orders)) {
-    if (o.request.reduceOnly || t.replaying) continue;
-    const result = await desk.exchange.cancel(id, o.request.token);
-    t.trail.add('kill-switch', `cancel-${result.outcome}`, { token: o.request.token, clientOrderId: id, data: { ...result } });
-    if (result.outcome === 'confirmed' && result.order) await afterCancel(desk, t, o.request, result.order);
+  // Cancels first: their answers may reveal fills, which the closes must then cover.
+  const working = Object.entries(s.orders).filter(([, o]) => !o.request.reduceOnly);
+  const { cancels } = killSwitchPlan({ openOrders: working.map(([clientOrderId]) => ({ clientOrderId })), positions: [], prices: {} });
+  for (const id of t.replaying ? [] : cancels) {
+    const request = s.orders[id]!.request;
+    const result = await desk.exchange.cancel(id, request.token);
+    t.trail.add('kill-switch', `cancel-${result.outcome}`, { token: request.token, clientOrderId: id, data: { ...result } });
+    if (result.outcome === 'confirmed' && result.order) await afterCancel(desk, t, request, result.order);
   }
-  for (const [token, e] of Object.entries(s.book)) {
-    if (e.size === 0) continue;
-    // A close already working (or unanswered) for the token: wait for it.
-    if (Object.values(s.orders).some((o) => o.request.token === token && o.request.reduceOnly)) continue;
-    if (!(e.lastPrice > 0)) {
-      t.trail.add('kill-switch', 'unpriced-position', { token, reason: 'no-price', data: { size: e.size } });
-      t.log.error({ audit: 'kill-switch', token, size: e.size }, 'kill switch: no price to close this position');
-      continue;
-    }
-    const close: OrderRequest = {
-      clientOrderId: clientOrderId(t.causeId, `kill-close:${token}`),
-      token,
-      side: e.size > 0 ? 'sell' : 'buy',
-      size: Math.abs(e.size),
-      price: e.lastPrice,
-      reduceOnly: true,
-      ts: t.now,
-    };
-    await submit(desk, t, close, 'kill-close');
+  // A token with a close already working (or unanswered) waits for it.
+  const closing = new Set(Object.values(s.orders).filter((o) => o.request.reduceOnly).map((o) => o.request.token));
+  const open = Object.entries(s.book).filter(([token]) => !closing.has(token));
+  const plan = killSwitchPlan({
+    openOrders: [],
+    positions: open.map(([token, e]) => ({ token, size: e.size })),
+    prices: Object.fromEntries(open.map(([token, e]) => [token, e.lastPrice])),
+  });
+  for (const close of plan.closes) {
+    const request: OrderRequest = { clientOrderId: clientOrderId(t.causeId, `kill-close:${close.token}`), ...close, ts: t.now };
+    await submit(desk, t, request, 'kill-close');
+  }
+  for (const u of plan.unpriced) {
+    t.trail.add('kill-switch', 'unpriced-position', { token: u.token, reason: 'no-price', data: { size: u.size } });
+    t.log.error({ audit: 'kill-switch', token: u.token, size: u.size }, 'kill switch: no price to close this position');
   }
 }
 

@@ -1,6 +1,6 @@
 // Books fills into the execution ledger: each fill id once, position and cash updated, and one
 // trade.executed per fill with its slippage against the order's reference price.
-import type { AgentContext, RecoveryContext } from '../../runtime/agent.js';
+import type { AgentContext } from '../../runtime/agent.js';
 import type { Fill } from '../../runtime/ports/exchange.js';
 import { applyFill } from '../position/position-math.js';
 import { TradeExecuted } from './events.js';
@@ -23,10 +23,8 @@ export interface Booked {
   readonly realizedPnl: number;
 }
 
-type Emitter = Pick<AgentContext, 'emit'> | { emit: RecoveryContext['emit']; idSeedOf: (fill: Fill) => string };
-
 /** Books a fill unless its id was booked before (then undefined). */
-export function bookFill(s: ExecutionState, fill: Fill, meta: FillContext, out: Emitter): Booked | undefined {
+export function bookFill(s: ExecutionState, fill: Fill, meta: FillContext, out: Pick<AgentContext, 'emit'>): Booked | undefined {
   if (s.bookedFills.includes(fill.fillId)) return undefined;
   const prev = s.book[fill.token] ?? { size: 0, avgEntry: 0, lastPrice: fill.price };
   const pos = applyFill({ size: prev.size, avgEntry: prev.avgEntry, realizedPnl: 0, fees: 0, markPrice: prev.lastPrice }, fill);
@@ -48,7 +46,6 @@ export function bookFill(s: ExecutionState, fill: Fill, meta: FillContext, out: 
     reduceOnly: meta.reduceOnly,
     venue: meta.venue,
   };
-  if ('idSeedOf' in out) out.emit(TradeExecuted, data, { token: fill.token, idSeed: out.idSeedOf(fill) });
-  else out.emit(TradeExecuted, data, { token: fill.token });
+  out.emit(TradeExecuted, data, { token: fill.token });
   return { realizedPnl: pos.realizedPnl };
 }

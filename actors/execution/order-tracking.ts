@@ -5,7 +5,8 @@
 import type { Fill, OrderRequest, OrderState } from '../../runtime/ports/exchange.js';
 import type { JournalStatus } from '../../runtime/ports/order-journal.js';
 import type { Desk, Turn } from './desk.js';
-import { VenueFill } from './events.js';
+import { VenueFill, venueFillData } from './events.js';
+import { journalStatusOf } from './order-flow.js';
 import { bookFill } from './ledger.js';
 import { recordStopOut } from './protections.js';
 import type { OrderPurpose, TrackedOrder } from './state.js';
@@ -61,7 +62,7 @@ export function bookFills(desk: Desk, t: Turn, request: OrderRequest, fills: rea
     if (!done) continue;
     booked += fill.size;
     if (record && !t.replaying) {
-      t.emit(VenueFill, { venue: desk.exchange.venue, fillId: fill.fillId, clientOrderId: fill.clientOrderId, side: fill.side, size: fill.size, price: fill.price, fee: fill.fee }, { token: fill.token });
+      t.emit(VenueFill, venueFillData(desk.exchange.venue, fill), { token: fill.token });
     }
     t.trail.add('fill', 'booked', {
       token: fill.token,
@@ -85,16 +86,8 @@ export function applyVenueOrder(desk: Desk, t: Turn, request: OrderRequest, purp
   const bookedNow = bookFills(desk, t, request, order.fills, true);
   const inAnswer = order.fills.reduce((sum, f) => sum + f.size, 0);
   const booked = Math.max((t.s.orders[request.clientOrderId]?.filledSize ?? 0) + bookedNow, inAnswer);
-  settle(t, request, purpose, STATUS_OF[order.status], booked, order.filledSize);
+  settle(t, request, purpose, journalStatusOf(order), booked, order.filledSize);
 }
-
-const STATUS_OF: Record<OrderState['status'], JournalStatus> = {
-  open: 'open',
-  'partially-filled': 'partially-filled',
-  filled: 'filled',
-  cancelled: 'cancelled',
-  rejected: 'rejected',
-};
 
 /**
  * Whether to look an order up at the venue on this event: unanswered ones and ones whose fills are

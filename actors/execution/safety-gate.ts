@@ -3,7 +3,7 @@
 // and its correlation with every held token.
 import type { Config } from '../../config/schema.js';
 import { breakerPeek } from './circuit-breaker.js';
-import { correlation } from './correlation.js';
+import { pearsonCorrelation } from '../risk/risk-math.js';
 import { periodLosses, type PeriodLosses } from './loss-windows.js';
 import { rateLimitAllows } from './order-rate-limit.js';
 import { preTradeCheck, type HeldPosition, type PreTradeDecision, type PreTradeLimits, type PreTradeOrder } from './pre-trade.js';
@@ -11,6 +11,8 @@ import { activeLocks } from './protections.js';
 import { marks, type ExecutionState } from './state.js';
 
 export type ExecutionSettings = Config['execution'];
+
+const MIN_CORRELATION_POINTS = 5;
 
 export function preTradeLimitsOf(settings: ExecutionSettings): PreTradeLimits {
   return {
@@ -41,8 +43,8 @@ export function checkOrder(s: ExecutionState, order: PreTradeOrder, now: number,
     for (const token of Object.keys(positions)) {
       if (token === order.token) continue;
       const other = s.market[token]?.returns;
-      const rho = other ? correlation(own, other) : undefined;
-      if (rho !== undefined) correlations[token] = rho;
+      // Too few common returns is no evidence either way: the token counts as uncorrelated.
+      if (other && Math.min(own.length, other.length) >= MIN_CORRELATION_POINTS) correlations[token] = pearsonCorrelation(own, other);
     }
   }
   const breaker = breakerPeek(s.safety.exchangeBreaker, now, settings.exchangeBreaker);

@@ -130,8 +130,7 @@ export function initialExecutionState(initialBalance: number): ExecutionState {
 /** A copy a handler may write to; nested records it changes are replaced, never mutated. A state
  * saved by an older version gets today's defaults for what it lacks. */
 export function copyState(saved: ExecutionState): ExecutionState {
-  const fresh = initialExecutionState(saved.cash ?? 0);
-  const s: ExecutionState = { ...fresh, ...saved, counters: { ...fresh.counters, ...saved.counters }, safety: { ...fresh.safety, ...saved.safety } };
+  const s = saved.gates !== undefined && saved.safety?.storeBreaker !== undefined ? saved : upgrade(saved);
   return {
     ...s,
     book: { ...s.book },
@@ -140,6 +139,11 @@ export function copyState(saved: ExecutionState): ExecutionState {
     counters: { ...s.counters, rejections: { ...s.counters.rejections } },
     safety: { ...s.safety },
   };
+}
+
+function upgrade(saved: ExecutionState): ExecutionState {
+  const fresh = initialExecutionState(saved.cash ?? 0);
+  return { ...fresh, ...saved, counters: { ...fresh.counters, ...saved.counters }, safety: { ...fresh.safety, ...saved.safety } };
 }
 
 export function marks(s: ExecutionState): { equity: number; grossNotional: number; unrealized: number } {

@@ -3,7 +3,7 @@
 // answer) is one event, and a replay books exactly the fills that happened. A supervised infra worker.
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
-import { VenueFill } from './events.js';
+import { VenueFill, venueFillData } from './events.js';
 import type { ChildSpec } from '../../supervisors/child-spec.js';
 import type { Envelope } from '../../runtime/envelope.js';
 import { deterministicId } from '../../runtime/ids.js';
@@ -27,15 +27,7 @@ export function fillEnvelope(venue: string, fill: Fill): Envelope {
     token: fill.token,
     source: `venue:${venue}`,
     correlationId: fill.clientOrderId,
-    data: {
-      venue,
-      fillId: fill.fillId,
-      clientOrderId: fill.clientOrderId,
-      side: fill.side,
-      size: fill.size,
-      price: fill.price,
-      fee: fill.fee,
-    },
+    data: venueFillData(venue, fill),
   };
 }
 

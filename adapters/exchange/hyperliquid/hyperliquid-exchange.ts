@@ -45,6 +45,9 @@ import {
 } from './wire.js';
 import { HyperliquidWsFeed } from './ws-feed.js';
 
+export const HYPERLIQUID_MAINNET_URL = 'https://api.hyperliquid.xyz';
+export const HYPERLIQUID_TESTNET_URL = 'https://api.hyperliquid-testnet.xyz';
+
 export interface HyperliquidExchangeOptions {
   readonly baseUrl: string;
   /** Default: baseUrl with http -> ws, plus /ws. */

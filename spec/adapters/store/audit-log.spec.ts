@@ -2,11 +2,11 @@
 // (a replayed decision is not recorded twice), queries by correlation id / order / kind, and in
 // PostgreSQL the table refuses UPDATE and DELETE.
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
 import { MemoryAuditLog } from '../../../adapters/store/memory-audit-log.js';
 import { PostgresAuditLog } from '../../../adapters/store/postgres/postgres-audit-log.js';
-import { PostgresEventStore } from '../../../adapters/store/postgres/postgres-event-store.js';
+import type { PostgresEventStore } from '../../../adapters/store/postgres/postgres-event-store.js';
 import type { AuditLog, AuditRecord } from '../../../runtime/ports/audit-log.js';
+import { MigratedSchemas } from '../../support/migrated-schemas.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -55,30 +55,21 @@ function auditContract(name: string, make: () => Promise<AuditLog>): void {
 auditContract('in-memory', async () => new MemoryAuditLog());
 
 describe('PostgreSQL audit log', () => {
-  const schemas: string[] = [];
-  let store: PostgresEventStore | undefined;
-  after(async () => {
-    if (!store) return;
-    for (const s of schemas) await store.pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    await store.close();
-  });
-  async function fresh(): Promise<{ audit: PostgresAuditLog; schema: string }> {
-    const schema = `regent_audit_${randomBytes(4).toString('hex')}`;
-    schemas.push(schema);
-    await store?.close();
-    store = new PostgresEventStore({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema });
-    await store.migrate();
-    return { audit: new PostgresAuditLog(store.pool, schema), schema };
+  const schemas = new MigratedSchemas('regent_audit');
+  after(() => schemas.dropAll());
+  async function fresh(): Promise<{ audit: PostgresAuditLog; schema: string; store: PostgresEventStore }> {
+    const { store, schema } = await schemas.fresh();
+    return { audit: new PostgresAuditLog(store.pool, schema), schema, store };
   }
   auditContract('PostgreSQL', async () => (await fresh()).audit);
 
   it('refuses UPDATE, DELETE and TRUNCATE: the log is append-only', async () => {
-    const { audit, schema } = await fresh();
+    const { audit, schema, store } = await fresh();
     await audit.append([record('kept')]);
     for (const sql of [`UPDATE "${schema}".audit_log SET action = 'REJECT'`, `DELETE FROM "${schema}".audit_log`, `TRUNCATE "${schema}".audit_log`]) {
       let error: unknown;
       try {
-        await store!.pool.query(sql);
+        await store.pool.query(sql);
       } catch (e) {
         error = e;
       }

@@ -2,12 +2,11 @@
 // its own, dropped afterwards): journaled once, updates kept, in-flight listing, and the race that
 // matters: two attempts to journal one client order id, exactly one wins.
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
 import { MemoryOrderJournal } from '../../../adapters/store/memory-order-journal.js';
-import { PostgresEventStore } from '../../../adapters/store/postgres/postgres-event-store.js';
 import { PostgresOrderJournal } from '../../../adapters/store/postgres/postgres-order-journal.js';
 import type { OrderRequest } from '../../../runtime/ports/exchange.js';
 import type { JournalIntent, OrderJournal } from '../../../runtime/ports/order-journal.js';
+import { MigratedSchemas } from '../../support/migrated-schemas.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -87,19 +86,10 @@ function journalContract(name: string, make: () => Promise<OrderJournal>): void 
 journalContract('in-memory', async () => new MemoryOrderJournal());
 
 describe('PostgreSQL order journal', () => {
-  const schemas: string[] = [];
-  let store: PostgresEventStore | undefined;
-  after(async () => {
-    if (!store) return;
-    for (const s of schemas) await store.pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    await store.close();
-  });
+  const schemas = new MigratedSchemas('regent_journal');
+  after(() => schemas.dropAll());
   journalContract('PostgreSQL', async () => {
-    const schema = `regent_journal_${randomBytes(4).toString('hex')}`;
-    schemas.push(schema);
-    await store?.close();
-    store = new PostgresEventStore({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema });
-    await store.migrate();
+    const { store, schema } = await schemas.fresh();
     return new PostgresOrderJournal(store.pool, schema);
   });
 });
