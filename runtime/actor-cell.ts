@@ -160,11 +160,13 @@ export class ActorCell<S = unknown> implements RunningChild {
    */
   async snapshot(): Promise<boolean> {
     this.sinceSnapshot = 0;
+    const lineage = this.env.lineage();
     const snapshot = {
       state: this.state,
       ...this.applied.toSnapshot(),
       ...(this.lastEventId !== undefined ? { lastEventId: this.lastEventId } : {}),
       version: SNAPSHOT_VERSION,
+      log: { id: lineage.id, epoch: lineage.epoch },
       at: Date.now(),
     };
     try {

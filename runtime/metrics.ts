@@ -26,6 +26,7 @@ export class RuntimeMetrics {
 
   readonly degraded = new Gauge({ name: 'regent_degraded', help: '1 while a dependency is down and the runtime works around it', labelNames: ['component'] as const, registers: [this.registry] });
   readonly rehydrations = new Counter({ name: 'regent_rehydrations_total', help: 'Actor rehydrations by where the state came from', labelNames: ['agent', 'source'] as const, registers: [this.registry] });
+  readonly refusedSnapshots = new Counter({ name: 'regent_snapshots_refused_total', help: 'Snapshots not used because their offsets belong to another log history, or to offsets this log rewrote', labelNames: ['agent', 'reason'] as const, registers: [this.registry] });
   readonly divergences = new Counter({ name: 'regent_rehydration_divergences_total', help: 'Restarts whose replayed state differed from the live state', labelNames: ['agent'] as const, registers: [this.registry] });
   readonly replayed = new Counter({ name: 'regent_rehydration_replayed_events_total', help: 'Events replayed from the event store during rehydration', labelNames: ['agent'] as const, registers: [this.registry] });
 

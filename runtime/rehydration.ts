@@ -11,6 +11,7 @@ import type { Health } from './health.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { EventQuery, EventStore, OffsetRange, StoredEvent } from './ports/event-store.js';
 import { partitionFor } from './partitioner.js';
+import type { LogLineage } from './ports/event-log.js';
 import { CorruptSnapshotError, StateStoreUnavailableError, type Snapshot, type StateStore } from './ports/state-store.js';
 
 export const SNAPSHOT_VERSION = 1;
@@ -27,6 +28,8 @@ export interface RehydrationEnv {
   storedUpTo(): Promise<Map<string, number>>;
   /** How long an in-process restart waits for the store writer to catch up. */
   readonly storeWaitMs: number;
+  /** The history the log's offsets belong to; a snapshot from another is refused. */
+  lineage(): LogLineage;
 }
 
 /** The state cannot be rebuilt yet; the actor's start fails and its supervisor retries later. */
@@ -59,7 +62,7 @@ export async function rehydrate<S>(
   env: RehydrationEnv,
   live?: LiveState<S>,
 ): Promise<Rehydrated<S>> {
-  const snapshot = await loadSnapshot(env, actorId);
+  const snapshot = usableSnapshot(agent, actorId, env, await loadSnapshot(env, actorId));
   const fromSnapshot = (): Rehydrated<S> =>
     snapshot
       ? { state: snapshot.state as S, applied: new AppliedLog(snapshot), source: 'snapshot', replayed: 0 }
@@ -220,6 +223,41 @@ async function storeReaches(env: RehydrationEnv, bound: Record<string, number>):
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
+}
+
+/**
+ * A snapshot whose offsets refer to this log's history, or undefined. One taken on another log (a
+ * fresh in-process log, another deployment), or claiming offsets this incarnation rewrote (the
+ * records after what the store kept, lost with a killed process), would make the actor skip
+ * records it never saw: it is refused, loudly, and the state is rebuilt from the event store.
+ */
+function usableSnapshot(agent: AgentDefinition, actorId: string, env: RehydrationEnv, snapshot: Snapshot | undefined): Snapshot | undefined {
+  if (!snapshot) return undefined;
+  const lineage = env.lineage();
+  const problem = snapshotMismatch(snapshot, lineage);
+  if (!problem) return snapshot;
+  env.metrics.refusedSnapshots.inc({ agent: agent.name, reason: problem.reason });
+  const detail = { actor: actorId, reason: problem.reason, detail: problem.detail, rebuild: env.eventStore ? 'event store replay' : 'initial state' };
+  if (problem.reason === 'other-log') env.log.error(detail, 'snapshot belongs to another log history; not used');
+  else env.log.warn(detail, 'snapshot is ahead of what the log kept (an unclean stop); not used');
+  return undefined;
+}
+
+export function snapshotMismatch(snapshot: Snapshot, lineage: LogLineage): { reason: 'other-log' | 'ahead-of-log'; detail: string } | undefined {
+  if (snapshot.log && snapshot.log.id !== lineage.id) {
+    return { reason: 'other-log', detail: `taken on log ${snapshot.log.id}, this log is ${lineage.id}` };
+  }
+  if (snapshot.log?.epoch === lineage.epoch) return undefined;
+  for (const [key, offset] of Object.entries(snapshot.applied)) {
+    const slash = key.lastIndexOf('/');
+    const kept = lineage.keptBelow({ topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)) });
+    if (offset >= kept) {
+      return snapshot.log
+        ? { reason: 'ahead-of-log', detail: `applied ${key} up to offset ${offset}; this log kept only the offsets below ${kept}` }
+        : { reason: 'other-log', detail: `a snapshot without a log lineage claims ${key} up to offset ${offset}; this log kept only the offsets below ${kept}` };
+    }
+  }
+  return undefined;
 }
 
 export async function loadSnapshot(env: Pick<RehydrationEnv, 'stateStore' | 'health' | 'log'>, actorId: string): Promise<Snapshot | undefined> {

@@ -142,6 +142,7 @@ export class Runtime {
         processedBound: (agent) => this.processedBound(agent),
         storedUpTo: () => (eventStore ? eventStore.offsets(this.storeGroupId) : Promise.resolve(new Map())),
         storeWaitMs: options.storeWaitMs ?? 5000,
+        lineage: () => options.eventLog.lineage(),
         snapshotEvery: options.snapshotEvery ?? 100,
         maxMessageRetries: this.settings.maxMessageRetries,
         topicOf: (type) => this.types.topicOf(type),

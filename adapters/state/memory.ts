@@ -18,6 +18,16 @@ export class MemoryStateStore implements StateStore {
     this.snapshots.delete(actorId);
   }
 
+  async count(): Promise<number> {
+    return this.snapshots.size;
+  }
+
+  async clear(): Promise<number> {
+    const n = this.snapshots.size;
+    this.snapshots.clear();
+    return n;
+  }
+
   get size(): number {
     return this.snapshots.size;
   }

@@ -51,6 +51,20 @@ export class MemoryEventStore implements EventStore {
     yield* matching;
   }
 
+  async storedIds(ids: readonly string[]): Promise<Set<string>> {
+    return new Set(ids.filter((id) => this.ids.has(id)));
+  }
+
+  async allOffsets(): Promise<Map<string, Map<string, number>>> {
+    return new Map([...this.consumed].map(([group, offsets]) => [group, new Map(offsets)]));
+  }
+
+  async countByTopic(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const e of this.events) counts.set(e.topic, (counts.get(e.topic) ?? 0) + 1);
+    return counts;
+  }
+
   /** Everything stored, in insertion order (specs). */
   all(): readonly StoredEvent[] {
     return this.events;

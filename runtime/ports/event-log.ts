@@ -76,7 +76,26 @@ export interface Consumer {
   disconnect(): Promise<void>;
 }
 
+/**
+ * Which history a log's offsets belong to. A snapshot records the lineage it was taken under; an
+ * actor whose snapshot comes from another history, or claims offsets this incarnation rewrote,
+ * must not skip records by those offsets (rehydration refuses such a snapshot).
+ */
+export interface LogLineage {
+  /** Names the log's history; an incarnation that continues the same history keeps the id. */
+  readonly id: string;
+  /** Names this incarnation (process) of the history. */
+  readonly epoch: string;
+  /**
+   * Offsets below this were written by an earlier incarnation and kept as they were; at or above
+   * it, this incarnation wrote them (Kafka keeps everything: Infinity).
+   */
+  keptBelow(tp: TopicPartition): number;
+}
+
 export interface EventLog {
+  /** The history this log continues (see LogLineage). */
+  lineage(): LogLineage;
   createTopics(topics: readonly TopicSpec[]): Promise<void>;
   partitionsOf(topic: string): number;
   publish(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
@@ -86,6 +105,33 @@ export interface EventLog {
   /** Offset of the next record to be written to a partition. */
   endOffset(tp: TopicPartition): Promise<number>;
   close(): Promise<void>;
+}
+
+/** One partition as an earlier incarnation left it (see RestorableLog). */
+export interface RestoredPartition {
+  readonly tp: TopicPartition;
+  /** Records still needed, in ascending offsets below `end`; holes are fine. */
+  readonly records: readonly LogRecord[];
+  /** First offset the partition holds (the oldest any group still needs). */
+  readonly from: number;
+  /** The next offset to write. */
+  readonly end: number;
+}
+
+export interface LogRestore {
+  /** The lineage id of the history being continued. */
+  readonly lineageId: string;
+  readonly partitions: readonly RestoredPartition[];
+  /** Committed offsets per group: group id -> `topic/partition` -> next offset. */
+  readonly commits: ReadonlyMap<string, ReadonlyMap<string, number>>;
+}
+
+/**
+ * A log that keeps nothing across processes by itself (the in-process log) continues an earlier
+ * incarnation from durable storage: its offsets go on, what a group had not committed comes again.
+ */
+export interface RestorableLog {
+  restore(plan: LogRestore): void;
 }
 
 export function tpKey(tp: TopicPartition): string {

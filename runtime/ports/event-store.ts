@@ -72,5 +72,11 @@ export interface EventStore {
    * into memory.
    */
   replay(query: EventQuery): AsyncIterable<StoredEvent>;
+  /** Which of these event ids are stored (a resumed feed skips those). */
+  storedIds(ids: readonly string[]): Promise<Set<string>>;
+  /** The recorded next offsets of every group: group id -> `topic/partition` -> offset. */
+  allOffsets(): Promise<Map<string, Map<string, number>>>;
+  /** How many events are stored per topic. */
+  countByTopic(): Promise<Map<string, number>>;
   close(): Promise<void>;
 }

@@ -7,6 +7,8 @@ export interface Snapshot<S = unknown> {
   readonly recentIds?: readonly string[];
   readonly lastEventId?: string;
   readonly version: number;
+  /** The log lineage (id, epoch) its offsets refer to; absent in snapshots of older versions. */
+  readonly log?: { readonly id: string; readonly epoch: string };
   /** Wall time the snapshot was taken. */
   readonly at: number;
 }
@@ -15,6 +17,10 @@ export interface StateStore {
   load(actorId: string): Promise<Snapshot | undefined>;
   save(actorId: string, snapshot: Snapshot): Promise<void>;
   delete(actorId: string): Promise<void>;
+  /** How many snapshots are stored (a start-up check: does this store hold an earlier run?). */
+  count(): Promise<number>;
+  /** Deletes every snapshot of this deployment (`--fresh`); resolves how many were deleted. */
+  clear(): Promise<number>;
 }
 
 /**

@@ -31,6 +31,7 @@ async function cellEnv(stateStore = new MemoryStateStore()): Promise<CellEnv> {
     processedBound: async () => ({}),
     storedUpTo: async () => new Map(),
     storeWaitMs: 0,
+    lineage: () => log.lineage(),
     stateStore,
     snapshotEvery: 1000,
     maxMessageRetries: 3,

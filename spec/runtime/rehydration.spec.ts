@@ -40,6 +40,14 @@ class SwitchableStateStore implements StateStore {
     this.check();
     return this.inner.delete(id);
   }
+  async count() {
+    this.check();
+    return this.inner.count();
+  }
+  async clear() {
+    this.check();
+    return this.inner.clear();
+  }
 }
 
 function runtime(log: MemoryEventLog, extra: Partial<RuntimeOptions>) {
@@ -338,6 +346,7 @@ describe('replay order', () => {
       metrics,
       log: silentLogger,
       processedBound: async () => ({ 'test.ticks/0': 3 }),
+      lineage: () => ({ id: 'spec', epoch: 'spec', keptBelow: () => Number.POSITIVE_INFINITY }),
       storedUpTo: async () => new Map([['test.ticks/0', 3]]),
       storeWaitMs: 0,
     });

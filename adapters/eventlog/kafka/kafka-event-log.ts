@@ -3,7 +3,7 @@
 // assigner, and admin lookups for committed and end offsets.
 import kafkajs, { type Admin, type Consumer as KafkaJsConsumer, type Kafka, type Producer } from 'kafkajs';
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import { UnknownTopicError, type Consumer, type ConsumerOptions, type EventLog, type OutgoingRecord, type TopicPartition, type TopicSpec } from '../../../runtime/ports/event-log.js';
+import { UnknownTopicError, type Consumer, type ConsumerOptions, type EventLog, type LogLineage, type OutgoingRecord, type TopicPartition, type TopicSpec } from '../../../runtime/ports/event-log.js';
 import { KafkaConsumer } from './kafka-consumer.js';
 import { regentAssigner } from './range-assigner.js';
 
@@ -20,6 +20,8 @@ export interface KafkaEventLogOptions {
   readonly metrics?: Registry;
 }
 
+const KAFKA_LINEAGE: LogLineage = { id: 'kafka', epoch: 'kafka', keptBelow: () => Number.POSITIVE_INFINITY };
+
 export class KafkaEventLog implements EventLog {
   private readonly kafka: Kafka;
   private readonly partitionCounts = new Map<string, number>();
@@ -30,6 +32,11 @@ export class KafkaEventLog implements EventLog {
   private readonly lag: Gauge<'group' | 'topic' | 'partition'> | undefined;
   private nextMember = 0;
   private readonly lookups = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  /** Kafka keeps every offset it ever wrote: snapshots of this cluster's offsets stay valid. */
+  lineage(): LogLineage {
+    return KAFKA_LINEAGE;
+  }
 
   constructor(private readonly options: KafkaEventLogOptions) {
     const retry = options.retry ?? {};

@@ -1,14 +1,21 @@
 // The in-process EventLog: partitioned topics with offsets, key-based partitioning identical to
 // Kafka's (murmur2), consumer groups with rebalancing, commits, seek and bounded retention.
 // It is the embedded default and behaves like several pods when several runtimes share it.
+// Restored from durable storage (restore-memory-log.ts) it continues an earlier incarnation's
+// offsets, and a commit journal can keep the groups' commits for the next one.
+import { randomUUID } from 'node:crypto';
 import { partitionFor } from '../../../runtime/partitioner.js';
-import type {
-  Consumer,
-  ConsumerOptions,
-  EventLog,
-  OutgoingRecord,
-  TopicPartition,
-  TopicSpec,
+import {
+  tpKey,
+  type Consumer,
+  type ConsumerOptions,
+  type EventLog,
+  type LogLineage,
+  type LogRestore,
+  type RestorableLog,
+  type OutgoingRecord,
+  type TopicPartition,
+  type TopicSpec,
 } from '../../../runtime/ports/event-log.js';
 import { UnknownTopicError } from '../../../runtime/ports/event-log.js';
 import { MemoryConsumer } from './memory-consumer.js';
@@ -16,21 +23,39 @@ import { MemoryGroup } from './memory-group.js';
 import { PartitionLog } from './partition-log.js';
 
 export interface MemoryEventLogOptions {
-  /** Records kept per partition; older ones are dropped (consumers behind them skip ahead). */
+  /**
+   * `committed` (the CLI's default): a partition keeps only what some group that reads its topic
+   * has not committed yet, so memory stays flat however long a run lasts; topics no group reads
+   * keep `retentionRecords`. `records`: every partition keeps `retentionRecords` (consumers behind
+   * them skip ahead, reporting the gap). Default `records`, so specs can read a topic back.
+   */
+  readonly retention?: 'committed' | 'records';
   readonly retentionRecords?: number;
+  /** Told every commit (a journal that keeps them for the next incarnation). */
+  readonly onCommit?: (groupId: string, tp: TopicPartition, offset: number) => void;
 }
 
 export { UnknownTopicError };
 
-export class MemoryEventLog implements EventLog {
+export class MemoryEventLog implements EventLog, RestorableLog {
   private readonly topics = new Map<string, PartitionLog[]>();
   private readonly groups = new Map<string, MemoryGroup>();
-  private readonly retention: number;
+  private readonly retention: 'committed' | 'records';
+  private readonly retentionRecords: number;
+  private readonly epoch = randomUUID();
+  private lineageId: string = this.epoch;
+  private readonly kept = new Map<string, number>();
   private nextMember = 0;
   private roundRobin = 0;
 
-  constructor(options: MemoryEventLogOptions = {}) {
-    this.retention = options.retentionRecords ?? 1_000_000;
+  constructor(private readonly options: MemoryEventLogOptions = {}) {
+    this.retention = options.retention ?? 'records';
+    this.retentionRecords = options.retentionRecords ?? 1_000_000;
+  }
+
+  lineage(): LogLineage {
+    const kept = this.kept;
+    return { id: this.lineageId, epoch: this.epoch, keptBelow: (tp) => kept.get(tpKey(tp)) ?? 0 };
   }
 
   async createTopics(topics: readonly TopicSpec[]): Promise<void> {
@@ -38,8 +63,31 @@ export class MemoryEventLog implements EventLog {
       if (this.topics.has(name)) continue;
       this.topics.set(
         name,
-        Array.from({ length: partitions }, (_, p) => new PartitionLog(name, p, this.retention)),
+        Array.from({ length: partitions }, (_, p) => new PartitionLog(name, p)),
       );
+    }
+  }
+
+  /**
+   * Continues an earlier incarnation: its lineage id, its partitions' offsets and records still
+   * needed, and its groups' commits. Only before the first publish or consumer.
+   */
+  restore(restore: LogRestore): void {
+    if (this.groups.size > 0) throw new Error('restore before any consumer joins');
+    this.lineageId = restore.lineageId;
+    for (const p of restore.partitions) {
+      this.partitionLog(p.tp).restore(p.records, p.from, p.end);
+      this.kept.set(tpKey(p.tp), p.end);
+    }
+    for (const [groupId, offsets] of restore.commits) {
+      const group = this.group(groupId);
+      for (const [key, offset] of offsets) {
+        const slash = key.lastIndexOf('/');
+        const topic = key.slice(0, slash);
+        if (!this.topics.has(topic)) continue;
+        group.topics.add(topic);
+        group.commit({ topic, partition: Number(key.slice(slash + 1)) }, offset);
+      }
     }
   }
 
@@ -61,16 +109,16 @@ export class MemoryEventLog implements EventLog {
       log.append(record.key, record.value);
       touched.add(log);
     }
-    for (const log of touched) log.wake();
+    for (const log of touched) {
+      if (this.retention === 'records' || !this.isRead(topic)) log.cap(this.retentionRecords);
+      log.wake();
+    }
   }
 
   consumer(options: ConsumerOptions): Consumer {
     for (const t of options.topics) this.partitions(t);
-    let group = this.groups.get(options.groupId);
-    if (!group) {
-      group = new MemoryGroup(options.groupId, (t) => this.partitionsOf(t));
-      this.groups.set(options.groupId, group);
-    }
+    const group = this.group(options.groupId);
+    for (const t of options.topics) group.topics.add(t);
     const memberId = `${options.groupId}-member-${this.nextMember++}`;
     return new MemoryConsumer(memberId, options, group, (tp) => this.partitionLog(tp));
   }
@@ -88,6 +136,13 @@ export class MemoryEventLog implements EventLog {
     return this.partitionLog(tp).read(offset, max);
   }
 
+  /** Records held in memory, over every partition (retention at work). */
+  heldRecords(): number {
+    let n = 0;
+    for (const partitions of this.topics.values()) for (const p of partitions) n += p.size;
+    return n;
+  }
+
   /** Forgets a group's committed offsets (like `kafka-consumer-groups --delete`); members must be gone. */
   deleteGroup(groupId: string): void {
     this.groups.delete(groupId);
@@ -99,6 +154,31 @@ export class MemoryEventLog implements EventLog {
 
   async close(): Promise<void> {
     for (const partitions of this.topics.values()) for (const p of partitions) p.wake();
+  }
+
+  private group(groupId: string): MemoryGroup {
+    let group = this.groups.get(groupId);
+    if (!group) {
+      group = new MemoryGroup(groupId, (t) => this.partitionsOf(t), (tp, offset) => this.committedBy(groupId, tp, offset));
+      this.groups.set(groupId, group);
+    }
+    return group;
+  }
+
+  private committedBy(groupId: string, tp: TopicPartition, offset: number): void {
+    this.options.onCommit?.(groupId, tp, offset);
+    if (this.retention !== 'committed') return;
+    let low = Number.POSITIVE_INFINITY;
+    for (const group of this.groups.values()) {
+      if (!group.topics.has(tp.topic)) continue;
+      low = Math.min(low, group.committedOffset(tp) ?? Number.NEGATIVE_INFINITY);
+    }
+    if (Number.isFinite(low)) this.partitionLog(tp).trimBelow(low);
+  }
+
+  private isRead(topic: string): boolean {
+    for (const group of this.groups.values()) if (group.topics.has(topic)) return true;
+    return false;
   }
 
   private partitions(topic: string): PartitionLog[] {

@@ -18,10 +18,13 @@ export class MemoryGroup {
   private readonly committed = new Map<string, number>();
   private queue: Promise<void> = Promise.resolve();
   generation = 0;
+  /** Topics this group reads (or has committed on): retention keeps what it has not committed. */
+  readonly topics = new Set<string>();
 
   constructor(
     readonly groupId: string,
     private readonly partitionsOf: (topic: string) => number,
+    private readonly onCommit: (tp: TopicPartition, offset: number) => void = () => {},
   ) {}
 
   join(member: GroupMemberHandle): Promise<void> {
@@ -42,6 +45,7 @@ export class MemoryGroup {
 
   commit(tp: TopicPartition, offset: number): void {
     this.committed.set(tpKey(tp), offset);
+    this.onCommit(tp, offset);
   }
 
   committedOffset(tp: TopicPartition): number | undefined {

@@ -1,36 +1,79 @@
-// One partition of the in-process log: an append-only array with offsets, bounded retention and
-// long-poll waiters that are woken when records arrive.
+// One partition of the in-process log: an append-only array of records with offsets, long-poll
+// waiters woken when records arrive, and retention that drops records from the front. Offsets are
+// dense for what this process appends; a partition restored from durable storage may have holes
+// (an event the store kept once, at its first offset), so reads search by offset.
 import type { LogRecord } from '../../../runtime/ports/event-log.js';
 
 export class PartitionLog {
   private records: LogRecord[] = [];
+  /** First offset still retained. */
   private start = 0;
+  /** Offset after the last record there is (see `endOffset`). */
+  private end = 0;
+  /** Offset the next append gets: `end`, unless a restored partition ended in a hole. */
+  private nextWrite = 0;
   private readonly waiters = new Set<() => void>();
 
   constructor(
     readonly topic: string,
     readonly partition: number,
-    private readonly retention: number,
   ) {}
 
   get startOffset(): number {
     return this.start;
   }
 
+  /**
+   * Offset after the last record there is: the next offset to be written, except in a restored
+   * partition whose last offsets were holes (consumers caught up with it are then at its end).
+   */
   get endOffset(): number {
-    return this.start + this.records.length;
+    return this.end;
+  }
+
+  /** The offset the next append gets. */
+  get writeOffset(): number {
+    return this.nextWrite;
+  }
+
+  /** Records currently held. */
+  get size(): number {
+    return this.records.length;
+  }
+
+  /**
+   * Starts the partition where an earlier incarnation left it: `records` (ascending offsets, all
+   * below `end`) are what it still needs, `end` is the next offset to write.
+   */
+  restore(records: readonly LogRecord[], from: number, end: number): void {
+    if (this.nextWrite !== 0 || this.records.length) throw new Error(`partition ${this.topic}/${this.partition} is not empty; cannot restore it`);
+    this.records = [...records];
+    this.start = Math.min(from, end);
+    this.nextWrite = end;
+    this.end = records.length ? records[records.length - 1]!.offset + 1 : this.start;
   }
 
   append(key: string | undefined, value: Buffer): number {
-    const offset = this.endOffset;
+    const offset = this.nextWrite++;
+    this.end = this.nextWrite;
     this.records.push({ topic: this.topic, partition: this.partition, offset, key, value });
-    // Trim in chunks so retention costs O(1) amortized per append.
-    if (this.records.length > this.retention + Math.max(16, this.retention >> 3)) {
-      const drop = this.records.length - this.retention;
-      this.records = this.records.slice(drop);
-      this.start += drop;
-    }
     return offset;
+  }
+
+  /** Drops records below `offset`; done in chunks so it costs O(1) amortized per record. */
+  trimBelow(offset: number): void {
+    const target = Math.min(offset, this.end);
+    if (target <= this.start) return;
+    const drop = this.indexOf(target);
+    if (drop < Math.max(64, this.records.length >> 3) && target < this.end) return;
+    this.records = this.records.slice(drop);
+    this.start = target;
+  }
+
+  /** Keeps at most `max` records (a log nobody consumes from). */
+  cap(max: number): void {
+    if (this.records.length <= max + Math.max(16, max >> 3)) return;
+    this.trimBelow(this.records[this.records.length - max]!.offset);
   }
 
   wake(): void {
@@ -42,7 +85,7 @@ export class PartitionLog {
 
   /** Records from `offset` (clamped to the retained range), at most `max`. */
   read(offset: number, max: number): LogRecord[] {
-    const from = Math.max(offset, this.start) - this.start;
+    const from = this.indexOf(Math.max(offset, this.start));
     return this.records.slice(from, from + max);
   }
 
@@ -50,7 +93,7 @@ export class PartitionLog {
   waitFor(offset: number): { ready: Promise<void>; cancel: () => void } {
     let cancel: () => void = () => {};
     const ready = new Promise<void>((resolve) => {
-      if (offset < this.endOffset) return resolve();
+      if (offset < this.end && this.records.length > 0) return resolve();
       const waiter = () => {
         this.waiters.delete(waiter);
         resolve();
@@ -59,5 +102,22 @@ export class PartitionLog {
       cancel = waiter;
     });
     return { ready, cancel };
+  }
+
+  /** Index of the first record at or after `offset`. */
+  private indexOf(offset: number): number {
+    const records = this.records;
+    if (records.length === 0) return 0;
+    const guess = offset - records[0]!.offset;
+    if (guess <= 0) return 0;
+    if (guess < records.length && records[guess]!.offset === offset) return guess;
+    let lo = 0;
+    let hi = records.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (records[mid]!.offset < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { silentLogger } from '../../../runtime/logger.js';
-import { RedisConnection, sharedCounter, type RedisConnectionOptions } from './redis-state-store.js';
+import { escapeGlob, RedisConnection, scanKeys, sharedCounter, type RedisConnectionOptions } from './redis-state-store.js';
 
 export type RedisCacheOptions = RedisConnectionOptions;
 
@@ -66,19 +66,22 @@ export class RedisCache {
    * may not appear. `count` is SCAN's per-call work hint.
    */
   async *scan(pattern: string, options: { count?: number } = {}): AsyncGenerator<string> {
-    const match = escapeGlob(this.keyPrefix) + pattern;
-    const count = options.count ?? 1000;
     const seen = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.connection.run('SCAN', (redis) => redis.scan(cursor, 'MATCH', match, 'COUNT', count));
-      cursor = next;
+    for await (const keys of scanKeys(this.connection, escapeGlob(this.keyPrefix) + pattern, options.count)) {
       for (const full of keys) {
         if (seen.has(full)) continue;
         seen.add(full);
         yield full.slice(this.keyPrefix.length);
       }
-    } while (cursor !== '0');
+    }
+  }
+
+  /** Deletes every cache key of this prefix (not the actor snapshots: the StateStore owns those). */
+  async clear(): Promise<number> {
+    const doomed: string[] = [];
+    for await (const key of this.scan('*')) if (!key.startsWith('snap:')) doomed.push(key);
+    for (let i = 0; i < doomed.length; i += 500) await this.delete(...doomed.slice(i, i + 500));
+    return doomed.length;
   }
 
   /** Closes the client if this cache created it; an injected one stays open. */
@@ -108,7 +111,3 @@ export class RedisCache {
   }
 }
 
-/** Escapes Redis glob metacharacters so a prefix matches literally. */
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
-}

@@ -84,6 +84,20 @@ export class RedisStateStore implements StateStore {
     await this.connection.run('DEL', (redis) => redis.del(this.key(actorId)));
   }
 
+  async count(): Promise<number> {
+    let n = 0;
+    for await (const batch of scanKeys(this.connection, escapeGlob(this.keyPrefix) + 'snap:*')) n += batch.length;
+    return n;
+  }
+
+  async clear(): Promise<number> {
+    let n = 0;
+    for await (const batch of scanKeys(this.connection, escapeGlob(this.keyPrefix) + 'snap:*')) {
+      if (batch.length) n += await this.connection.run('DEL', (redis) => redis.del(...batch));
+    }
+    return n;
+  }
+
   /** Closes the client if this store created it; an injected one stays open. */
   close(): Promise<void> {
     return this.connection.close();
@@ -92,6 +106,21 @@ export class RedisStateStore implements StateStore {
   private key(actorId: string): string {
     return `${this.keyPrefix}snap:${actorId}`;
   }
+}
+
+/** Escapes Redis glob metacharacters so a prefix matches literally. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+/** Full key names matching a glob, a SCAN page at a time, so Redis is never blocked. */
+export async function* scanKeys(connection: RedisConnection, match: string, count = 1000): AsyncGenerator<string[]> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await connection.run('SCAN', (redis) => redis.scan(cursor, 'MATCH', match, 'COUNT', count));
+    cursor = next;
+    yield keys;
+  } while (cursor !== '0');
 }
 
 /**

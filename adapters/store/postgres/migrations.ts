@@ -140,6 +140,20 @@ const MIGRATIONS: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION ${s}.audit_log_append_only()`);
     },
   },
+  {
+    id: '006_deployment',
+    async up(client, s) {
+      // One row: the run this schema holds (log lineage id, the settings that decide the feed).
+      await client.query(`CREATE TABLE ${s}.deployment (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), run jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
+    },
+  },
+  {
+    id: '007_paper_orders',
+    async up(client, s) {
+      // The paper venue's book, so a durable run's simulated venue survives a restart like a real one.
+      await client.query(`CREATE TABLE ${s}.paper_orders (client_order_id text PRIMARY KEY, seq int NOT NULL, record jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
+    },
+  },
 ];
 
 /** Applies the migrations not yet recorded in `<schema>.regent_migrations`. Idempotent. */

@@ -167,6 +167,32 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  async storedIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const { rows } = await this.query<{ id: string }>('offsets', `SELECT id::text FROM ${this.s}.events WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async allOffsets(): Promise<Map<string, Map<string, number>>> {
+    const { rows } = await this.query<{ group_id: string; topic: string; partition: number; next_offset: string }>(
+      'offsets',
+      `SELECT group_id, topic, partition, next_offset FROM ${this.s}.consumer_offsets`,
+      [],
+    );
+    const out = new Map<string, Map<string, number>>();
+    for (const r of rows) {
+      const group = out.get(r.group_id) ?? new Map<string, number>();
+      group.set(`${r.topic}/${r.partition}`, Number(r.next_offset));
+      out.set(r.group_id, group);
+    }
+    return out;
+  }
+
+  async countByTopic(): Promise<Map<string, number>> {
+    const { rows } = await this.query<{ topic: string; n: string }>('offsets', `SELECT topic, count(*) AS n FROM ${this.s}.events GROUP BY topic`, []);
+    return new Map(rows.map((r) => [r.topic, Number(r.n)]));
+  }
+
   async recordMetric(type: string, ts: number, value: number, labels: MetricRow['labels'] = {}): Promise<void> {
     await this.recordMetrics([{ type, ts, value, labels }]);
   }

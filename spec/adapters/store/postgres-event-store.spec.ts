@@ -81,7 +81,7 @@ describe('PostgresEventStore (real PostgreSQL)', function () {
   describe('migrations', () => {
     it('apply once; a second run is a no-op', async () => {
       const first = await store.migrateWithResult();
-      expect(first.applied).to.deep.equal(['001_events', '002_consumer_offsets', '003_metrics', '004_orders', '005_audit_log']);
+      expect(first.applied).to.deep.equal(['001_events', '002_consumer_offsets', '003_metrics', '004_orders', '005_audit_log', '006_deployment', '007_paper_orders']);
       expect(first.partitioning).to.equal('native');
       const second = await store.migrateWithResult();
       expect(second.applied).to.deep.equal([]);
@@ -95,9 +95,9 @@ describe('PostgresEventStore (real PostgreSQL)', function () {
       const pools = [new pg.Pool({ connectionString: CONNECTION }), new pg.Pool({ connectionString: CONNECTION })];
       try {
         const results = await Promise.all(pools.map((pool) => migrate(pool, { schema: other })));
-        expect([...results[0]!.applied, ...results[1]!.applied].sort()).to.deep.equal(['001_events', '002_consumer_offsets', '003_metrics', '004_orders', '005_audit_log']);
+        expect([...results[0]!.applied, ...results[1]!.applied].sort()).to.deep.equal(['001_events', '002_consumer_offsets', '003_metrics', '004_orders', '005_audit_log', '006_deployment', '007_paper_orders']);
         const { rows } = await admin.query(`SELECT count(*)::int AS n FROM "${other}".regent_migrations`);
-        expect(rows[0].n).to.equal(5);
+        expect(rows[0].n).to.equal(7);
       } finally {
         await Promise.all(pools.map((pool) => pool.end()));
       }

@@ -1,0 +1,57 @@
+// Keeps the in-process log's group commits in the event store, so the next incarnation knows what
+// each group had processed (log-restore.ts). Commits are coalesced and written every `intervalMs`:
+// one that is lost in a crash only means some records are delivered again, which actors skip.
+import type { Logger } from 'pino';
+import { tpKey, type TopicPartition } from './ports/event-log.js';
+import type { ConsumedOffset, EventStore } from './ports/event-store.js';
+
+export class CommitJournal {
+  private dirty = new Map<string, ConsumedOffset>();
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly log: Logger,
+    private readonly intervalMs = 200,
+  ) {}
+
+  record(groupId: string, tp: TopicPartition, offset: number): void {
+    this.dirty.set(`${groupId}\u0000${tpKey(tp)}`, { groupId, topic: tp.topic, partition: tp.partition, offset });
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes what is pending; a failure keeps it for the next attempt (and is logged). */
+  flush(): Promise<void> {
+    this.writing = this.writing.then(async () => {
+      if (this.dirty.size === 0) return;
+      const batch = this.dirty;
+      this.dirty = new Map();
+      try {
+        await this.store.append([], [...batch.values()]);
+      } catch (err) {
+        for (const [k, v] of batch) if (!this.dirty.has(k)) this.dirty.set(k, v);
+        this.log.warn({ err, pending: this.dirty.size }, 'group commits not written to the event store; retrying');
+      }
+    });
+    return this.writing;
+  }
+
+  /** Final flush (graceful stop); the timer is cancelled. */
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  /** Commits not yet written. */
+  get pending(): number {
+    return this.dirty.size;
+  }
+}
