@@ -28,8 +28,13 @@ const eventLog = z.strictObject({
   heartbeatIntervalMs: posInt().default(3000),
   retryInitialMs: posInt().default(1000),
   retryMaxMs: posInt().default(16_000),
-  /** Records kept per partition. */
-  retentionRecords: posInt().default(1_000_000),
+  /**
+   * In-process log: `committed` keeps only what some group reading the topic has not committed
+   * (memory stays flat); `records` keeps `retentionRecords` per partition.
+   */
+  retention: z.enum(['committed', 'records']).default('committed'),
+  /** In-process log: records kept per partition of a topic no group reads (dead letters), or of every topic with retention `records`. */
+  retentionRecords: posInt().default(100_000),
   maxBatchSize: posInt().default(256),
   maxInFlightBatches: posInt().default(8),
 });

@@ -26,6 +26,9 @@ Options:
                          from the environment or NAME_FILE; never from flags or config files)
   --testnet              trade on the venue's testnet (the default for real venues)
   --mainnet              trade real money on the venue's mainnet
+  --fresh                erase what --store / --state hold for this deployment first (events,
+                         offsets, orders, audit log, snapshots); asks for confirmation on a terminal
+  --yes                  with --fresh: do not ask
   --log-level <level>    fatal | error | warn | info | debug | trace | silent (logs go to stderr)
   --http-port <port>     port for /metrics, /healthz, /readyz (0 = any free port)
   --no-http              do not serve /metrics, /healthz, /readyz
@@ -39,6 +42,10 @@ export class UsageError extends Error {
 
 export interface CliArgs {
   readonly help: boolean;
+  /** Erase the deployment's stores before starting. */
+  readonly fresh: boolean;
+  /** Skip the confirmation of --fresh. */
+  readonly yes: boolean;
   readonly configFile?: string;
   readonly summaryJson?: string;
   readonly overrides: ConfigOverrides;
@@ -79,6 +86,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'log-level': { type: 'string' },
         'http-port': { type: 'string' },
         'no-http': { type: 'boolean' },
+        fresh: { type: 'boolean' },
+        yes: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -120,6 +129,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   };
   return {
     help: values.help ?? false,
+    fresh: values.fresh ?? false,
+    yes: values.yes ?? false,
     ...(values.config !== undefined ? { configFile: values.config } : {}),
     ...(values['summary-json'] !== undefined ? { summaryJson: values['summary-json'] } : {}),
     overrides,

@@ -10,6 +10,8 @@ import { parseCliArgs, usage, UsageError } from './cli-args.js';
 import { createLogger } from './logger.js';
 import { startRun } from './run.js';
 import { formatSummary } from './summary.js';
+import { DeploymentConflictError } from './deployment.js';
+import { confirmFresh } from './confirm-fresh.js';
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -34,11 +36,20 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const logger = createLogger(config.logLevel);
+  if (args.fresh && !args.yes && !(await confirmFresh(config))) {
+    process.stderr.write('regent: not erased; nothing was started\n');
+    return 2;
+  }
   let fatal: Error | undefined;
   let run;
   try {
-    run = await startRun(config, { logger, onFatal: (e) => (fatal = e) });
+    run = await startRun(config, { logger, fresh: args.fresh, onFatal: (e) => (fatal = e) });
   } catch (err) {
+    if (err instanceof DeploymentConflictError) {
+      process.stderr.write(`regent: cannot start: ${err.message}\n`);
+      logger.flush();
+      return err.exitCode;
+    }
     if (err instanceof MissingSecretsError || err instanceof SecretFileError || err instanceof SecretValueError) {
       process.stderr.write(`regent: cannot start${err instanceof MissingSecretsError ? ` the ${config.exchange.kind} exchange` : ''}: ${err.message}\n`);
       logger.flush();
@@ -59,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       `${limits ? `, stopping after ${limits}` : ', Ctrl-C to stop'}` +
       `${port !== undefined ? `\nops: http://${config.http.host}:${port}/metrics  /healthz  /readyz` : ''}\n`,
   );
+  if (run.deployment.mode !== 'ephemeral') process.stdout.write(`${run.deployment.message}\n`);
 
   // npm forwards the terminal's Ctrl-C too, so a signal may arrive twice: the first one starts
   // the drain, repeats are ignored (SIGKILL remains for the impatient).
@@ -93,6 +105,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     const summary = await run.done;
     clearInterval(progress);
+    if (pump.resumedAfter > 0) {
+      process.stdout.write(`${tty ? '\n' : ''}the feed resumed after ${pump.resumedAfter.toLocaleString('en-US')} event(s) an earlier start had already logged\n`);
+    }
     const seconds = (Date.now() - started) / 1000;
     process.stdout.write(`${tty ? '\n' : ''}${formatSummary(summary)}`);
     process.stdout.write(`\n${summary.feedEvents.toLocaleString('en-US')} feed events in ${seconds.toFixed(2)} s (${Math.round(summary.feedEvents / seconds).toLocaleString('en-US')} events/s)\n`);

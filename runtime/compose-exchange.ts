@@ -8,6 +8,7 @@ import { PaperExchange } from '../adapters/exchange/paper.js';
 import type { Config } from '../config/schema.js';
 import { requireSecrets, type Secret } from '../config/secrets.js';
 import type { Exchange } from './ports/exchange.js';
+import type { VenueBook } from './ports/venue-book.js';
 
 export const VENUE_URLS = {
   hyperliquid: { mainnet: HYPERLIQUID_MAINNET_URL, testnet: HYPERLIQUID_TESTNET_URL },
@@ -25,24 +26,26 @@ export interface ComposedExchange {
   readonly exchange: Exchange;
   /** Stops watching secret files. */
   readonly release: () => void;
+  /** Loads what the venue kept from an earlier incarnation (the paper venue's book). */
+  readonly open: () => Promise<void>;
 }
 
 /** Throws MissingSecretsError (exit code 2) when a real venue's credentials are not provided. */
-export function composeExchange(config: Config, logger: Logger, env: NodeJS.ProcessEnv = process.env): ComposedExchange {
+export function composeExchange(config: Config, logger: Logger, env: NodeJS.ProcessEnv = process.env, paperBook?: VenueBook): ComposedExchange {
   const x = config.exchange;
   const onError = (error: Error) => logger.error({ err: error }, 'secret file problem; keeping the last good value');
   switch (x.kind) {
-    case 'paper':
-      return {
-        exchange: new PaperExchange({
-          slippageBps: x.slippageBps,
-          feeBps: x.feeBps,
-          fillSlices: x.fillSlices,
-          fillIntervalMs: x.fillIntervalMs,
-          latencyMs: x.latencyMs,
-        }),
-        release: () => undefined,
-      };
+    case 'paper': {
+      const paper = new PaperExchange({
+        slippageBps: x.slippageBps,
+        feeBps: x.feeBps,
+        fillSlices: x.fillSlices,
+        fillIntervalMs: x.fillIntervalMs,
+        latencyMs: x.latencyMs,
+        ...(paperBook ? { book: paperBook } : {}),
+      });
+      return { exchange: paper, release: () => undefined, open: () => paper.open() };
+    }
     case 'hyperliquid': {
       const secrets = requireSecrets(VENUE_SECRETS.hyperliquid, env, { onError });
       const key: Secret = secrets.HYPERLIQUID_PRIVATE_KEY;
@@ -56,7 +59,7 @@ export function composeExchange(config: Config, logger: Logger, env: NodeJS.Proc
         ...(x.hyperliquid.vaultAddress ? { vaultAddress: x.hyperliquid.vaultAddress } : {}),
         logger,
       });
-      return { exchange, release: () => key.close() };
+      return { exchange, release: () => key.close(), open: async () => undefined };
     }
     case 'binance': {
       const secrets = requireSecrets(VENUE_SECRETS.binance, env, { onError });
@@ -71,6 +74,7 @@ export function composeExchange(config: Config, logger: Logger, env: NodeJS.Proc
       });
       return {
         exchange,
+        open: async () => undefined,
         release: () => {
           secrets.BINANCE_API_KEY.close();
           secrets.BINANCE_API_SECRET.close();

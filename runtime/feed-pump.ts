@@ -15,10 +15,17 @@ export interface FeedPumpOptions {
   readonly maxEvents?: number;
   /** Wall-clock pacing in events per second (live demos); unset = as fast as the pipeline goes. */
   readonly ratePerSec?: number;
+  /**
+   * Which of these event ids the durable log already holds (a continued run): the pump skips those
+   * and counts them as produced, until a chunk holds none of them.
+   */
+  readonly alreadyStored?: (ids: readonly string[]) => Promise<Set<string>>;
 }
 
 export class FeedPump {
   produced = 0;
+  /** Feed events skipped because an earlier incarnation of this run already logged them. */
+  resumedAfter = 0;
   private stopping = false;
 
   constructor(private readonly options: FeedPumpOptions) {}
@@ -45,13 +52,38 @@ export class FeedPump {
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
     };
+    let resuming = this.options.alreadyStored !== undefined;
+    let pending: Envelope[] = [];
+    // Chunks end at multiples of the chunk size, so a continued run cuts the feed where an
+    // uninterrupted one does.
+    const size = () => (ratePerSec ? Math.max(1, Math.min(chunkSize, Math.ceil(ratePerSec / 10))) : chunkSize);
     for await (const event of this.options.feed.events()) {
       if (this.stopping || (maxEvents !== undefined && this.produced >= maxEvents)) break;
-      chunk.push(event);
       this.produced++;
-      if (chunk.length >= (ratePerSec ? Math.max(1, Math.min(chunkSize, Math.ceil(ratePerSec / 10))) : chunkSize)) await flush();
+      if (!resuming) {
+        chunk.push(event);
+        if (this.produced % size() === 0) await flush();
+        continue;
+      }
+      pending.push(event);
+      if (this.produced % size() !== 0) continue;
+      resuming = await this.skipStored(pending, chunk);
+      pending = [];
+      await flush();
     }
+    if (resuming && pending.length) await this.skipStored(pending, chunk);
     await flush();
     return this.produced;
+  }
+
+  /** Moves the events the log does not hold yet into `chunk`; true while some were held. */
+  private async skipStored(events: readonly Envelope[], chunk: Envelope[]): Promise<boolean> {
+    if (this.resumedAfter === 0) await this.options.drained(); // redelivered records first
+    const stored = await this.options.alreadyStored!(events.map((e) => e.id));
+    for (const e of events) {
+      if (stored.has(e.id)) this.resumedAfter++;
+      else chunk.push(e);
+    }
+    return stored.size > 0;
   }
 }

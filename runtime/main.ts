@@ -42,6 +42,12 @@ import { RuntimeMetrics } from './metrics.js';
 import type { EventLog } from './ports/event-log.js';
 import { SeededRandom } from './random.js';
 import { Runtime } from './runtime.js';
+import { resolve } from 'node:path';
+import { CommitJournal } from './commit-journal.js';
+import { openDeployment, type DeploymentStart } from './deployment.js';
+import type { TopicPartition } from './ports/event-log.js';
+import { PostgresDeploymentStore } from '../adapters/store/postgres/postgres-deployment-store.js';
+import { PostgresVenueBook } from '../adapters/store/postgres/postgres-venue-book.js';
 
 export interface Regent {
   readonly config: Config;
@@ -53,6 +59,13 @@ export interface Regent {
   readonly pump: FeedPump;
   /** Port the ops server listens on, once started (undefined when disabled). */
   httpPort(): number | undefined;
+  /**
+   * Before the runtime starts: decides what to do with the stores found (a new run, a continued
+   * one, or a refusal: DeploymentConflictError), restores the in-process log and the paper venue.
+   */
+  open(options?: { readonly fresh?: boolean }): Promise<DeploymentStart>;
+  /** Events stored per topic, when there is an event store (the summary counts a continued run whole). */
+  storedCounts(): Promise<Map<string, number> | undefined>;
   /** Closes the store connections (after the runtime stopped). */
   close(): Promise<void>;
 }
@@ -67,24 +80,26 @@ export interface RegentOptions {
 export function createRegent(config: Config, options: RegentOptions): Regent {
   // Credentials first: a venue without them refuses to start before anything is opened.
   const env = options.env ?? process.env;
-  const venue = composeExchange(config, options.logger, env);
-  if (config.llm.enabled && config.llm.replay === 'store' && config.store.kind !== 'postgres') {
-    throw new Error('llm.replay "store" answers from the event store: it needs store.kind postgres (--store postgres)');
-  }
-  const opsToken = readSecret('OPS_API_TOKEN', env, { onError: (err) => options.logger.error({ err }, 'ops token file problem') });
   const metricsRegistry = new RuntimeMetrics({ defaultMetrics: true });
-  const exchange = new MeteredExchange(venue.exchange, metricsRegistry.registry, options.logger);
-  const eventLog = createEventLog(config, metricsRegistry);
-  const metrics = metricsRegistry;
+  // Creating the pool opens no connection, so a venue refused below leaves nothing to close.
   const postgres =
     config.store.kind === 'postgres'
       ? new PostgresEventStore({
           connectionString: config.store.url,
           schema: config.store.schema,
-          metrics: metrics.registry,
+          metrics: metricsRegistry.registry,
           logger: options.logger,
         })
       : undefined;
+  const venue = composeExchange(config, options.logger, env, postgres ? new PostgresVenueBook(postgres.pool, config.store.schema) : undefined);
+  if (config.llm.enabled && config.llm.replay === 'store' && config.store.kind !== 'postgres') {
+    throw new Error('llm.replay "store" answers from the event store: it needs store.kind postgres (--store postgres)');
+  }
+  const opsToken = readSecret('OPS_API_TOKEN', env, { onError: (err) => options.logger.error({ err }, 'ops token file problem') });
+  const exchange = new MeteredExchange(venue.exchange, metricsRegistry.registry, options.logger);
+  const metrics = metricsRegistry;
+  const commits = postgres && config.eventLog.kind === 'memory' ? new CommitJournal(postgres, options.logger.child({ component: 'commit-journal' })) : undefined;
+  const eventLog = createEventLog(config, metricsRegistry, commits);
   const redisState =
     config.state.kind === 'redis'
       ? new RedisStateStore({ url: config.state.url, keyPrefix: config.state.keyPrefix, metrics: metrics.registry, logger: options.logger })
@@ -176,7 +191,13 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     drained: () => rt.whenIdle(),
     ...(config.events !== undefined ? { maxEvents: config.events } : {}),
     ...(config.feed.ratePerSec !== undefined ? { ratePerSec: config.feed.ratePerSec } : {}),
+    ...(eventStore ? { alreadyStored: (ids: readonly string[]) => eventStore.storedIds(ids) } : {}),
   });
+  const deployments = postgres ? new PostgresDeploymentStore(postgres.pool, config.store.schema) : undefined;
+  const where = [
+    postgres ? `postgres schema ${config.store.schema}` : '',
+    config.state.kind === 'redis' ? `redis prefix ${config.state.keyPrefix}` : '',
+  ].filter(Boolean).join(' + ') || 'memory';
   return {
     config,
     runtime: rt,
@@ -186,12 +207,36 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     audit,
     pump,
     httpPort: () => boundPort,
+    open: async ({ fresh = false } = {}) => {
+      const start = await openDeployment(
+        {
+          eventLog,
+          ...(eventLog instanceof MemoryEventLog ? { restorable: eventLog } : {}),
+          ...(eventStore ? { eventStore } : {}),
+          ...(deployments ? { deployments } : {}),
+          stateStore,
+          where,
+          ...(portfolioCache ? { clearCaches: () => portfolioCache.clear() } : {}),
+        },
+        {
+          fingerprint: runFingerprint(config),
+          topics: topicSpecs(config.topicPartitions),
+          storeGroupId: rt.storeGroupId,
+          fresh,
+          log: options.logger,
+        },
+      );
+      await venue.open();
+      return start;
+    },
+    storedCounts: async () => (eventStore ? eventStore.countByTopic() : undefined),
     close: async () => {
       await exchange.close();
       venue.release();
       await llm.release();
       opsToken?.close();
       await eventLog.close();
+      await commits?.close();
       await postgres?.close();
       await redisState?.close();
       await portfolioCache?.close();
@@ -240,9 +285,30 @@ function portfolioWorker(eventLog: EventLog, cache: PortfolioCache, config: Conf
   });
 }
 
-function createEventLog(config: Config, metrics: RuntimeMetrics): EventLog {
+/** The settings that decide what a run's feed produces: a continued run must have the same. */
+function runFingerprint(config: Config): Record<string, unknown> {
+  const f = config.feed;
+  return {
+    seed: config.seed,
+    feed: f.kind,
+    ...(f.path !== undefined ? { feedPath: resolve(f.path) } : {}),
+    tokens: f.tokens,
+    ...(f.kind === 'synthetic'
+      ? { tickIntervalMs: f.tickIntervalMs, startTime: f.startTime, liquidationProbability: f.liquidationProbability, sentimentProbability: f.sentimentProbability }
+      : {}),
+    eventLog: config.eventLog.kind,
+  };
+}
+
+function createEventLog(config: Config, metrics: RuntimeMetrics, commits: CommitJournal | undefined): EventLog {
   const c = config.eventLog;
-  if (c.kind === 'memory') return new MemoryEventLog({ retentionRecords: c.retentionRecords });
+  if (c.kind === 'memory') {
+    return new MemoryEventLog({
+      retention: c.retention,
+      retentionRecords: c.retentionRecords,
+      ...(commits ? { onCommit: (groupId: string, tp: TopicPartition, offset: number) => commits.record(groupId, tp, offset) } : {}),
+    });
+  }
   return new KafkaEventLog({
     brokers: c.brokers,
     clientId: c.clientId,

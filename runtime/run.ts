@@ -4,11 +4,14 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { PositionState } from '../actors/position/position-math.js';
+import type { DeploymentStart } from './deployment.js';
 import { createRegent, type Regent } from './main.js';
 import { buildSummary, type ExecutionCounters, type RunSummary } from './summary.js';
 
 export interface RunHandle {
   readonly regent: Regent;
+  /** What the start found in the stores (a new run, a continued one). */
+  readonly deployment: DeploymentStart;
   /** Asks the run to stop feeding; it then drains and summarises. */
   stop(): void;
   readonly done: Promise<RunSummary>;
@@ -18,12 +21,16 @@ export interface RunOptions {
   readonly logger: Logger;
   readonly onFatal?: (error: Error) => void;
   readonly drainTimeoutMs?: number;
+  /** Erase what the stores hold first (`--fresh`; the CLI confirmed it). */
+  readonly fresh?: boolean;
 }
 
 export async function startRun(config: Config, options: RunOptions): Promise<RunHandle> {
   const regent = createRegent(config, { logger: options.logger, ...(options.onFatal ? { onFatal: options.onFatal } : {}) });
   const { runtime, pump } = regent;
+  let deployment: DeploymentStart;
   try {
+    deployment = await regent.open({ fresh: options.fresh ?? false });
     await runtime.start();
   } catch (err) {
     await runtime.stop().catch(() => undefined);
@@ -43,18 +50,26 @@ export async function startRun(config: Config, options: RunOptions): Promise<Run
       await regent.close();
     }
   })();
-  return { regent, stop: () => pump.stop(), done };
+  return { regent, deployment, stop: () => pump.stop(), done };
 }
 
 export async function summarise(regent: Regent): Promise<RunSummary> {
   const { runtime, eventLog, config, pump } = regent;
-  const execution = runtime.states<{ counters: ExecutionCounters }>('execution').get('execution');
+  // Peeked, not only live: a continued run that had nothing left to process never spawned them.
+  const execution = await runtime.registry.peek<{ counters: ExecutionCounters }>('execution', 'execution');
+  const positions = runtime.states<PositionState>('position');
+  for (const token of config.feed.tokens) {
+    if (positions.has(token)) continue;
+    const state = await runtime.registry.peek<PositionState>('position', token);
+    if (state && (state.markPrice !== 0 || state.size !== 0 || state.realizedPnl !== 0)) positions.set(token, state);
+  }
   return buildSummary({
     seed: config.seed,
     feedEvents: pump.produced,
     eventLog,
+    ...(await regent.storedCounts().then((counts) => (counts ? { stored: counts } : {}))),
     topics: [...runtime.types.all().map((t) => t.topic), ...runtime.types.all().map((t) => `${t.topic}.dlq`)].filter((t, i, all) => all.indexOf(t) === i),
-    positions: runtime.states<PositionState>('position'),
+    positions,
     execution: execution?.counters,
     restarts: runtime.restarts,
   });

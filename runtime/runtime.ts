@@ -118,6 +118,8 @@ export class Runtime {
   private root: Supervisor | undefined;
   private sweep: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' | 'failed' = 'new';
+  /** Topics the store writer persists (set at start). */
+  private storedTopics: readonly string[] = [];
 
   constructor(private readonly options: RuntimeOptions) {
     this.metrics = options.metrics ?? new RuntimeMetrics();
@@ -188,6 +190,7 @@ export class Runtime {
       if (!t.name.endsWith('.dlq') && !withDlqs.has(dlqTopicOf(t.name))) withDlqs.set(dlqTopicOf(t.name), { name: dlqTopicOf(t.name), partitions: t.partitions });
     }
     await eventLog.createTopics([...withDlqs.values()]);
+    this.storedTopics = topics.map((t) => t.name).filter((t) => !t.endsWith('.dlq'));
     this.warnIfNotCoPartitioned();
     await this.options.eventStore?.migrate();
 
@@ -224,7 +227,7 @@ export class Runtime {
                 eventStore: this.options.eventStore,
                 types: this.types,
                 groupId: this.storeGroupId,
-                topics: topics.map((t) => t.name).filter((t) => !t.endsWith('.dlq')),
+                topics: this.storedTopics,
                 maxBatchSize: this.options.maxBatchSize ?? 256,
                 shutdownMs: s.shutdownMs * 4,
                 log: this.log,
@@ -308,14 +311,17 @@ export class Runtime {
     if (this.intakes.some((i) => i.router.inFlight() > 0)) return false;
     // Work an actor piped (a model request) publishes its result later: not idle until it has.
     if (this.registry.pipedWork() > 0) return false;
+    const groups: [string, readonly string[]][] = this.intakes.map((i) => [i.groupId, i.router.topics()]);
+    // With a store, idle also means stored: a run stopped (or killed) at an idle point loses nothing.
+    if (this.options.eventStore && this.storedTopics.length) groups.push([this.storeGroupId, this.storedTopics]);
     const { eventLog } = this.options;
-    for (const intake of this.intakes) {
-      for (const topic of intake.router.topics()) {
+    for (const [groupId, topics] of groups) {
+      for (const topic of topics) {
         for (let partition = 0; partition < eventLog.partitionsOf(topic); partition++) {
           const tp = { topic, partition };
           const end = await eventLog.endOffset(tp);
           if (end === 0) continue;
-          if ((await eventLog.committed(intake.groupId, tp)) !== end) return false;
+          if ((await eventLog.committed(groupId, tp)) !== end) return false;
         }
       }
     }

@@ -42,6 +42,8 @@ export interface SummaryInput {
   readonly feedEvents: number;
   readonly eventLog: EventLog;
   readonly topics: readonly string[];
+  /** Events stored per topic: with a store, a continued run is counted whole (and each event once). */
+  readonly stored?: ReadonlyMap<string, number>;
   readonly positions: ReadonlyMap<string, PositionState>;
   readonly execution: ExecutionCounters | undefined;
   readonly restarts: readonly RestartReport[];
@@ -53,7 +55,9 @@ export async function buildSummary(input: SummaryInput): Promise<RunSummary> {
   const topics: Record<string, number> = {};
   for (const topic of [...input.topics].sort()) {
     let count = 0;
-    for (let p = 0; p < input.eventLog.partitionsOf(topic); p++) count += await input.eventLog.endOffset({ topic, partition: p });
+    const stored = topic.endsWith('.dlq') ? undefined : input.stored;
+    if (stored) count = stored.get(topic) ?? 0;
+    else for (let p = 0; p < input.eventLog.partitionsOf(topic); p++) count += await input.eventLog.endOffset({ topic, partition: p });
     if (count > 0 || !topic.endsWith('.dlq')) topics[topic] = count;
   }
   const pnl: Record<string, TokenPnl> = {};

@@ -10,6 +10,8 @@
 // delays every answer. Client order ids are idempotent: placing a known id again returns the stored
 // order with duplicate: true. Every order answer carries the order's fills so far. After close(),
 // place and cancel are rejected ('exchange closed') and lookups throw ExchangeUnavailableError.
+// With a `book` (durable state), every change to an order is written before the venue answers,
+// and `open()` loads the book back, so a restarted run finds the venue as it left it.
 import { Subject, type Observable } from 'rxjs';
 import {
   ExchangeUnavailableError,
@@ -22,6 +24,7 @@ import {
   type TimeInForce,
   type VenuePosition,
 } from '../../runtime/ports/exchange.js';
+import type { VenueBook } from '../../runtime/ports/venue-book.js';
 
 export interface PaperExchangeOptions {
   readonly slippageBps?: number;
@@ -32,6 +35,18 @@ export interface PaperExchangeOptions {
   readonly fillIntervalMs?: number;
   /** Delay before each answer (default 0). */
   readonly latencyMs?: number;
+  /** Where the orders are kept across restarts (none: in memory only). */
+  readonly book?: VenueBook;
+}
+
+/** What the book keeps of an order. */
+interface PaperOrderRecord {
+  readonly request: OrderRequest;
+  readonly state: Omit<OrderState, 'fills'>;
+  readonly fills: Fill[];
+  readonly fillPrice: number;
+  readonly fillStartTs: number;
+  readonly slicesLeft: number;
 }
 
 interface PaperOrder {
@@ -72,6 +87,10 @@ export class PaperExchange implements Exchange {
   private readonly fillSubject = new Subject<Fill>();
   /** Pending timers, each with what close() does instead of letting it fire. */
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private readonly book: VenueBook | undefined;
+  /** Orders changed since the book was last written. */
+  private readonly unsaved = new Set<PaperOrder>();
+  private saving: Promise<void> = Promise.resolve();
   /** The latest event time seen (order ts, mark ts): when a mark without a ts happens. */
   private eventTime = Number.NEGATIVE_INFINITY;
   private closed = false;
@@ -84,7 +103,28 @@ export class PaperExchange implements Exchange {
     this.fillIntervalMs = nonNegative('fillIntervalMs', options.fillIntervalMs ?? 0);
     this.latencyMs = nonNegative('latencyMs', options.latencyMs ?? 0);
     this.fillSlices = options.fillSlices ?? 1;
+    this.book = options.book;
     if (!(Number.isInteger(this.fillSlices) && this.fillSlices >= 1)) throw new RangeError(`fillSlices must be an integer >= 1, got ${this.fillSlices}`);
+  }
+
+  /** Loads the orders kept in the book (a restarted run): fills, positions and resting orders as they were. */
+  async open(): Promise<void> {
+    if (!this.book) return;
+    const entries = [...(await this.book.load())].sort((a, b) => a.seq - b.seq);
+    const fills: { fill: Fill; seq: number }[] = [];
+    for (const entry of entries) {
+      const r = entry.record as PaperOrderRecord;
+      const order: PaperOrder = { request: r.request, state: r.state, fills: [...r.fills], fillPrice: r.fillPrice, fillStartTs: r.fillStartTs, slicesLeft: r.slicesLeft };
+      this.orders.set(entry.id, order);
+      for (const fill of r.fills) fills.push({ fill, seq: entry.seq });
+      if (Number.isFinite(r.request.ts)) this.eventTime = Math.max(this.eventTime, r.request.ts);
+    }
+    fills.sort((a, b) => a.fill.ts - b.fill.ts || a.seq - b.seq);
+    for (const { fill } of fills) {
+      this.applyFill(fill);
+      this.fillLog.push(fill);
+    }
+    for (const order of this.orders.values()) if (order.slicesLeft > 0 && order.state.status !== 'cancelled') this.scheduleRest(order);
   }
 
   /** Distinct client order ids ever placed, rejected ones included. */
@@ -107,9 +147,11 @@ export class PaperExchange implements Exchange {
     }
     const order: PaperOrder = { request, state: this.blankState(request), fills: [], fillPrice: 0, fillStartTs: request.ts, slicesLeft: 0 };
     this.orders.set(request.clientOrderId, order);
+    this.unsaved.add(order);
     const invalid = this.validate(request);
     if (invalid) {
       order.state = { ...order.state, status: 'rejected', reason: invalid };
+      await this.persist();
       return { outcome: 'rejected', reason: invalid };
     }
     if (Number.isFinite(request.ts)) this.eventTime = Math.max(this.eventTime, request.ts);
@@ -117,6 +159,7 @@ export class PaperExchange implements Exchange {
     if (this.marketable(request, market)) this.startFilling(order, market, request.ts);
     else if ((request.timeInForce ?? 'ioc') === 'ioc') order.state = { ...order.state, status: 'cancelled', reason: NOT_MARKETABLE };
     // Otherwise (gtc, alo) it rests, open, until a mark crosses its limit or it is cancelled.
+    await this.persist();
     return { outcome: 'confirmed', order: this.view(order), duplicate: false };
   }
 
@@ -127,6 +170,8 @@ export class PaperExchange implements Exchange {
     if (order.state.status === 'open' || order.state.status === 'partially-filled') {
       order.slicesLeft = 0;
       order.state = { ...order.state, status: 'cancelled' };
+      this.unsaved.add(order);
+      await this.persist();
     }
     return { outcome: 'confirmed', order: this.view(order) };
   }
@@ -177,6 +222,7 @@ export class PaperExchange implements Exchange {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.persist().catch(() => undefined);
     for (const [timer, instead] of this.timers) {
       clearTimeout(timer);
       instead();
@@ -249,6 +295,7 @@ export class PaperExchange implements Exchange {
   /** Fills the next slice of an order (a reduce-only one at most what still reduces), books it and streams it. */
   private fillSlice(order: PaperOrder): void {
     const { request } = order;
+    this.unsaved.add(order);
     const n = this.fillSlices - order.slicesLeft + 1;
     order.slicesLeft -= 1;
     const planned = order.slicesLeft === 0 ? request.size - order.state.filledSize : request.size / this.fillSlices;
@@ -280,7 +327,7 @@ export class PaperExchange implements Exchange {
     const filledSize = order.state.filledSize + size;
     const status = order.slicesLeft === 0 ? 'filled' : 'partially-filled';
     order.state = { ...order.state, filledSize, status, ...(capped ? { reason: `reduce-only: capped at ${filledSize}, the position left to reduce` } : {}) };
-    this.book(fill);
+    this.applyFill(fill);
     order.fills.push(fill);
     this.fillLog.push(fill);
     this.fillSubject.next(fill);
@@ -291,12 +338,13 @@ export class PaperExchange implements Exchange {
       this.timers.delete(timer);
       if (this.closed || order.slicesLeft === 0 || order.state.status === 'cancelled') return;
       this.fillSlice(order);
+      this.persist().catch(() => undefined); // kept unsaved; the next answer writes it again
       if (order.slicesLeft > 0) this.scheduleRest(order);
     }, this.fillIntervalMs);
     this.timers.set(timer, () => {});
   }
 
-  private book(fill: Fill): void {
+  private applyFill(fill: Fill): void {
     const prev = this.net.get(fill.token) ?? { size: 0, entryPrice: 0 };
     const delta = fill.side === 'buy' ? fill.size : -fill.size;
     const size = prev.size + delta;
@@ -305,6 +353,24 @@ export class PaperExchange implements Exchange {
       ? (Math.abs(prev.size) * prev.entryPrice + fill.size * fill.price) / Math.abs(size)
       : Math.sign(size) === Math.sign(prev.size) ? prev.entryPrice : size === 0 ? 0 : fill.price;
     this.net.set(fill.token, { size: Math.abs(size) < EPS ? 0 : size, entryPrice });
+  }
+
+  /** Writes the orders changed since the last write to the book, in order; resolves once durable. */
+  private persist(): Promise<void> {
+    const book = this.book;
+    if (!book || this.unsaved.size === 0) return this.saving;
+    const batch = [...this.unsaved];
+    this.unsaved.clear();
+    const entries = batch.map((o) => ({ id: o.request.clientOrderId, seq: Number(o.state.venueOrderId?.slice('paper-'.length)), record: recordOf(o) }));
+    const write = this.saving
+      .catch(() => undefined)
+      .then(() => book.save(entries))
+      .catch((err: unknown) => {
+        for (const o of batch) this.unsaved.add(o);
+        throw err;
+      });
+    this.saving = write;
+    return write;
   }
 
   /** Waits out the latency; false when the exchange is (or was meanwhile) closed, so the call must not act. */
@@ -326,4 +392,9 @@ export class PaperExchange implements Exchange {
   private closedError(): ExchangeUnavailableError {
     return new ExchangeUnavailableError(this.venue, CLOSED);
   }
+}
+
+function recordOf(order: PaperOrder): PaperOrderRecord {
+  const { request, state, fills, fillPrice, fillStartTs, slicesLeft } = order;
+  return { request, state, fills, fillPrice, fillStartTs, slicesLeft };
 }

@@ -79,6 +79,8 @@ export class MemoryEventLog implements EventLog, RestorableLog {
       this.partitionLog(p.tp).restore(p.records, p.from, p.end);
       this.kept.set(tpKey(p.tp), p.end);
     }
+    // Every group first: a commit trims below the lowest commit of the groups reading the topic.
+    const restored: [MemoryGroup, TopicPartition, number][] = [];
     for (const [groupId, offsets] of restore.commits) {
       const group = this.group(groupId);
       for (const [key, offset] of offsets) {
@@ -86,9 +88,10 @@ export class MemoryEventLog implements EventLog, RestorableLog {
         const topic = key.slice(0, slash);
         if (!this.topics.has(topic)) continue;
         group.topics.add(topic);
-        group.commit({ topic, partition: Number(key.slice(slash + 1)) }, offset);
+        restored.push([group, { topic, partition: Number(key.slice(slash + 1)) }, offset]);
       }
     }
+    for (const [group, tp, offset] of restored) group.commit(tp, offset);
   }
 
   partitionsOf(topic: string): number {
