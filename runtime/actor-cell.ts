@@ -14,6 +14,7 @@ import { dispatchTo, spawnActor, stopActor, type NactRef } from './nact-host.js'
 import type { Publisher } from './publisher.js';
 import { AppliedLog } from './applied-log.js';
 import { rehydrate, saveSnapshot, SNAPSHOT_VERSION, type RehydrationEnv } from './rehydration.js';
+import type { Snapshot } from './ports/state-store.js';
 import type { FaultInjector } from './fault-injector.js';
 import type { ChildLink, RunningChild } from '../supervisors/child-spec.js';
 
@@ -25,6 +26,11 @@ export interface CellEnv extends RehydrationEnv {
   readonly maxMessageRetries: number;
   readonly topicOf: (type: string) => string;
   readonly faults?: FaultInjector;
+  /**
+   * Resolves true once a snapshot taken now is safe to keep (the in-process log with a store: the
+   * store holds everything logged so far); false when it did not get there in time.
+   */
+  readonly snapshotGate?: () => Promise<boolean>;
 }
 
 export type CellStatus = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'restarting' | 'dead';
@@ -47,6 +53,8 @@ export class ActorCell<S = unknown> implements RunningChild {
   private sinceSnapshot = 0;
   /** Resolves once everything this actor emitted so far is published; snapshots wait for it. */
   private published: Promise<unknown> = Promise.resolve();
+  private pendingSnapshot: Snapshot | undefined;
+  private saving: Promise<boolean> | undefined;
   /** Whether the last snapshot attempt was saved (a passivated actor needs one). */
   snapshotSaved = false;
   private inProgress: Promise<unknown> | undefined;
@@ -161,7 +169,7 @@ export class ActorCell<S = unknown> implements RunningChild {
   async snapshot(): Promise<boolean> {
     this.sinceSnapshot = 0;
     const lineage = this.env.lineage();
-    const snapshot = {
+    this.pendingSnapshot = {
       state: this.state,
       ...this.applied.toSnapshot(),
       ...(this.lastEventId !== undefined ? { lastEventId: this.lastEventId } : {}),
@@ -169,12 +177,31 @@ export class ActorCell<S = unknown> implements RunningChild {
       log: { id: lineage.id, epoch: lineage.epoch },
       at: Date.now(),
     };
-    try {
-      await this.published;
-    } catch {
-      return false; // the publish failed: this state is not safe to record
+    // One save at a time, the latest state winning: an older snapshot never overwrites a newer one.
+    this.saving ??= this.saveSnapshots().finally(() => {
+      this.saving = undefined;
+    });
+    return this.saving;
+  }
+
+  private async saveSnapshots(): Promise<boolean> {
+    let saved = false;
+    while (this.pendingSnapshot) {
+      const snapshot = this.pendingSnapshot;
+      this.pendingSnapshot = undefined;
+      try {
+        await this.published;
+      } catch {
+        saved = false; // the publish failed: this state is not safe to record
+        continue;
+      }
+      if (this.env.snapshotGate && !(await this.env.snapshotGate())) {
+        saved = false;
+        continue;
+      }
+      saved = await saveSnapshot(this.env, this.id, snapshot);
     }
-    return saveSnapshot(this.env, this.id, snapshot);
+    return saved;
   }
 
   private detach(): void {

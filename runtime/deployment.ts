@@ -96,7 +96,13 @@ export async function openDeployment(ports: DeploymentPorts, options: Deployment
   let restored = 0;
   if (ports.restorable) {
     await ports.eventLog.createTopics(options.topics);
-    const plan = await planLogRestore({ store: eventStore, lineageId: stored.logId, topics: options.topics, storeGroupId: options.storeGroupId });
+    const plan = await planLogRestore({
+      store: eventStore,
+      lineageId: stored.logId,
+      topics: options.topics,
+      storeGroupId: options.storeGroupId,
+      appliedFloor: await stateStore.appliedFloor(),
+    });
     ports.restorable.restore(plan);
     restored = plan.restoredRecords;
   }

@@ -14,6 +14,8 @@ export interface LogRestoreOptions {
   readonly topics: readonly TopicSpec[];
   /** The store writer's group: its offsets say where the durable log ends. */
   readonly storeGroupId: string;
+  /** Per partition, the lowest offset a snapshot claims: delivered again from the one after it. */
+  readonly appliedFloor: ReadonlyMap<string, number>;
 }
 
 export async function planLogRestore(options: LogRestoreOptions): Promise<LogRestore & { readonly restoredRecords: number }> {
@@ -30,8 +32,11 @@ export async function planLogRestore(options: LogRestoreOptions): Promise<LogRes
       const end = stored.get(key);
       if (end === undefined || end === 0) continue;
       const pending = [...all].filter(([group]) => group !== storeGroupId).map(([, offsets]) => offsets.get(key)).filter((o): o is number => o !== undefined);
-      // A group that never recorded a commit here gets everything again (its actors skip what they hold).
-      const from = pending.length ? Math.min(end, ...pending) : 0;
+      // A group that never recorded a commit here gets everything again (its actors skip what they
+      // hold); so does whatever the oldest snapshot has not applied, so no actor needs a replay.
+      const floor = options.appliedFloor.get(key);
+      const redeliverFrom = floor === undefined ? end : Math.min(end, floor + 1);
+      const from = pending.length ? Math.min(end, redeliverFrom, ...pending) : 0;
       const records: LogRecord[] = [];
       for await (const event of store.replay({ ranges: [{ topic, partition, from, to: end }], order: 'offset' })) {
         const { topic: _t, partition: _p, offset, ...envelope } = event;
@@ -44,7 +49,7 @@ export async function planLogRestore(options: LogRestoreOptions): Promise<LogRes
       for (const [group, offsets] of all) {
         const committed = offsets.get(key);
         if (committed === undefined) continue;
-        commits.get(group)!.set(key, Math.min(committed, last));
+        commits.get(group)!.set(key, Math.min(committed, last, group === storeGroupId ? end : from));
       }
     }
   }

@@ -153,7 +153,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     groupId: config.eventLog.groupId,
     ...(config.eventLog.ordinal !== undefined ? { memberMetadata: { ordinal: config.eventLog.ordinal } } : {}),
     stateStore,
-    ...(eventStore ? { eventStore, storeWaitMs: config.store.rehydrationWaitMs } : {}),
+    ...(eventStore ? { eventStore, storeWaitMs: config.store.rehydrationWaitMs, snapshotsAwaitStore: config.eventLog.kind === 'memory' } : {}),
     ...(config.chaos.enabled
       ? {
           faults: {

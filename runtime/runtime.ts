@@ -18,7 +18,8 @@ import { silentLogger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
 import { startNactSystem, stopNactSystem, type NactRef } from './nact-host.js';
 import { systemClock } from './ports/clock.js';
-import type { EventLog, TopicSpec } from './ports/event-log.js';
+import type { EventLog, TopicPartition, TopicSpec } from './ports/event-log.js';
+import { StoreWatermark } from './store-watermark.js';
 import type { Random } from './ports/random.js';
 import type { StateStore } from './ports/state-store.js';
 import type { EventStore } from './ports/event-store.js';
@@ -84,6 +85,11 @@ export interface RuntimeOptions {
   readonly passivationSweepMs?: number;
   /** Seeded chaos: handler failures and actor kills (off unless given). */
   readonly faults?: FaultSettings;
+  /**
+   * Snapshots wait until the store holds everything logged before them (the in-process log with an
+   * event store, where only what is stored survives the process).
+   */
+  readonly snapshotsAwaitStore?: boolean;
   /** Called when the root supervisor gives up; the runtime is then stopped. */
   readonly onFatal?: (error: Error) => void;
 }
@@ -118,6 +124,7 @@ export class Runtime {
   private root: Supervisor | undefined;
   private sweep: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' | 'failed' = 'new';
+  private readonly watermark: StoreWatermark | undefined;
   /** Topics the store writer persists (set at start). */
   private storedTopics: readonly string[] = [];
 
@@ -132,6 +139,7 @@ export class Runtime {
     this.storeGroupId = options.storeGroupId ?? `${this.groupId}-store`;
     this.singletonGroupId = `${this.groupId}-singletons`;
     const { eventStore } = options;
+    this.watermark = eventStore && options.snapshotsAwaitStore ? new StoreWatermark(options.eventLog, () => this.storedTopics) : undefined;
     this.faults = options.faults ? new FaultInjector(options.faults) : undefined;
     this.registry = new ActorRegistry(
       {
@@ -149,6 +157,7 @@ export class Runtime {
         maxMessageRetries: this.settings.maxMessageRetries,
         topicOf: (type) => this.types.topicOf(type),
         ...(this.faults ? { faults: this.faults } : {}),
+        ...(this.watermark ? { snapshotGate: () => this.watermark!.caughtUpNow(this.settings.shutdownMs) } : {}),
       },
       { shutdownMs: this.settings.shutdownMs },
     );
@@ -233,6 +242,7 @@ export class Runtime {
                 log: this.log,
                 health: this.health,
                 deadLetter: (letter) => this.publisher.deadLetter(letter),
+                ...(this.watermark ? { onStored: (tp: TopicPartition, next: number) => this.watermark!.advance(tp, next) } : {}),
                 ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
               }),
             ]

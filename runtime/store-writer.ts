@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { ChildSpec } from '../supervisors/child-spec.js';
 import { logWorker } from './log-worker.js';
 import type { EventTypeRegistry } from './event-types.js';
-import { tpKey, type Batch, type Consumer, type EventLog } from './ports/event-log.js';
+import { tpKey, type Batch, type Consumer, type EventLog, type TopicPartition } from './ports/event-log.js';
 import { EventRejectedError, type ConsumedOffset, type EventStore, type StoredEvent } from './ports/event-store.js';
 import type { DeadLetter } from './publisher.js';
 import type { Health } from './health.js';
@@ -28,6 +28,8 @@ export interface StoreWriterOptions {
   readonly retry?: { readonly minMs: number; readonly maxMs: number };
   /** Where events the store refuses go, with the reason. */
   readonly deadLetter: (letter: DeadLetter) => Promise<void>;
+  /** Told how far each partition is stored (on assignment and after every append). */
+  readonly onStored?: (tp: TopicPartition, next: number) => void;
 }
 
 export function storeWriter(options: StoreWriterOptions): ChildSpec {
@@ -50,7 +52,10 @@ export function storeWriter(options: StoreWriterOptions): ChildSpec {
       const stored = await options.eventStore.offsets(options.groupId);
       for (const tp of partitions) {
         const next = stored.get(tpKey(tp));
-        if (next !== undefined) consumer.seek(tp, next);
+        if (next !== undefined) {
+          consumer.seek(tp, next);
+          options.onStored?.(tp, next);
+        }
       }
     },
     eachBatch: (consumer, batch) => persist(options, consumer, batch, () => stopping),
@@ -99,6 +104,7 @@ async function persist(options: StoreWriterOptions, consumer: Consumer, batch: B
     }
   }
   await consumer.commit(batch, next);
+  options.onStored?.(batch, next);
 }
 
 /**

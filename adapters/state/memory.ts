@@ -1,6 +1,6 @@
 // In-memory StateStore, the embedded default. Snapshots are kept as JSON so a state that would not
 // survive Redis fails here too.
-import type { Snapshot, StateStore } from '../../runtime/ports/state-store.js';
+import { lowestApplied, type Snapshot, type StateStore } from '../../runtime/ports/state-store.js';
 
 export class MemoryStateStore implements StateStore {
   private readonly snapshots = new Map<string, string>();
@@ -20,6 +20,10 @@ export class MemoryStateStore implements StateStore {
 
   async count(): Promise<number> {
     return this.snapshots.size;
+  }
+
+  async appliedFloor(): Promise<Map<string, number>> {
+    return lowestApplied([...this.snapshots.values()].map((raw) => JSON.parse(raw) as Snapshot));
   }
 
   async clear(): Promise<number> {

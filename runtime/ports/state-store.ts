@@ -19,6 +19,11 @@ export interface StateStore {
   delete(actorId: string): Promise<void>;
   /** How many snapshots are stored (a start-up check: does this store hold an earlier run?). */
   count(): Promise<number>;
+  /**
+   * Per partition, the lowest offset any snapshot claims as applied: a restored log delivers again
+   * from there, so actors catch up in log order rather than by a replay merged by event time.
+   */
+  appliedFloor(): Promise<Map<string, number>>;
   /** Deletes every snapshot of this deployment (`--fresh`); resolves how many were deleted. */
   clear(): Promise<number>;
 }
@@ -40,4 +45,13 @@ export class CorruptSnapshotError extends Error {
   ) {
     super(`snapshot of ${actorId} is unreadable: ${detail}`);
   }
+}
+
+/** Folds snapshots' applied offsets into the lowest per partition. */
+export function lowestApplied(snapshots: Iterable<Pick<Snapshot, 'applied'>>): Map<string, number> {
+  const floor = new Map<string, number>();
+  for (const s of snapshots) {
+    for (const [key, offset] of Object.entries(s.applied)) floor.set(key, Math.min(floor.get(key) ?? Number.POSITIVE_INFINITY, offset));
+  }
+  return floor;
 }

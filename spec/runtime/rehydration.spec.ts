@@ -48,6 +48,10 @@ class SwitchableStateStore implements StateStore {
     this.check();
     return this.inner.clear();
   }
+  async appliedFloor() {
+    this.check();
+    return this.inner.appliedFloor();
+  }
 }
 
 function runtime(log: MemoryEventLog, extra: Partial<RuntimeOptions>) {

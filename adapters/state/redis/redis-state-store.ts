@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { silentLogger } from '../../../runtime/logger.js';
-import { CorruptSnapshotError, StateStoreUnavailableError, type Snapshot, type StateStore } from '../../../runtime/ports/state-store.js';
+import { CorruptSnapshotError, lowestApplied, StateStoreUnavailableError, type Snapshot, type StateStore } from '../../../runtime/ports/state-store.js';
 
 export interface RedisConnectionOptions {
   /** An ioredis client owned by the caller (close() leaves it open); ideally built with `redisOptions`. */
@@ -90,6 +90,20 @@ export class RedisStateStore implements StateStore {
     return n;
   }
 
+  async appliedFloor(): Promise<Map<string, number>> {
+    const applied: Pick<Snapshot, 'applied'>[] = [];
+    for await (const batch of scanKeys(this.connection, escapeGlob(this.keyPrefix) + 'snap:*')) {
+      if (batch.length === 0) continue;
+      const raws = await this.connection.run('MGET', (redis) => redis.mget(...batch));
+      for (const raw of raws) {
+        if (raw === null) continue;
+        const parsed = SnapshotSchema.safeParse(safeJson(raw));
+        if (parsed.success) applied.push(parsed.data);
+      }
+    }
+    return lowestApplied(applied);
+  }
+
   async clear(): Promise<number> {
     let n = 0;
     for await (const batch of scanKeys(this.connection, escapeGlob(this.keyPrefix) + 'snap:*')) {
@@ -105,6 +119,14 @@ export class RedisStateStore implements StateStore {
 
   private key(actorId: string): string {
     return `${this.keyPrefix}snap:${actorId}`;
+  }
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
   }
 }
 
