@@ -6,31 +6,31 @@ import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { MissingSecretsError, SecretFileError, SecretValueError } from '../config/secrets.js';
-import { parseCliArgs, usage, UsageError } from './cli-args.js';
+import { parseCliArgs, usage } from './cli-args.js';
 import { createLogger } from './logger.js';
 import { startRun } from './run.js';
 import { formatSummary } from './summary.js';
 
 async function main(argv: string[]): Promise<number> {
-  let args;
+  const args = parseCliArgs(argv);
+  if (args.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
   let config;
   try {
-    args = parseCliArgs(argv);
-    if (args.help) {
-      process.stdout.write(usage);
-      return 0;
-    }
-    config = loadConfig({ ...(args.configFile ? { file: args.configFile } : {}), overrides: args.overrides });
+    config = loadConfig({
+      ...(args.configFile ? { file: args.configFile } : {}),
+      overrides: args.overrides,
+      overrideOrigins: args.origins,
+      problems: args.problems,
+    });
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`regent: ${err.message}\n\n${usage}`);
-      return err.exitCode;
-    }
-    if (err instanceof ConfigError) {
-      process.stderr.write(`regent: ${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    // Flags are the only overrides here: when one is at fault, show what the flags are.
+    const flagAtFault = err.issues.some((issue) => issue.source === 'override');
+    process.stderr.write(`regent: ${err.message}\n${flagAtFault ? `\n${usage}` : ''}`);
+    return err.exitCode;
   }
 
   const logger = createLogger(config.logLevel);
