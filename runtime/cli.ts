@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { MissingSecretsError, SecretFileError, SecretValueError } from '../config/secrets.js';
 import { parseCliArgs, usage } from './cli-args.js';
+import { VENUE_SECRETS } from './compose-exchange.js';
 import { createLogger } from './logger.js';
 import { startRun } from './run.js';
 import { formatSummary } from './summary.js';
@@ -40,9 +41,11 @@ async function main(argv: string[]): Promise<number> {
     run = await startRun(config, { logger, onFatal: (e) => (fatal = e) });
   } catch (err) {
     if (err instanceof MissingSecretsError || err instanceof SecretFileError || err instanceof SecretValueError) {
-      process.stderr.write(`regent: cannot start${err instanceof MissingSecretsError ? ` the ${config.exchange.kind} exchange` : ''}: ${err.message}\n`);
+      const venueSecrets: readonly string[] = VENUE_SECRETS[config.exchange.kind];
+      const forVenue = err instanceof MissingSecretsError || venueSecrets.includes(err.secret);
+      process.stderr.write(`regent: cannot start${forVenue ? ` the ${config.exchange.kind} exchange` : ''}: ${err.message}\n`);
       logger.flush();
-      return 2;
+      return err.exitCode;
     }
     logger.fatal({ err }, 'start failed');
     process.stderr.write(`regent: could not start: ${(err as Error).message}\n`);
