@@ -13,6 +13,8 @@ export interface ConfigIssue {
   readonly envVar?: string;
   /** The config file, when source is 'file'. */
   readonly file?: string;
+  /** The command-line flag that supplied the value, when source is 'override' and it came from one. */
+  readonly flag?: string;
   /** The line shown for this issue when it is not `expected ..., got ...`. */
   readonly message?: string;
 }
@@ -20,12 +22,13 @@ export interface ConfigIssue {
 function origin(issue: ConfigIssue): string {
   if (issue.source === 'env' && issue.envVar) return ` (env ${issue.envVar})`;
   if (issue.source === 'file' && issue.file) return ` (file ${issue.file})`;
-  if (issue.source === 'override') return ' (override)';
+  if (issue.source === 'override') return issue.flag ? ` (flag ${issue.flag})` : ' (override)';
   return '';
 }
 
 export function formatIssue(issue: ConfigIssue): string {
   const what = issue.message ?? `expected ${issue.expected}, got ${issue.received}`;
+  if (!issue.path && issue.source === 'override') return `(command line): ${what}`;
   return `${issue.path || '(config)'}${origin(issue)}: ${what}`;
 }
 

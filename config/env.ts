@@ -1,8 +1,10 @@
-// Maps REGENT_* environment variables onto the config shape: `__` nests, SNAKE_CASE segments become
-// camelCase (`REGENT_EXECUTION__SIZING__MODE` -> execution.sizing.mode); values are coerced to
+// Maps REGENT_* environment variables onto the config shape: `__` nests, SNAKE_CASE segments of
+// setting names become camelCase (`REGENT_EXECUTION__SIZING__MODE` -> execution.sizing.mode), while
+// a map key is taken as written (`..._OVERRIDES__BTC__...` -> BTC); values are coerced to decimal
 // numbers, booleans and comma lists only where the schema expects them, so bad ones fail validation.
 import type { z } from 'zod';
-import { childSchema, elementSchema, kindOf } from './schema-walk.js';
+import { parseDecimal } from './decimal.js';
+import { childSchema, elementSchema, kindOf, knownKeys } from './schema-walk.js';
 import { showValue, type ConfigIssue } from './config-error.js';
 
 export const ENV_PREFIX = 'REGENT_';
@@ -22,9 +24,19 @@ function camelCase(segment: string): string {
   return segment.toLowerCase().replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** A record key (a topic name such as `price.ticks`): `PRICE_TICKS` -> `price.ticks`. */
-function recordKey(segment: string): string {
-  return segment.toLowerCase().replace(/_/g, '.');
+/** How a key is spelt in a variable name: `price.ticks` -> `PRICE_TICKS`. */
+function envSpelling(key: string): string {
+  return key.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+/**
+ * A map key: a map with a fixed key set (topic names) matches the segment against it (`PRICE_TICKS`
+ * -> `price.ticks`); an open map (tokens) keeps the segment verbatim, as keys such as BTC are
+ * case-sensitive.
+ */
+function recordKey(segment: string, record: z.core.$ZodType): string {
+  const known = knownKeys(record);
+  return known?.find((key) => envSpelling(key) === segment.toUpperCase()) ?? segment;
 }
 
 const BOOLEANS: Record<string, boolean> = { true: true, '1': true, yes: true, on: true, false: false, '0': false, no: false, off: false };
@@ -33,10 +45,7 @@ function coerceScalar(raw: string, schema: z.core.$ZodType | undefined): unknown
   if (!schema) return raw;
   const kind = kindOf(schema);
   const text = raw.trim();
-  if (kind === 'number') {
-    const n = Number(text);
-    return text !== '' && Number.isFinite(n) ? n : raw;
-  }
+  if (kind === 'number') return parseDecimal(text) ?? raw;
   if (kind === 'boolean') {
     const b = BOOLEANS[text.toLowerCase()];
     return b ?? raw;
@@ -90,7 +99,7 @@ export function readEnv(env: NodeJS.ProcessEnv, schema: z.core.$ZodType): EnvLay
     let clash = false;
     for (let i = 0; i < segments.length && !clash; i++) {
       const segment = segments[i]!;
-      const key: string = node && kindOf(node) === 'record' ? recordKey(segment) : camelCase(segment);
+      const key: string = node && kindOf(node) === 'record' ? recordKey(segment, node) : camelCase(segment);
       node = node ? childSchema(node, key) : undefined;
       path.push(key);
       if (i === segments.length - 1) {

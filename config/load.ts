@@ -1,6 +1,6 @@
 // Loads the configuration: defaults < file (JSON/YAML, from `file` or REGENT_CONFIG) < REGENT_*
-// environment < explicit overrides (the CLI's flags), validated once; every bad field is reported
-// together in one ConfigError.
+// environment < explicit overrides (the CLI's flags), validated once; every bad field (and an
+// unreadable file) is reported together in one ConfigError.
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 import { CONFIG_FILE_VAR, readEnv } from './env.js';
@@ -23,6 +23,10 @@ export interface LoadConfigOptions {
   /** Config file; defaults to $REGENT_CONFIG when set. */
   readonly file?: string;
   readonly overrides?: ConfigOverrides;
+  /** Dotted setting path -> what set it among the overrides (a CLI flag), for messages. */
+  readonly overrideOrigins?: ReadonlyMap<string, string>;
+  /** Problems found before loading (a malformed command line), listed with the others. */
+  readonly problems?: readonly ConfigIssue[];
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -37,10 +41,22 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 interface Provenance {
   readonly sources: ReadonlyMap<string, ConfigSource>;
   readonly envVars: ReadonlyMap<string, string>;
+  readonly flags: ReadonlyMap<string, string>;
   readonly file?: string;
 }
 
-function locate(dotted: string, p: Provenance): Pick<ConfigIssue, 'source' | 'envVar' | 'file'> {
+/** The name that set `dotted`, one of its parents, or else something under it. */
+function nameFor(dotted: string, names: ReadonlyMap<string, string>): string | undefined {
+  let name = names.get(dotted);
+  for (let at = dotted; !name && at.includes('.'); ) {
+    at = at.slice(0, at.lastIndexOf('.'));
+    name = names.get(at);
+  }
+  if (!name) for (const [path, n] of names) if (path.startsWith(`${dotted}.`)) name = n;
+  return name;
+}
+
+function locate(dotted: string, p: Provenance): Pick<ConfigIssue, 'source' | 'envVar' | 'file' | 'flag'> {
   let source: ConfigSource = 'default';
   for (let at = dotted; ; at = at.slice(0, Math.max(0, at.lastIndexOf('.')))) {
     const found = p.sources.get(at);
@@ -51,13 +67,12 @@ function locate(dotted: string, p: Provenance): Pick<ConfigIssue, 'source' | 'en
     if (!at.includes('.')) break;
   }
   if (source === 'file') return { source, ...(p.file ? { file: p.file } : {}) };
-  if (source !== 'env') return { source };
-  let envVar = p.envVars.get(dotted);
-  for (let at = dotted; !envVar && at.includes('.'); ) {
-    at = at.slice(0, at.lastIndexOf('.'));
-    envVar = p.envVars.get(at);
+  if (source === 'override') {
+    const flag = nameFor(dotted, p.flags);
+    return flag ? { source, flag } : { source };
   }
-  if (!envVar) for (const [path, name] of p.envVars) if (path.startsWith(`${dotted}.`)) envVar = name;
+  if (source !== 'env') return { source };
+  const envVar = nameFor(dotted, p.envVars);
   return envVar ? { source, envVar } : { source };
 }
 
@@ -93,15 +108,29 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
   const file = options.file ?? (env[CONFIG_FILE_VAR] || undefined);
   const layers: ConfigLayer[] = [];
-  if (file !== undefined) layers.push({ source: 'file', values: readConfigFile(file) });
+  const issues: ConfigIssue[] = [...(options.problems ?? [])];
+  if (file !== undefined) {
+    // A file that cannot be read still leaves the environment and the flags to check.
+    try {
+      layers.push({ source: 'file', values: readConfigFile(file) });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      issues.push(...e.issues);
+    }
+  }
   const fromEnv = readEnv(env, configSchema);
+  issues.push(...fromEnv.problems);
   layers.push({ source: 'env', values: fromEnv.values });
   if (options.overrides) layers.push({ source: 'override', values: options.overrides as Record<string, unknown> });
   const merged = mergeLayers(layers);
-  const provenance: Provenance = { sources: merged.sources, envVars: fromEnv.origins, ...(file ? { file } : {}) };
+  const provenance: Provenance = {
+    sources: merged.sources,
+    envVars: fromEnv.origins,
+    flags: options.overrideOrigins ?? new Map(),
+    ...(file ? { file } : {}),
+  };
 
   const result = configSchema.safeParse(merged.values);
-  const issues: ConfigIssue[] = [...fromEnv.problems];
   if (!result.success) {
     for (const issue of result.error.issues) issues.push(...toConfigIssues(issue, merged.values, provenance));
   }

@@ -102,8 +102,17 @@ function describeNumber(def: Def): string {
   return [isInt ? 'an integer' : 'a number', parts.join(' and ')].filter(Boolean).join(' ');
 }
 
-/** What a setting expects, in words: `a number greater than 0`, `one of "csv", "jsonl"`. */
+/** The words a schema was given with `.describe()`, on it or under its wrappers. */
+function descriptionOf(schema: AnySchema): string | undefined {
+  const own = (s: AnySchema) => (s as { description?: unknown }).description;
+  const text = own(schema) ?? own(unwrap(schema));
+  return typeof text === 'string' ? text : undefined;
+}
+
+/** What a setting expects, in words: `a number greater than 0`, `one of "csv", "jsonl"`, or its own description. */
 export function describeSchema(schema: AnySchema): string {
+  const described = descriptionOf(schema);
+  if (described !== undefined) return described;
   const def = defOf(unwrap(schema));
   switch (def.type) {
     case 'number':
@@ -122,8 +131,10 @@ export function describeSchema(schema: AnySchema): string {
       return `${(def.values ?? []).map((v) => JSON.stringify(v)).join(' or ')}`;
     case 'array': {
       const min = checksOf(def).find((c) => c.check === 'min_length');
-      const of = def.element ? describeSchema(def.element).replace(/^an? /, '') : 'value';
       const count = min && (min.minimum ?? 0) > 0 ? ` (at least ${min.minimum})` : '';
+      const entry = def.element ? descriptionOf(def.element) : undefined;
+      if (entry !== undefined) return `a list of ${entry} entries${count}`;
+      const of = def.element ? describeSchema(def.element).replace(/^an? /, '') : 'value';
       return `a list of ${of}s${count}`;
     }
     case 'object':

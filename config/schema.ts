@@ -18,7 +18,10 @@ const http = z.strictObject({
 const eventLog = z.strictObject({
   kind: z.enum(['memory', 'kafka']).default('memory'),
   /** Kafka bootstrap servers (host:port), for kind kafka. */
-  brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'host:port')).default(['127.0.0.1:9092']),
+  brokers: z
+    .array(z.string().regex(/^[^\s:]+:\d+$/, 'host:port').describe('host:port (e.g. 127.0.0.1:9092)'))
+    .min(1)
+    .default(['127.0.0.1:9092']),
   clientId: z.string().min(1).default('regent'),
   /** Consumer group of the runtime (pods of one deployment share it). */
   groupId: z.string().min(1).default('regent'),
@@ -305,7 +308,27 @@ export const configSchema = z.strictObject({
   supervision: supervision.prefault({}),
   positions: positions.prefault({}),
   snapshotEvery: posInt().default(100),
-});
+}).superRefine(overridesOfTradedTokens, { when: () => true });
+
+/**
+ * A per-token limit for a token nobody trades is a typo (`btc` for BTC) that would leave the real
+ * token unlimited: refuse it. Runs even when other settings are bad, so it is listed with them.
+ */
+function overridesOfTradedTokens(config: unknown, ctx: z.core.$RefinementCtx): void {
+  const c = config as { feed?: { tokens?: unknown }; execution?: { positionLimitOverrides?: unknown } } | undefined;
+  const tokens = c?.feed?.tokens;
+  const overrides = c?.execution?.positionLimitOverrides;
+  if (!Array.isArray(tokens) || typeof overrides !== 'object' || overrides === null) return;
+  for (const token of Object.keys(overrides)) {
+    if (tokens.includes(token)) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['execution', 'positionLimitOverrides', token],
+      message: `${token} is not a traded token (feed.tokens: ${tokens.join(', ')})`,
+      input: (overrides as Record<string, unknown>)[token],
+    });
+  }
+}
 
 export type Config = z.output<typeof configSchema>;
 export type FeedConfig = Config['feed'];

@@ -17,6 +17,7 @@ export interface SecretOptions {
 /** A secret file that cannot be used: unreadable or empty. */
 export class SecretFileError extends Error {
   override readonly name = 'SecretFileError';
+  readonly exitCode = 2;
   constructor(
     readonly secret: string,
     readonly file: string,
@@ -165,11 +166,22 @@ function checkValue(name: string, value: string): void {
   if (/[\u0000-\u001f\u007f]/.test(value)) throw new SecretValueError(name);
 }
 
+/** A secret that is present but unusable; the message names it and says why, never showing its value. */
 export class SecretValueError extends Error {
   override readonly name = 'SecretValueError';
   readonly exitCode = 2;
-  constructor(readonly secret: string) {
-    super(`secret ${secret} contains control characters (a line break inside?): it cannot be used as a header value`);
+  constructor(
+    readonly secret: string,
+    problem = 'contains control characters (a line break inside?): it cannot be used as a header value',
+    /** The variable it was read through when not `secret` itself, e.g. NAME_FILE. */
+    from?: string,
+  ) {
+    super(`secret ${secret}${from ? ` (from ${from})` : ''} ${problem}`);
+  }
+
+  /** A secret the component using it cannot use, e.g. a key of the wrong shape. */
+  static unusable(secret: Secret, problem: string): SecretValueError {
+    return new SecretValueError(secret.name, problem, secret.source === 'file' ? `${secret.name}_FILE` : undefined);
   }
 }
 

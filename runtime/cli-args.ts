@@ -1,6 +1,9 @@
-// Command-line flags of `npm start`, parsed strictly: an unknown flag or a bad value is an error
-// with the usage text, exit code 2. Flags become config overrides (highest precedence).
+// Command-line flags of `npm start`, parsed strictly. Flags become config overrides (highest
+// precedence) and are validated with the rest of the configuration, so a bad flag value is listed
+// with the bad variables and file settings in one error (exit code 2), naming the flag.
 import { parseArgs } from 'node:util';
+import type { ConfigIssue } from '../config/config-error.js';
+import { parseDecimal } from '../config/decimal.js';
 import type { ConfigOverrides } from '../config/load.js';
 
 export const usage = `Usage: npm start -- [options]
@@ -35,11 +38,6 @@ Options:
   -h, --help             show this text
 `;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly exitCode = 2;
-}
-
 export interface CliArgs {
   readonly help: boolean;
   /** Erase the deployment's stores before starting. */
@@ -49,90 +47,99 @@ export interface CliArgs {
   readonly configFile?: string;
   readonly summaryJson?: string;
   readonly overrides: ConfigOverrides;
+  /** Dotted setting path -> the flag that set it. */
+  readonly origins: ReadonlyMap<string, string>;
+  /** What is wrong with the command line itself (an unknown flag, flags that exclude each other). */
+  readonly problems: readonly ConfigIssue[];
 }
 
-function number(flag: string, raw: string | undefined, integer: boolean): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${flag} expects ${integer ? 'an integer' : 'a number'}, got "${raw}"`);
-  }
-  return n;
+const OPTIONS = {
+  seed: { type: 'string' },
+  events: { type: 'string' },
+  duration: { type: 'string' },
+  'summary-json': { type: 'string' },
+  config: { type: 'string' },
+  feed: { type: 'string' },
+  'feed-path': { type: 'string' },
+  tokens: { type: 'string' },
+  rate: { type: 'string' },
+  store: { type: 'string' },
+  kafka: { type: 'string' },
+  state: { type: 'string' },
+  exchange: { type: 'string' },
+  testnet: { type: 'boolean' },
+  mainnet: { type: 'boolean' },
+  'log-level': { type: 'string' },
+  'http-port': { type: 'string' },
+  'no-http': { type: 'boolean' },
+  fresh: { type: 'boolean' },
+  yes: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** A decimal number, or the text as given so that validation refuses it naming the flag. */
+function numeric(raw: string): number {
+  return (parseDecimal(raw) ?? raw) as number;
 }
 
+function list(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function commandLineIssue(message: string, path = '', flag?: string): ConfigIssue {
+  return { path, expected: 'valid options (see --help)', received: message, source: 'override', ...(flag ? { flag } : {}), message };
+}
+
+/** Never throws: what cannot be used is returned in `problems`, to be reported with the rest. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        seed: { type: 'string' },
-        events: { type: 'string' },
-        duration: { type: 'string' },
-        'summary-json': { type: 'string' },
-        config: { type: 'string' },
-        feed: { type: 'string' },
-        'feed-path': { type: 'string' },
-        tokens: { type: 'string' },
-        rate: { type: 'string' },
-        store: { type: 'string' },
-        kafka: { type: 'string' },
-        state: { type: 'string' },
-        exchange: { type: 'string' },
-        testnet: { type: 'boolean' },
-        mainnet: { type: 'boolean' },
-        'log-level': { type: 'string' },
-        'http-port': { type: 'string' },
-        'no-http': { type: 'boolean' },
-        fresh: { type: 'boolean' },
-        yes: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: OPTIONS }));
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    return { help: false, fresh: false, yes: false, overrides: {}, origins: new Map(), problems: [commandLineIssue((e as Error).message)] };
   }
-  const seed = number('seed', values.seed, true);
-  const events = number('events', values.events, true);
-  const durationSec = number('duration', values.duration, false);
-  const rate = number('rate', values.rate, false);
-  const port = number('http-port', values['http-port'], true);
-  const feed = {
-    ...(values.feed !== undefined ? { kind: values.feed as never } : {}),
-    ...(values['feed-path'] !== undefined ? { path: values['feed-path'] } : {}),
-    ...(values.tokens !== undefined ? { tokens: values.tokens.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
-    ...(rate !== undefined ? { ratePerSec: rate } : {}),
+  const overrides: Record<string, unknown> = {};
+  const origins = new Map<string, string>();
+  const problems: ConfigIssue[] = [];
+  const set = (path: string, flag: string, value: unknown): void => {
+    const keys = path.split('.');
+    let target = overrides;
+    for (const key of keys.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>;
+    target[keys[keys.length - 1]!] = value;
+    origins.set(path, flag);
   };
-  const http = {
-    ...(port !== undefined ? { port } : {}),
-    ...(values['no-http'] ? { enabled: false } : {}),
-  };
-  if (values.testnet && values.mainnet) throw new UsageError('--testnet and --mainnet exclude each other');
-  const exchange = {
-    ...(values.exchange !== undefined ? { kind: values.exchange as never } : {}),
-    ...(values.testnet ? { testnet: true } : {}),
-    ...(values.mainnet ? { testnet: false } : {}),
-  };
-  const overrides: ConfigOverrides = {
-    ...(seed !== undefined ? { seed } : {}),
-    ...(events !== undefined ? { events } : {}),
-    ...(durationSec !== undefined ? { durationSec } : {}),
-    ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] as never } : {}),
-    ...(Object.keys(feed).length ? { feed } : {}),
-    ...(Object.keys(http).length ? { http } : {}),
-    ...(values.store !== undefined ? { store: { kind: values.store as never } } : {}),
-    ...(values.kafka !== undefined ? { eventLog: { kind: 'kafka' as const, brokers: values.kafka.split(',').map((b) => b.trim()).filter(Boolean) } } : {}),
-    ...(values.state !== undefined ? { state: { kind: values.state as never } } : {}),
-    ...(Object.keys(exchange).length ? { exchange } : {}),
-  };
+  if (values.seed !== undefined) set('seed', '--seed', numeric(values.seed));
+  if (values.events !== undefined) set('events', '--events', numeric(values.events));
+  if (values.duration !== undefined) set('durationSec', '--duration', numeric(values.duration));
+  if (values['log-level'] !== undefined) set('logLevel', '--log-level', values['log-level']);
+  if (values.feed !== undefined) set('feed.kind', '--feed', values.feed);
+  if (values['feed-path'] !== undefined) set('feed.path', '--feed-path', values['feed-path']);
+  if (values.tokens !== undefined) set('feed.tokens', '--tokens', list(values.tokens));
+  if (values.rate !== undefined) set('feed.ratePerSec', '--rate', numeric(values.rate));
+  if (values['http-port'] !== undefined) set('http.port', '--http-port', numeric(values['http-port']));
+  if (values['no-http']) set('http.enabled', '--no-http', false);
+  if (values.store !== undefined) set('store.kind', '--store', values.store);
+  if (values.kafka !== undefined) {
+    set('eventLog.kind', '--kafka', 'kafka');
+    set('eventLog.brokers', '--kafka', list(values.kafka));
+  }
+  if (values.state !== undefined) set('state.kind', '--state', values.state);
+  if (values.exchange !== undefined) set('exchange.kind', '--exchange', values.exchange);
+  if (values.testnet && values.mainnet) {
+    problems.push(commandLineIssue('--testnet and --mainnet exclude each other', 'exchange.testnet', '--testnet --mainnet'));
+  } else if (values.testnet) set('exchange.testnet', '--testnet', true);
+  else if (values.mainnet) set('exchange.testnet', '--mainnet', false);
   return {
     help: values.help ?? false,
     fresh: values.fresh ?? false,
     yes: values.yes ?? false,
     ...(values.config !== undefined ? { configFile: values.config } : {}),
     ...(values['summary-json'] !== undefined ? { summaryJson: values['summary-json'] } : {}),
-    overrides,
+    overrides: overrides as ConfigOverrides,
+    origins,
+    problems,
   };
 }

@@ -6,7 +6,8 @@ import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { MissingSecretsError, SecretFileError, SecretValueError } from '../config/secrets.js';
-import { parseCliArgs, usage, UsageError } from './cli-args.js';
+import { parseCliArgs, usage } from './cli-args.js';
+import { VENUE_SECRETS } from './compose-exchange.js';
 import { createLogger } from './logger.js';
 import { startRun } from './run.js';
 import { formatSummary } from './summary.js';
@@ -14,25 +15,25 @@ import { DeploymentConflictError } from './deployment.js';
 import { confirmFresh } from './confirm-fresh.js';
 
 async function main(argv: string[]): Promise<number> {
-  let args;
+  const args = parseCliArgs(argv);
+  if (args.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
   let config;
   try {
-    args = parseCliArgs(argv);
-    if (args.help) {
-      process.stdout.write(usage);
-      return 0;
-    }
-    config = loadConfig({ ...(args.configFile ? { file: args.configFile } : {}), overrides: args.overrides });
+    config = loadConfig({
+      ...(args.configFile ? { file: args.configFile } : {}),
+      overrides: args.overrides,
+      overrideOrigins: args.origins,
+      problems: args.problems,
+    });
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`regent: ${err.message}\n\n${usage}`);
-      return err.exitCode;
-    }
-    if (err instanceof ConfigError) {
-      process.stderr.write(`regent: ${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    // Flags are the only overrides here: when one is at fault, show what the flags are.
+    const flagAtFault = err.issues.some((issue) => issue.source === 'override');
+    process.stderr.write(`regent: ${err.message}\n${flagAtFault ? `\n${usage}` : ''}`);
+    return err.exitCode;
   }
 
   const logger = createLogger(config.logLevel);
@@ -51,9 +52,11 @@ async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     if (err instanceof MissingSecretsError || err instanceof SecretFileError || err instanceof SecretValueError) {
-      process.stderr.write(`regent: cannot start${err instanceof MissingSecretsError ? ` the ${config.exchange.kind} exchange` : ''}: ${err.message}\n`);
+      const venueSecrets: readonly string[] = VENUE_SECRETS[config.exchange.kind];
+      const forVenue = err instanceof MissingSecretsError || venueSecrets.includes(err.secret);
+      process.stderr.write(`regent: cannot start${forVenue ? ` the ${config.exchange.kind} exchange` : ''}: ${err.message}\n`);
       logger.flush();
-      return 2;
+      return err.exitCode;
     }
     logger.fatal({ err }, 'start failed');
     process.stderr.write(`regent: could not start: ${(err as Error).message}\n`);

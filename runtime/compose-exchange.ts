@@ -3,10 +3,16 @@
 // names what is missing. The paper exchange needs nothing.
 import type { Logger } from 'pino';
 import { BINANCE_MAINNET_URL, BINANCE_TESTNET_URL, BinanceExchange } from '../adapters/exchange/binance/binance-exchange.js';
-import { HYPERLIQUID_MAINNET_URL, HYPERLIQUID_TESTNET_URL, HyperliquidExchange } from '../adapters/exchange/hyperliquid/hyperliquid-exchange.js';
+import {
+  HYPERLIQUID_MAINNET_URL,
+  HYPERLIQUID_TESTNET_URL,
+  HyperliquidExchange,
+  HyperliquidKeyError,
+  checkHyperliquidKey,
+} from '../adapters/exchange/hyperliquid/hyperliquid-exchange.js';
 import { PaperExchange } from '../adapters/exchange/paper.js';
 import type { Config } from '../config/schema.js';
-import { requireSecrets, type Secret } from '../config/secrets.js';
+import { requireSecrets, SecretValueError, type Secret } from '../config/secrets.js';
 import type { Exchange } from './ports/exchange.js';
 import type { VenueBook } from './ports/venue-book.js';
 
@@ -30,7 +36,7 @@ export interface ComposedExchange {
   readonly open: () => Promise<void>;
 }
 
-/** Throws MissingSecretsError (exit code 2) when a real venue's credentials are not provided. */
+/** Throws MissingSecretsError (exit code 2) when a real venue's credentials are not provided, SecretValueError (exit code 2) when they are unusable. */
 export function composeExchange(config: Config, logger: Logger, env: NodeJS.ProcessEnv = process.env, paperBook?: VenueBook): ComposedExchange {
   const x = config.exchange;
   const onError = (error: Error) => logger.error({ err: error }, 'secret file problem; keeping the last good value');
@@ -49,6 +55,13 @@ export function composeExchange(config: Config, logger: Logger, env: NodeJS.Proc
     case 'hyperliquid': {
       const secrets = requireSecrets(VENUE_SECRETS.hyperliquid, env, { onError });
       const key: Secret = secrets.HYPERLIQUID_PRIVATE_KEY;
+      try {
+        checkHyperliquidKey(key.value());
+      } catch (error) {
+        key.close();
+        if (error instanceof HyperliquidKeyError) throw SecretValueError.unusable(key, 'is not a valid private key: expected 0x and 64 hex digits (a 32-byte secp256k1 key)');
+        throw error;
+      }
       const exchange = new HyperliquidExchange({
         baseUrl: x.baseUrl ?? VENUE_URLS.hyperliquid[x.testnet ? 'testnet' : 'mainnet'],
         privateKey: () => key.value(),

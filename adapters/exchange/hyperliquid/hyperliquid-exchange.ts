@@ -77,6 +77,21 @@ export class HyperliquidKeyError extends Error {
   override readonly name = 'HyperliquidKeyError';
 }
 
+const INVALID_KEY = 'the configured Hyperliquid private key is not a valid 32-byte hex key';
+
+function walletOf(key: string): Wallet {
+  try {
+    return new Wallet(key);
+  } catch {
+    throw new HyperliquidKeyError(INVALID_KEY);
+  }
+}
+
+/** Throws HyperliquidKeyError unless `key` can sign: checked at start, as an account set explicitly means no signing until the first order. */
+export function checkHyperliquidKey(key: string): void {
+  walletOf(key);
+}
+
 interface Market {
   readonly asset: number;
   readonly szDecimals: number;
@@ -292,12 +307,7 @@ export class HyperliquidExchange implements Exchange {
     // Remember which key built the wallet by its hash, so the key itself is kept nowhere else.
     const keyId = keccak256(toUtf8Bytes(key));
     if (this.wallet?.keyId === keyId) return this.wallet.wallet;
-    let wallet: Wallet;
-    try {
-      wallet = new Wallet(key);
-    } catch {
-      throw new HyperliquidKeyError('the configured Hyperliquid private key is not a valid 32-byte hex key');
-    }
+    const wallet = walletOf(key);
     // Without an explicit account (or vault) the account is the first key's: a rotated key must sign
     // for that same account, or orders would land on an account nobody here watches.
     if (this.wallet && !this.accountFixed && wallet.address.toLowerCase() !== this.user) {
