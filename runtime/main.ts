@@ -120,6 +120,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
       opsServer({
         host: config.http.host,
         port: config.http.port,
+        allowedHosts: config.http.allowedHosts,
         registry: metrics.registry,
         healthy: () => runtime?.running ?? false,
         ready: () => runtime?.running ?? false,

@@ -3,15 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import type { ExecutionState } from '../actors/execution/state.js';
 import { OrderCommand } from '../actors/execution/events.js';
+import { isLoopbackAddress } from '../adapters/http/host-check.js';
 import type { OperatorApi, OperatorCommand } from '../adapters/http/operator-routes.js';
 import type { Secret } from '../config/secrets.js';
 import type { Runtime } from './runtime.js';
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
 export function operatorApi(runtime: () => Runtime | undefined, host: string, token: Secret | undefined): OperatorApi {
   return {
-    loopbackOnly: LOOPBACK.has(host),
+    loopbackOnly: isLoopbackAddress(host),
     token: () => token?.value(),
     async status() {
       const s = await runtime()?.registry.peek<ExecutionState>('execution', 'execution');

@@ -15,7 +15,7 @@ describe('operator endpoints on a running Regent', () => {
   });
 
   it('activates and resets the kill switch over HTTP, audited, and shows it on /execution and /metrics', async () => {
-    const config = { ...defaultConfig(), http: { enabled: true, host: '127.0.0.1', port: 0 } };
+    const config = { ...defaultConfig(), http: { enabled: true, host: '127.0.0.1', port: 0, allowedHosts: [] } };
     regent = createRegent(config, { logger: silentLogger });
     await regent.runtime.start();
     await waitFor('the ops server', () => regent!.httpPort() !== undefined);
