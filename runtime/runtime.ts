@@ -22,6 +22,7 @@ import type { EventLog, TopicSpec } from './ports/event-log.js';
 import type { Random } from './ports/random.js';
 import type { StateStore } from './ports/state-store.js';
 import type { EventStore } from './ports/event-store.js';
+import { EventTimeClock } from './event-time-clock.js';
 import { Health } from './health.js';
 import { storeWriter } from './store-writer.js';
 import { FaultInjector, type FaultSettings } from './fault-injector.js';
@@ -86,6 +87,8 @@ export interface RuntimeOptions {
   readonly faults?: FaultSettings;
   /** Called when the root supervisor gives up; the runtime is then stopped. */
   readonly onFatal?: (error: Error) => void;
+  /** Follows the time of every processed event (given when the composition root needs it first). */
+  readonly eventTime?: EventTimeClock;
 }
 
 let runtimeCount = 0;
@@ -110,6 +113,8 @@ export class Runtime {
   /** Consumer group of the singleton agents: one pod owns all their partitions. */
   readonly singletonGroupId: string;
   readonly faults: FaultInjector | undefined;
+  /** The latest event time this runtime has processed: "now" in a replay or synthetic run. */
+  readonly eventTime: EventTimeClock;
   /** Keyed agents read in the runtime's group (ranges); singletons in their own (one owner). */
   private readonly intakes: Intake[];
   private readonly publisher: Publisher;
@@ -131,6 +136,7 @@ export class Runtime {
     this.singletonGroupId = `${this.groupId}-singletons`;
     const { eventStore } = options;
     this.faults = options.faults ? new FaultInjector(options.faults) : undefined;
+    this.eventTime = options.eventTime ?? new EventTimeClock();
     this.registry = new ActorRegistry(
       {
         publisher: this.publisher,
@@ -146,6 +152,7 @@ export class Runtime {
         maxMessageRetries: this.settings.maxMessageRetries,
         topicOf: (type) => this.types.topicOf(type),
         ...(this.faults ? { faults: this.faults } : {}),
+        eventTime: this.eventTime,
       },
       { shutdownMs: this.settings.shutdownMs },
     );
