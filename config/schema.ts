@@ -13,6 +13,13 @@ const http = z.strictObject({
   enabled: z.boolean().default(true),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(9464),
+  /**
+   * Host names the ops server answers besides loopback names (and, off loopback, IP addresses and
+   * this machine's host name): the DNS-rebinding guard. `*.domain` allows any name under domain.
+   */
+  allowedHosts: z
+    .array(z.string().regex(/^(\*\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?$/, 'a host name without port or scheme (*.domain for any name under it)'))
+    .default([]),
 });
 
 const eventLog = z.strictObject({
@@ -187,6 +194,7 @@ const execution = z.strictObject({
 });
 
 export const exchangeKinds = ['paper', 'hyperliquid', 'binance'] as const;
+export type ExchangeKind = (typeof exchangeKinds)[number];
 
 // Credentials are never settings: they come from the environment or mounted files (config/secrets.ts).
 const exchange = z.strictObject({

@@ -31,6 +31,8 @@ export interface CellEnv extends RehydrationEnv {
    * store holds everything logged so far); false when it did not get there in time.
    */
   readonly snapshotGate?: () => Promise<boolean>;
+  /** Shown the time of every event the actor has processed (the runtime's event-time clock). */
+  readonly eventTime?: { observe(ts: number): void };
 }
 
 export type CellStatus = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'restarting' | 'dead';
@@ -243,6 +245,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       const event = delivery.events[delivery.next]!;
       const position = delivery.positions[delivery.next];
       if (this.applied.has(event, position)) {
+        env.eventTime?.observe(event.ts);
         env.metrics.duplicates.inc({ agent: agent.name });
         this.advance(delivery);
         continue;
@@ -263,6 +266,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       this.state = next as S;
       this.applied.mark(event, position);
       this.lastEventId = event.id;
+      env.eventTime?.observe(event.ts);
       if (outbox.length > 0) {
         const publish = env.publisher.publish(outbox);
         track(delivery, publish);

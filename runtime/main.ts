@@ -16,6 +16,8 @@ import { composeExchange } from './compose-exchange.js';
 import { composeLlm } from './compose-llm.js';
 import { MeteredExchange } from './metered-exchange.js';
 import { operatorApi } from './operator-api.js';
+import { commandClock } from './command-clock.js';
+import { EventTimeClock } from './event-time-clock.js';
 import { registerExecutionMetrics } from './execution-metrics.js';
 import type { ExecutionState } from '../actors/execution/state.js';
 import { deterministicId } from './ids.js';
@@ -120,6 +122,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   });
   let boundPort: number | undefined;
   let runtime: Runtime | undefined;
+  const eventTime = new EventTimeClock();
   const infra: ChildSpec[] = postgres ? [partitionMaintenance(postgres, config.store.schema, options.logger, metrics)] : [];
   if (portfolioCache) infra.push(portfolioWorker(eventLog, new PortfolioCache(portfolioCache), config));
   infra.push(
@@ -135,13 +138,14 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
       opsServer({
         host: config.http.host,
         port: config.http.port,
+        allowedHosts: config.http.allowedHosts,
         registry: metrics.registry,
         healthy: () => runtime?.running ?? false,
         ready: () => runtime?.running ?? false,
         onListening: (port) => {
           boundPort = port;
         },
-        operator: operatorApi(() => runtime, config.http.host, opsToken),
+        operator: operatorApi(() => runtime, config.http.host, opsToken, commandClock(config.exchange.kind, eventTime)),
       }),
     );
   }
@@ -172,6 +176,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     maxBatchSize: config.eventLog.maxBatchSize,
     maxInFlightBatches: config.eventLog.maxInFlightBatches,
     infra,
+    eventTime,
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });
   const rt = runtime;

@@ -1,17 +1,19 @@
 // The operator API behind the ops server's /execution endpoints: the execution actor's safety state
-// as it is now (when it runs on this pod), and operator commands published as `order.command` events.
+// as it is now (when it runs on this pod), and operator commands published as `order.command` events,
+// dated by the runtime's clock (command-clock.ts), never by a clock of their own.
 import { randomUUID } from 'node:crypto';
 import type { ExecutionState } from '../actors/execution/state.js';
 import { OrderCommand } from '../actors/execution/events.js';
-import type { OperatorApi, OperatorCommand } from '../adapters/http/operator-routes.js';
+import { isLoopbackAddress } from '../adapters/http/host-check.js';
+import { OperatorUnavailableError, type OperatorApi, type OperatorCommand } from '../adapters/http/operator-routes.js';
 import type { Secret } from '../config/secrets.js';
+import { EventTimeUnknownError } from './event-time-clock.js';
+import type { Clock } from './ports/clock.js';
 import type { Runtime } from './runtime.js';
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-export function operatorApi(runtime: () => Runtime | undefined, host: string, token: Secret | undefined): OperatorApi {
+export function operatorApi(runtime: () => Runtime | undefined, host: string, token: Secret | undefined, clock: Clock): OperatorApi {
   return {
-    loopbackOnly: LOOPBACK.has(host),
+    loopbackOnly: isLoopbackAddress(host),
     token: () => token?.value(),
     async status() {
       const s = await runtime()?.registry.peek<ExecutionState>('execution', 'execution');
@@ -30,10 +32,19 @@ export function operatorApi(runtime: () => Runtime | undefined, host: string, to
     },
     async command(command: OperatorCommand) {
       const rt = runtime();
-      if (!rt) throw new Error('the runtime is not running');
+      if (!rt) throw new OperatorUnavailableError('the runtime is not running');
       const id = randomUUID();
-      await rt.publisherPort.publish([{ id, type: OrderCommand.type, ts: Date.now(), source: 'operator', correlationId: id, data: command }]);
+      await rt.publisherPort.publish([{ id, type: OrderCommand.type, ts: now(clock), source: 'operator', correlationId: id, data: command }]);
       return id;
     },
   };
+}
+
+function now(clock: Clock): number {
+  try {
+    return clock.now();
+  } catch (err) {
+    if (err instanceof EventTimeUnknownError) throw new OperatorUnavailableError(err.message);
+    throw err;
+  }
 }

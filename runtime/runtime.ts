@@ -23,6 +23,7 @@ import { StoreWatermark } from './store-watermark.js';
 import type { Random } from './ports/random.js';
 import type { StateStore } from './ports/state-store.js';
 import type { EventStore } from './ports/event-store.js';
+import { EventTimeClock } from './event-time-clock.js';
 import { Health } from './health.js';
 import { storeWriter } from './store-writer.js';
 import { FaultInjector, type FaultSettings } from './fault-injector.js';
@@ -92,6 +93,8 @@ export interface RuntimeOptions {
   readonly snapshotsAwaitStore?: boolean;
   /** Called when the root supervisor gives up; the runtime is then stopped. */
   readonly onFatal?: (error: Error) => void;
+  /** Follows the time of every processed event (given when the composition root needs it first). */
+  readonly eventTime?: EventTimeClock;
 }
 
 let runtimeCount = 0;
@@ -116,6 +119,8 @@ export class Runtime {
   /** Consumer group of the singleton agents: one pod owns all their partitions. */
   readonly singletonGroupId: string;
   readonly faults: FaultInjector | undefined;
+  /** The latest event time this runtime has processed: "now" in a replay or synthetic run. */
+  readonly eventTime: EventTimeClock;
   /** Keyed agents read in the runtime's group (ranges); singletons in their own (one owner). */
   private readonly intakes: Intake[];
   private readonly publisher: Publisher;
@@ -141,6 +146,7 @@ export class Runtime {
     const { eventStore } = options;
     this.watermark = eventStore && options.snapshotsAwaitStore ? new StoreWatermark(options.eventLog, () => this.storedTopics) : undefined;
     this.faults = options.faults ? new FaultInjector(options.faults) : undefined;
+    this.eventTime = options.eventTime ?? new EventTimeClock();
     this.registry = new ActorRegistry(
       {
         publisher: this.publisher,
@@ -158,6 +164,7 @@ export class Runtime {
         topicOf: (type) => this.types.topicOf(type),
         ...(this.faults ? { faults: this.faults } : {}),
         ...(this.watermark ? { snapshotGate: () => this.watermark!.caughtUpNow(this.settings.shutdownMs) } : {}),
+        eventTime: this.eventTime,
       },
       { shutdownMs: this.settings.shutdownMs },
     );

@@ -3,15 +3,20 @@
 // recorded, replayed and audited like any input); the execution actor acts on them in order.
 // When an operator token is configured (OPS_API_TOKEN[_FILE]) every POST (and, off loopback, every
 // GET) must carry it as a bearer token; without one, nothing is served unless the server listens on
-// loopback only and the request names a loopback host. Browsers are kept out either way: a request
-// with an Origin (or a cross-site Sec-Fetch-Site) is refused, and a POST must be application/json,
-// so a web page can neither send a command nor read the state through DNS rebinding.
+// loopback only. Browsers are kept out either way: a request with an Origin (or a cross-site
+// Sec-Fetch-Site) is refused, and a POST must be application/json; the ops server has already
+// refused Host names a rebound page would send (host-check.ts).
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 export type OperatorCommand =
   | { readonly action: 'kill-switch'; readonly mode: 'activate' | 'reset'; readonly by: string; readonly reason: string }
   | { readonly action: 'review'; readonly clientOrderId: string; readonly decision: 'approve' | 'reject'; readonly by: string; readonly reason?: string };
+
+/** A command that cannot be published right now (answered 503 with the message). */
+export class OperatorUnavailableError extends Error {
+  override readonly name = 'OperatorUnavailableError';
+}
 
 export interface OperatorApi {
   /** The execution actor's safety state (kill switch, breakers, locks, reviews, orders in flight). */
@@ -29,14 +34,11 @@ export interface OperatorRequest {
   readonly path: string;
   readonly authorization: string | undefined;
   readonly body: string;
-  /** Request headers that tell a browser or a rebound name apart (lower-case names). */
-  readonly host?: string;
+  /** Request headers that tell a browser apart (lower-case names). */
   readonly origin?: string;
   readonly secFetchSite?: string;
   readonly contentType?: string;
 }
-
-const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 
 export interface OperatorResponse {
   readonly status: number;
@@ -61,7 +63,7 @@ export async function operatorRoute(api: OperatorApi, req: OperatorRequest): Pro
     return { status: 404, body: { error: 'not found', paths: OPERATOR_PATHS } };
   }
   if (req.method !== 'POST') return { status: 405, body: { error: `${req.method} not allowed` } };
-  if (!/^application\/json\b/i.test(req.contentType ?? '')) return { status: 415, body: { error: 'commands must be sent as application/json' } };
+  if (!isJson(req.contentType)) return { status: 415, body: { error: 'commands must be sent as application/json' } };
   const denied = authorize(api, req.authorization);
   if (denied) return denied;
   let json: unknown;
@@ -73,8 +75,7 @@ export async function operatorRoute(api: OperatorApi, req: OperatorRequest): Pro
   if (req.path === '/execution/kill-switch') {
     const parsed = killSwitchBody.safeParse(json);
     if (!parsed.success) return invalid(parsed.error);
-    const id = await api.command({ action: 'kill-switch', ...parsed.data });
-    return { status: 202, body: { accepted: true, commandId: id } };
+    return publish(api, { action: 'kill-switch', ...parsed.data });
   }
   const review = /^\/execution\/reviews\/([A-Za-z0-9_-]{1,64})\/(approve|reject)$/.exec(req.path);
   if (review) {
@@ -82,8 +83,11 @@ export async function operatorRoute(api: OperatorApi, req: OperatorRequest): Pro
     if (!parsed.success) return invalid(parsed.error);
     const decision = review[2] as 'approve' | 'reject';
     if (decision === 'reject' && parsed.data.reason === undefined) return { status: 400, body: { error: 'a rejection needs a reason' } };
-    const id = await api.command({ action: 'review', clientOrderId: review[1]!, decision, by: parsed.data.by, ...(parsed.data.reason ? { reason: parsed.data.reason } : {}) });
-    return { status: 202, body: { accepted: true, commandId: id } };
+    const clientOrderId = review[1]!;
+    const waiting = (await api.status()) as { reviews?: readonly { id: string }[] } | undefined;
+    if (!waiting) return { status: 503, body: { error: 'the execution actor is not running on this pod' } };
+    if (!(waiting.reviews ?? []).some((item) => item.id === clientOrderId)) return { status: 404, body: { error: `no order ${clientOrderId} is waiting for review` } };
+    return publish(api, { action: 'review', clientOrderId, decision, by: parsed.data.by, ...(parsed.data.reason ? { reason: parsed.data.reason } : {}) });
   }
   return { status: 404, body: { error: 'not found', paths: OPERATOR_PATHS } };
 }
@@ -94,11 +98,23 @@ function screen(api: OperatorApi, req: OperatorRequest): OperatorResponse | unde
     return { status: 403, body: { error: 'requests from web pages are refused' } };
   }
   if (api.token() === undefined) {
-    if (!api.loopbackOnly) return { status: 403, body: { error: 'the operator endpoints need OPS_API_TOKEN when the ops server is not on loopback' } };
-    if (!LOOPBACK_HOST.test(req.host ?? '')) return { status: 403, body: { error: 'without OPS_API_TOKEN only requests to a loopback host are served' } };
-    return undefined;
+    return api.loopbackOnly ? undefined : { status: 403, body: { error: 'the operator endpoints need OPS_API_TOKEN when the ops server is not on loopback' } };
   }
   return req.method === 'GET' && !api.loopbackOnly ? authorize(api, req.authorization) : undefined;
+}
+
+/** application/json, with parameters (charset) or without; not application/json-patch+json and kin. */
+function isJson(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
+
+async function publish(api: OperatorApi, command: OperatorCommand): Promise<OperatorResponse> {
+  try {
+    return { status: 202, body: { accepted: true, commandId: await api.command(command) } };
+  } catch (err) {
+    if (err instanceof OperatorUnavailableError) return { status: 503, body: { error: err.message } };
+    throw err;
+  }
 }
 
 function authorize(api: OperatorApi, header: string | undefined): OperatorResponse | undefined {

@@ -39,7 +39,7 @@ describe('config/load', () => {
       expect(config).to.deep.equal(defaultConfig());
       expect(config.seed).to.equal(42);
       expect(config.logLevel).to.equal('info');
-      expect(config.http).to.deep.equal({ enabled: true, host: '127.0.0.1', port: 9464 });
+      expect(config.http).to.deep.equal({ enabled: true, host: '127.0.0.1', port: 9464, allowedHosts: [] });
       expect(config.eventLog).to.deep.equal({
         kind: 'memory',
         brokers: ['127.0.0.1:9092'],
@@ -69,7 +69,7 @@ describe('config/load', () => {
       const file = write('regent.json', JSON.stringify({ seed: 7, http: { port: 8080 }, execution: { sizing: { mode: 'kelly' } } }));
       const config = loadConfig({ env: {}, file });
       expect(config.seed).to.equal(7);
-      expect(config.http).to.deep.equal({ enabled: true, host: '127.0.0.1', port: 8080 });
+      expect(config.http).to.deep.equal({ enabled: true, host: '127.0.0.1', port: 8080, allowedHosts: [] });
       expect(config.execution.sizing).to.include({ mode: 'kelly', kellyCap: 0.25 });
     });
 
@@ -226,7 +226,7 @@ describe('config/load', () => {
         ['foo|env|REGENT_FOO', 'http.prot|file|', 'risk.leverageWarn|env|REGENT_RISK__LEVERAGE_WARN', 'verbose|file|'].sort(),
       );
       expect(error.message).to.contain('http.prot (file');
-      expect(error.message).to.contain('unknown setting (known: enabled, host, port)');
+      expect(error.message).to.contain('unknown setting (known: enabled, host, port, allowedHosts)');
     });
 
     it('rejects a topic override for a topic outside the catalog', () => {

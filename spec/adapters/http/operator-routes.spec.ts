@@ -1,6 +1,6 @@
 // The operator endpoints: routing, validation, and who may send commands.
 import { expect } from 'chai';
-import { operatorRoute, type OperatorApi, type OperatorCommand, type OperatorRequest } from '../../../adapters/http/operator-routes.js';
+import { OperatorUnavailableError, operatorRoute, type OperatorApi, type OperatorCommand, type OperatorRequest } from '../../../adapters/http/operator-routes.js';
 
 function api(over: Partial<OperatorApi> = {}): OperatorApi & { sent: OperatorCommand[] } {
   const sent: OperatorCommand[] = [];
@@ -8,7 +8,7 @@ function api(over: Partial<OperatorApi> = {}): OperatorApi & { sent: OperatorCom
     sent,
     loopbackOnly: true,
     token: () => undefined,
-    status: async () => ({ killSwitch: { active: false }, reviews: [{ id: 'rg-1' }] }),
+    status: async () => ({ killSwitch: { active: false }, reviews: [{ id: 'rg-1' }, { id: 'rg-abc' }] }),
     command: async (c) => {
       sent.push(c);
       return `cmd-${sent.length}`;
@@ -16,9 +16,9 @@ function api(over: Partial<OperatorApi> = {}): OperatorApi & { sent: OperatorCom
     ...over,
   };
 }
-const LOCAL = { host: '127.0.0.1:9464', contentType: 'application/json' };
+const LOCAL = { contentType: 'application/json' };
 const post = (path: string, body: unknown, authorization?: string): OperatorRequest => ({ method: 'POST', path, body: JSON.stringify(body), authorization, ...LOCAL });
-const get = (path: string, extra: Partial<OperatorRequest> = {}): OperatorRequest => ({ method: 'GET', path, body: '', authorization: undefined, host: '127.0.0.1:9464', ...extra });
+const get = (path: string, extra: Partial<OperatorRequest> = {}): OperatorRequest => ({ method: 'GET', path, body: '', authorization: undefined, ...extra });
 
 describe('operator routes', () => {
   it('leaves other paths to the ops server', async () => {
@@ -26,7 +26,7 @@ describe('operator routes', () => {
   });
 
   it('shows the execution state and the reviews waiting, or 503 when execution is not on this pod', async () => {
-    expect(await operatorRoute(api(), get('/execution/reviews'))).to.deep.equal({ status: 200, body: [{ id: 'rg-1' }] });
+    expect(await operatorRoute(api(), get('/execution/reviews'))).to.deep.equal({ status: 200, body: [{ id: 'rg-1' }, { id: 'rg-abc' }] });
     const away = api({ status: async () => undefined });
     expect((await operatorRoute(away, get('/execution')))!.status).to.equal(503);
   });
@@ -56,16 +56,34 @@ describe('operator routes', () => {
     expect(a.sent).to.deep.equal([]);
   });
 
-  it('refuses web pages: cross-site requests, and (without a token) any host name but loopback', async () => {
+  it('refuses web pages: requests with an Origin or from another site (Host names are the ops server\'s: ops-server-hosts.spec)', async () => {
     const a = api();
     const body = { mode: 'reset', by: 'x', reason: 'x' };
     expect((await operatorRoute(a, { ...post('/execution/kill-switch', body), origin: 'https://evil.example' }))!.status).to.equal(403);
     expect((await operatorRoute(a, { ...post('/execution/kill-switch', body), secFetchSite: 'cross-site' }))!.status).to.equal(403);
-    // DNS rebinding: the page's own name resolving to 127.0.0.1.
-    expect((await operatorRoute(a, get('/execution', { host: 'rebind.evil.example:9464' })))!.status).to.equal(403);
-    expect((await operatorRoute(a, get('/execution', { host: 'localhost:9464' })))!.status).to.equal(200);
-    expect((await operatorRoute(a, get('/execution', { host: '[::1]:9464', secFetchSite: 'none' })))!.status).to.equal(200);
+    expect((await operatorRoute(a, get('/execution', { secFetchSite: 'none' })))!.status).to.equal(200);
     expect(a.sent).to.deep.equal([]);
+  });
+
+  it('answers 404 to a review decision for an order that is not waiting for review, sending nothing', async () => {
+    const a = api();
+    for (const decision of ['approve', 'reject']) {
+      const res = (await operatorRoute(a, post(`/execution/reviews/rg-unknown/${decision}`, { by: 'bob', reason: 'no' })))!;
+      expect(res, decision).to.deep.equal({ status: 404, body: { error: 'no order rg-unknown is waiting for review' } });
+    }
+    expect(a.sent).to.deep.equal([]);
+    const away = api({ status: async () => undefined });
+    expect((await operatorRoute(away, post('/execution/reviews/rg-1/approve', { by: 'bob' })))!.status).to.equal(503);
+    expect(away.sent).to.deep.equal([]);
+  });
+
+  it('answers 503 with the reason when a command cannot be given a time yet', async () => {
+    const a = api({
+      command: async () => {
+        throw new OperatorUnavailableError('no event processed yet');
+      },
+    });
+    expect(await operatorRoute(a, post('/execution/kill-switch', { mode: 'activate', by: 'alice', reason: 'drill' }))).to.deep.equal({ status: 503, body: { error: 'no event processed yet' } });
   });
 
   it('requires the bearer token when one is configured, and a token when not on loopback', async () => {
@@ -80,7 +98,7 @@ describe('operator routes', () => {
     expect(exposed.sent).to.deep.equal([]);
     // Off loopback with a token: reads need it too.
     const remote = api({ loopbackOnly: false, token: () => 's3cret-token' });
-    expect((await operatorRoute(remote, get('/execution', { host: 'regent-0.regent:9464' })))!.status).to.equal(401);
-    expect((await operatorRoute(remote, get('/execution', { host: 'regent-0.regent:9464', authorization: 'Bearer s3cret-token' })))!.status).to.equal(200);
+    expect((await operatorRoute(remote, get('/execution')))!.status).to.equal(401);
+    expect((await operatorRoute(remote, get('/execution', { authorization: 'Bearer s3cret-token' })))!.status).to.equal(200);
   });
 });
