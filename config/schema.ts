@@ -50,6 +50,8 @@ const eventLog = z.strictObject({
 });
 
 export const feedKinds = ['synthetic', 'csv', 'jsonl'] as const;
+/** What a feed may carry: market data. Commands and trades come only from inside (operator API, execution). */
+export const marketDataTypes = ['price.tick', 'liquidation', 'sentiment.update'] as const;
 
 const feed = z
   .strictObject({
@@ -64,6 +66,10 @@ const feed = z
     sentimentProbability: unit().default(0.1),
     /** Wall-clock pacing in events per second; unset = as fast as the pipeline takes them. */
     ratePerSec: posNum().optional(),
+    /** Event types a csv or jsonl feed may carry; any other line is dead-lettered. */
+    allowedTypes: z.array(z.enum(marketDataTypes)).min(1).default([...marketDataTypes]),
+    /** Largest move of a price from the token's last accepted one, as a fraction (0.5 = 50 %). */
+    maxPriceJump: posNum().default(0.5),
   })
   .refine((f) => !((f?.kind === 'csv' || f?.kind === 'jsonl') && f.path === undefined), {
     path: ['path'],

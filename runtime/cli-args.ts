@@ -19,7 +19,8 @@ Options:
   --config <file>        JSON or YAML settings file (also REGENT_CONFIG)
   --feed <kind>          synthetic | csv | jsonl
   --feed-path <file>     file for the csv and jsonl feeds
-  --tokens <list>        comma-separated tokens for the synthetic feed
+  --tokens <list>        comma-separated tokens traded: the synthetic feed's, and the only ones
+                         a csv or jsonl feed may carry (default BTC,ETH,SOL,ARB,DOGE)
   --rate <n>             pace the feed at n events per second (default: as fast as it goes)
   --kafka <brokers>      run on Kafka: host:port[,host:port] (default: the in-process log)
   --store <kind>         none | postgres: persist every event (REGENT_STORE__URL, default local)

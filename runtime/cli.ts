@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm start`: runs Regent, prints a progress line while it runs and a summary table at the end
-// (Ctrl-C, --duration or --events). Exit codes: 0 done, 1 runtime failure, 2 bad flags or config.
+// (Ctrl-C, --duration or --events). Exit codes: 0 done, 1 runtime failure, 2 bad flags or config
+// (a feed file that cannot be read included), 3 the feed ended before the --events count.
 import { writeFileSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { MissingSecretsError, SecretFileError, SecretValueError } from '../config/secrets.js';
+import { feedFileProblem } from '../adapters/feeds/feed-file.js';
 import { parseCliArgs, usage } from './cli-args.js';
 import { VENUE_SECRETS } from './compose-exchange.js';
 import { createLogger } from './logger.js';
@@ -35,12 +37,19 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`regent: ${err.message}\n${flagAtFault ? `\n${usage}` : ''}`);
     return err.exitCode;
   }
+  const feedProblem = feedFileProblem(config.feed);
+  if (feedProblem) {
+    process.stderr.write(`regent: feed file ${config.feed.path} (feed.path): ${feedProblem}\n`);
+    return 2;
+  }
 
   const logger = createLogger(config.logLevel);
   if (args.fresh && !args.yes && !(await confirmFresh(config))) {
     process.stderr.write('regent: not erased; nothing was started\n');
     return 2;
   }
+  // Before startRun, which arms the --duration timer: a run that lasted the duration was ended by it.
+  const launched = Date.now();
   let fatal: Error | undefined;
   let run;
   try {
@@ -88,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const started = Date.now();
+  let feedShort: string | undefined;
   const tty = process.stdout.isTTY === true;
   let lastLine = 0;
   const progress = setInterval(async () => {
@@ -118,6 +128,12 @@ async function main(argv: string[]): Promise<number> {
       writeFileSync(args.summaryJson, JSON.stringify(summary, null, 2) + '\n');
       process.stdout.write(`summary written to ${args.summaryJson}\n`);
     }
+    const endedByTime = config.durationSec !== undefined && Date.now() - launched >= config.durationSec * 1000;
+    if (config.events !== undefined && summary.feedEvents < config.events && !stopping && !endedByTime) {
+      feedShort = `the feed ended after ${summary.feedEvents} of the ${config.events} events asked for (--events ${config.events})`;
+    } else if (summary.feedEvents === 0) {
+      process.stderr.write('regent: warning: the feed had no events\n');
+    }
   } catch (err) {
     clearInterval(progress);
     logger.fatal({ err }, 'run failed');
@@ -129,6 +145,10 @@ async function main(argv: string[]): Promise<number> {
   if (fatal) {
     process.stderr.write(`regent: ${fatal.message}\n`);
     return 1;
+  }
+  if (feedShort) {
+    process.stderr.write(`regent: ${feedShort}\n`);
+    return 3;
   }
   return 0;
 }

@@ -181,15 +181,23 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   });
   const rt = runtime;
   registerExecutionMetrics(metrics.registry, () => rt.states<ExecutionState>('execution').get('execution'));
-  const feed = createFeed(config.feed, config.seed, config.events, (error) => {
-    rt.metrics.failed.inc({ topic: 'feed', reason: 'bad-feed-line' });
-    void rt.publisherPort.deadLetter({
-      topic: 'price.ticks',
-      reason: 'bad-feed-line',
-      detail: `${error.file}:${error.line}: ${error.reason}`,
-      original: Buffer.from(error.text),
-    });
-  });
+  // What the feed boundary refuses is dead-lettered with its reason code and the whole line.
+  const feedLog = options.logger.child({ component: 'feed' });
+  const feed = createFeed(
+    config.feed,
+    config.seed,
+    config.events,
+    (error) => {
+      rt.metrics.failed.inc({ topic: 'feed', reason: error.code });
+      void rt.publisherPort.deadLetter({
+        topic: 'price.ticks',
+        reason: error.code,
+        detail: `${error.file}:${error.line}: ${error.reason}`,
+        original: Buffer.from(error.text),
+      });
+    },
+    (warning) => feedLog.warn(warning),
+  );
   const pump = new FeedPump({
     feed,
     publisher: rt.publisherPort,

@@ -5,6 +5,7 @@ import type { Envelope } from './envelope.js';
 import { encodeEnvelope, type EventTypeRegistry } from './event-types.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { EventLog, OutgoingRecord } from './ports/event-log.js';
+import { clipForLog } from './log-clip.js';
 
 export interface DeadLetter {
   readonly topic: string;
@@ -44,7 +45,8 @@ export class Publisher {
     const topic = dlqTopicOf(letter.topic);
     this.metrics.deadLetters.inc({ topic: letter.topic, reason: letter.reason });
     this.logger.warn(
-      { topic: letter.topic, partition: letter.partition, offset: letter.offset, reason: letter.reason, detail: letter.detail, actor: letter.actor },
+      // The record keeps the whole detail and original; the log line only a clipped detail.
+      { topic: letter.topic, partition: letter.partition, offset: letter.offset, reason: letter.reason, detail: clipForLog(letter.detail), actor: letter.actor },
       'dead letter',
     );
     const original = Buffer.isBuffer(letter.original) ? letter.original.toString('utf8') : letter.original;

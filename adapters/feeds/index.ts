@@ -5,17 +5,24 @@ import type { FeedConfig } from '../../config/schema.js';
 import { SyntheticFeed } from './synthetic.js';
 import { CsvFeed } from './csv.js';
 import { JsonlFeed } from './jsonl.js';
-import type { FeedErrorHandler } from './feed-line-error.js';
+import type { FeedErrorHandler, FeedWarningHandler } from './feed-line-error.js';
 
 export { SyntheticFeed, type SyntheticFeedOptions } from './synthetic.js';
 export { CsvFeed, type CsvFeedOptions } from './csv.js';
 export { JsonlFeed, type JsonlFeedOptions } from './jsonl.js';
-export { FeedLineError, type FeedErrorHandler } from './feed-line-error.js';
+export { FeedLineError, type FeedErrorHandler, type FeedRejection, type FeedWarningHandler } from './feed-line-error.js';
+export { feedFileProblem } from './feed-file.js';
 
-export function createFeed(feed: FeedConfig, seed: number, maxEvents?: number, onError?: FeedErrorHandler): Feed {
+/**
+ * File feeds get the configured market-data rules (types, tokens, price jump). The synthetic feed
+ * is generated here, not read from outside, and always within them.
+ */
+export function createFeed(feed: FeedConfig, seed: number, maxEvents?: number, onError?: FeedErrorHandler, onWarning?: FeedWarningHandler): Feed {
   const limits = {
     ...(maxEvents !== undefined ? { maxEvents } : {}),
     ...(onError ? { onError } : {}),
+    ...(onWarning ? { onWarning } : {}),
+    rules: { allowedTypes: feed.allowedTypes, tokens: feed.tokens, maxPriceJump: feed.maxPriceJump },
   };
   switch (feed.kind) {
     case 'synthetic':

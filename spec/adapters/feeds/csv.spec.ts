@@ -76,10 +76,11 @@ describe('adapters/feeds/csv', () => {
     expect(events.map((e) => e.ts)).to.deep.equal([1767225600000, 1767225900000]);
     expect(errors.map((e) => [e.line, e.reason])).to.deep.equal([
       [3, 'ts "yesterday" is neither ms since epoch nor ISO-8601'],
-      [4, 'close "abc" is not a number'],
+      [4, 'close "abc" is not a plain decimal number'],
       [5, 'high 60100 is below low 60300'],
       [6, 'expected 7 fields, got 5'],
     ]);
+    expect(errors.map((e) => e.code)).to.deep.equal(['bad-feed-line', 'implausible-price', 'bad-feed-line', 'bad-feed-line']);
     expect(errors[0]!.file).to.equal(fixture('ohlcv-bad.csv'));
     expect(errors[0]!.text).to.equal('yesterday,BTC,60050,60200,60000,60150,10');
   });
