@@ -26,7 +26,10 @@ Options:
                          from the environment or NAME_FILE; never from flags or config files)
   --testnet              trade on the venue's testnet (the default for real venues)
   --mainnet              trade real money on the venue's mainnet
-  --log-level <level>    fatal | error | warn | info | debug | trace | silent (logs go to stderr)
+  --log-level <level>    fatal | error | warn | info | debug | trace | silent (logs go to stderr;
+                         default warn for the readable form, info for JSON)
+  --log-format <format>  auto | json | pretty (default auto: one readable line per log when stderr
+                         is a terminal, JSON lines otherwise)
   --http-port <port>     port for /metrics, /healthz, /readyz (0 = any free port)
   --no-http              do not serve /metrics, /healthz, /readyz
   -h, --help             show this text
@@ -77,6 +80,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         testnet: { type: 'boolean' },
         mainnet: { type: 'boolean' },
         'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
         'http-port': { type: 'string' },
         'no-http': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -111,6 +115,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     ...(events !== undefined ? { events } : {}),
     ...(durationSec !== undefined ? { durationSec } : {}),
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] as never } : {}),
+    ...(values['log-format'] !== undefined ? { logFormat: values['log-format'] as never } : {}),
     ...(Object.keys(feed).length ? { feed } : {}),
     ...(Object.keys(http).length ? { http } : {}),
     ...(values.store !== undefined ? { store: { kind: values.store as never } } : {}),

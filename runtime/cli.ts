@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { MissingSecretsError, SecretFileError, SecretValueError } from '../config/secrets.js';
 import { parseCliArgs, usage, UsageError } from './cli-args.js';
-import { createLogger } from './logger.js';
+import { chooseLogOutput, createOutputLogger, currentTerminal } from './logger.js';
 import { startRun } from './run.js';
 import { formatSummary } from './summary.js';
 
@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
 
-  const logger = createLogger(config.logLevel);
+  const logger = createOutputLogger(chooseLogOutput({ format: config.logFormat, level: config.logLevel }, currentTerminal()));
   let fatal: Error | undefined;
   let run;
   try {
