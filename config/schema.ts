@@ -305,7 +305,10 @@ export const configSchema = z.strictObject({
   /** Stop after the feed produced this many events. */
   events: posInt().optional(),
   durationSec: posNum().optional(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: warn for the readable form, info for JSON (runtime/logger.ts). */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  /** auto: readable when stderr is a terminal, JSON lines otherwise. */
+  logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
   http: http.prefault({}),
   eventLog: eventLog.prefault({}),
   /** Per-topic partition counts overriding the catalog (config/topics.ts). */

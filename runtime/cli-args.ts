@@ -33,7 +33,10 @@ Options:
   --fresh                erase what --store / --state hold for this deployment first (events,
                          offsets, orders, audit log, snapshots); asks for confirmation on a terminal
   --yes                  with --fresh: do not ask
-  --log-level <level>    fatal | error | warn | info | debug | trace | silent (logs go to stderr)
+  --log-level <level>    fatal | error | warn | info | debug | trace | silent (logs go to stderr;
+                         default warn for the readable form, info for JSON)
+  --log-format <format>  auto | json | pretty (default auto: one readable line per log when stderr
+                         is a terminal, JSON lines otherwise)
   --http-port <port>     port for /metrics, /healthz, /readyz (0 = any free port)
   --no-http              do not serve /metrics, /healthz, /readyz
   -h, --help             show this text
@@ -71,6 +74,7 @@ const OPTIONS = {
   testnet: { type: 'boolean' },
   mainnet: { type: 'boolean' },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   'http-port': { type: 'string' },
   'no-http': { type: 'boolean' },
   fresh: { type: 'boolean' },
@@ -116,6 +120,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values.events !== undefined) set('events', '--events', numeric(values.events));
   if (values.duration !== undefined) set('durationSec', '--duration', numeric(values.duration));
   if (values['log-level'] !== undefined) set('logLevel', '--log-level', values['log-level']);
+  if (values['log-format'] !== undefined) set('logFormat', '--log-format', values['log-format']);
   if (values.feed !== undefined) set('feed.kind', '--feed', values.feed);
   if (values['feed-path'] !== undefined) set('feed.path', '--feed-path', values['feed-path']);
   if (values.tokens !== undefined) set('feed.tokens', '--tokens', list(values.tokens));

@@ -10,7 +10,7 @@ import { MissingSecretsError, SecretFileError, SecretValueError } from '../confi
 import { feedFileProblem } from '../adapters/feeds/feed-file.js';
 import { parseCliArgs, usage } from './cli-args.js';
 import { VENUE_SECRETS } from './compose-exchange.js';
-import { createLogger } from './logger.js';
+import { chooseLogOutput, createOutputLogger, currentTerminal } from './logger.js';
 import { startRun } from './run.js';
 import { formatSummary } from './summary.js';
 import { DeploymentConflictError } from './deployment.js';
@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const logger = createLogger(config.logLevel);
+  const logger = createOutputLogger(chooseLogOutput({ format: config.logFormat, level: config.logLevel }, currentTerminal()));
   if (args.fresh && !args.yes && !(await confirmFresh(config))) {
     process.stderr.write('regent: not erased; nothing was started\n');
     return 2;

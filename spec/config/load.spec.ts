@@ -38,7 +38,8 @@ describe('config/load', () => {
       const config = loadConfig({ env: {} });
       expect(config).to.deep.equal(defaultConfig());
       expect(config.seed).to.equal(42);
-      expect(config.logLevel).to.equal('info');
+      expect(config.logLevel, 'unset: the log form picks its default level').to.equal(undefined);
+      expect(config.logFormat).to.equal('auto');
       expect(config.http).to.deep.equal({ enabled: true, host: '127.0.0.1', port: 9464, allowedHosts: [] });
       expect(config.eventLog).to.deep.equal({
         kind: 'memory',

@@ -25,8 +25,13 @@ const running = new Set<ChildProcess>();
 
 /** `node <script> ...args`, resolved with what it printed and how it ended. */
 export function runNode(script: string, args: readonly string[], options: CliRunOptions): Promise<CliResult> {
+  return runCommand(process.execPath, [script, ...args], options);
+}
+
+/** Any executable (e.g. `script` for a pseudo-terminal), like runNode. */
+export function runCommand(command: string, args: readonly string[], options: CliRunOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(command, [...args], {
       env: options.env,
       ...(options.cwd ? { cwd: options.cwd } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],
