@@ -274,6 +274,11 @@ const state = z.strictObject({
   kind: z.enum(['memory', 'redis']).default('memory'),
   url: z.string().min(1).default('redis://127.0.0.1:6379'),
   keyPrefix: z.string().default('regent:'),
+  /**
+   * With --store postgres: how often the portfolio cache is compared with the fold of the stored
+   * fills and ticks (ms; 0 = never), and whether what differs is rewritten.
+   */
+  consistencyCheck: z.strictObject({ intervalMs: nonNegInt().default(300_000), repair: z.boolean().default(true) }).prefault({}),
 });
 
 const chaos = z.strictObject({

@@ -1,6 +1,8 @@
 // Pumps a feed into the event log in chunks. After each chunk it waits until the runtime has
 // processed everything (so memory stays bounded and, because the wait ends in the same state every
-// time, a run with the same seed and event count interleaves partitions identically).
+// time, a run with the same seed and event count interleaves partitions identically). The chunk
+// boundaries are therefore part of a seeded run's result: they are the same with and without
+// pacing, which only decides when each chunk is published.
 import type { Envelope } from './envelope.js';
 import type { Feed } from './ports/feed.js';
 import type { Publisher } from './publisher.js';
@@ -10,6 +12,7 @@ export interface FeedPumpOptions {
   readonly publisher: Publisher;
   /** Resolves once everything published so far has been processed. */
   readonly drained: () => Promise<void>;
+  /** Events per chunk (default DEFAULT_CHUNK_SIZE); a seeded run's result depends on it. */
   readonly chunkSize?: number;
   /** Stop after this many events. */
   readonly maxEvents?: number;
@@ -21,6 +24,12 @@ export interface FeedPumpOptions {
    */
   readonly alreadyStored?: (ids: readonly string[]) => Promise<Set<string>>;
 }
+
+/**
+ * Small enough for smooth pacing (a chunk every 0.1 s at 1,000 events/s), large enough that the
+ * wait after each chunk costs nothing measurable unpaced.
+ */
+export const DEFAULT_CHUNK_SIZE = 100;
 
 export class FeedPump {
   produced = 0;
@@ -37,7 +46,7 @@ export class FeedPump {
   /** Runs until the feed ends, maxEvents is reached or stop() is called. */
   async run(): Promise<number> {
     const { publisher, maxEvents, ratePerSec } = this.options;
-    const chunkSize = this.options.chunkSize ?? 1000;
+    const chunkSize = this.options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     const started = Date.now();
     let chunk: Envelope[] = [];
     const flush = async () => {
@@ -56,17 +65,16 @@ export class FeedPump {
     let pending: Envelope[] = [];
     // Chunks end at multiples of the chunk size, so a continued run cuts the feed where an
     // uninterrupted one does.
-    const size = () => (ratePerSec ? Math.max(1, Math.min(chunkSize, Math.ceil(ratePerSec / 10))) : chunkSize);
     for await (const event of this.options.feed.events()) {
       if (this.stopping || (maxEvents !== undefined && this.produced >= maxEvents)) break;
       this.produced++;
       if (!resuming) {
         chunk.push(event);
-        if (this.produced % size() === 0) await flush();
+        if (this.produced % chunkSize === 0) await flush();
         continue;
       }
       pending.push(event);
-      if (this.produced % size() !== 0) continue;
+      if (this.produced % chunkSize !== 0) continue;
       resuming = await this.skipStored(pending, chunk);
       pending = [];
       await flush();

@@ -31,6 +31,8 @@ import { MemoryStateStore } from '../adapters/state/memory.js';
 import { RedisStateStore } from '../adapters/state/redis/redis-state-store.js';
 import { RedisCache } from '../adapters/state/redis/cache.js';
 import { PortfolioCache } from '../adapters/state/redis/portfolio-cache.js';
+import { ConsistencyJob } from '../adapters/state/redis/consistency-job.js';
+import { foldPositions, positionEventTypes } from '../actors/portfolio/positions-from-events.js';
 import { portfolioProjection } from '../adapters/state/redis/portfolio-projection.js';
 import { EventTypeRegistry } from './event-types.js';
 import { logWorker } from './log-worker.js';
@@ -125,6 +127,9 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   const eventTime = new EventTimeClock();
   const infra: ChildSpec[] = postgres ? [partitionMaintenance(postgres, config.store.schema, options.logger, metrics)] : [];
   if (portfolioCache) infra.push(portfolioWorker(eventLog, new PortfolioCache(portfolioCache), config));
+  if (portfolioCache && postgres && config.state.consistencyCheck.intervalMs > 0) {
+    infra.push(portfolioConsistency(new PortfolioCache(portfolioCache), postgres, config, options.logger, metrics));
+  }
   infra.push(
     venueFillPump({
       exchange,
@@ -266,6 +271,28 @@ function partitionMaintenance(store: PostgresEventStore, schema: string, logger:
     type: 'worker',
     start: () => {
       const job = new PartitionMaintenanceJob({ pool: store.pool, schema, logger, metrics: metrics.registry });
+      job.start();
+      return { stop: () => job.stop(), kill: () => void job.stop() };
+    },
+  };
+}
+
+/** Compares the portfolio cache with the fold of the stored fills and ticks, and repairs it, every interval. */
+function portfolioConsistency(cache: PortfolioCache, store: PostgresEventStore, config: Config, logger: Logger, metrics: RuntimeMetrics): ChildSpec {
+  return {
+    id: 'portfolio-consistency',
+    restart: 'permanent',
+    shutdown: 10_000,
+    type: 'worker',
+    start: () => {
+      const job = new ConsistencyJob({
+        cache,
+        truth: () => foldPositions(store.replay({ types: positionEventTypes, order: 'offset' })),
+        repair: config.state.consistencyCheck.repair,
+        intervalMs: config.state.consistencyCheck.intervalMs,
+        logger,
+        metrics: metrics.registry,
+      });
       job.start();
       return { stop: () => job.stop(), kill: () => void job.stop() };
     },

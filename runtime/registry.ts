@@ -47,6 +47,9 @@ export class ActorRegistry {
       cell = new ActorCell(family.agent, key, this.env);
       family.cells.set(key, cell);
       this.spawn(family, cell);
+    } else if (cell.status === 'stopped' && !family.supervisor.has(cell.id)) {
+      // Retired without a snapshot (see retire): started again, from its state in memory, now that work came.
+      this.spawn(family, cell);
     }
     cell.tell(delivery);
   }
@@ -124,14 +127,16 @@ export class ActorRegistry {
   }
 
   /**
-   * Stops a keyed actor (it snapshots on the way out) and forgets it; it stays when work arrived
-   * meanwhile or when its snapshot could not be saved (forgetting it would lose what it applied
-   * beyond the committed offsets).
+   * Stops a keyed actor (it snapshots on the way out) and forgets it. When work arrived meanwhile
+   * it is started again. When its snapshot could not be saved it is kept, stopped, with its state
+   * in memory (forgetting it would lose what it applied beyond the committed offsets), and started
+   * again by the next delivery: not at once, since a start rehydrates and runs the agent's recover
+   * (the execution actor would reconcile and audit again while the runtime shuts down).
    */
   private async retire(family: Family, cell: ActorCell): Promise<void> {
     await family.supervisor.remove(cell.id);
-    if (cell.isIdle() && cell.snapshotSaved) family.cells.delete(cell.key);
-    else this.spawn(family, cell);
+    if (!cell.isIdle()) this.spawn(family, cell);
+    else if (cell.snapshotSaved) family.cells.delete(cell.key);
   }
 
   private spawn(family: Family, cell: ActorCell): void {

@@ -96,10 +96,17 @@ export async function fromJournal<T>(desk: Desk, t: Turn, what: string, call: ()
 
 /**
  * Writes this event's audit records (and any the audit log could not take before). While it is
- * down they are kept in the state, snapshotted, and written first once it is back.
+ * down they are kept in the state, snapshotted, and written first once it is back. A replay writes
+ * nothing: it rebuilds state from events whose decisions were audited when they were live, and its
+ * records would not match them (a replay books a fill from its recorded order.fill, not from the
+ * venue's answer), so the audit log would hold those fills twice.
  */
 export async function flushAudit(desk: Desk, t: Turn): Promise<void> {
   const { s } = t;
+  if (t.replaying) {
+    t.trail.take();
+    return;
+  }
   const records = [...s.pendingAudit, ...t.trail.take()];
   if (records.length === 0) return;
   try {
