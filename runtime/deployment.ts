@@ -37,6 +37,11 @@ export interface DeploymentOptions {
   readonly storeGroupId: string;
   /** Erase everything stored first (the CLI asked for confirmation). */
   readonly fresh: boolean;
+  /**
+   * A backtest answering the model from an earlier run's stored decisions (llm.replay 'store'):
+   * it reads that run's store as it is and continues nothing.
+   */
+  readonly replaysStore?: boolean;
   readonly log: Logger;
 }
 
@@ -55,8 +60,9 @@ export async function openDeployment(ports: DeploymentPorts, options: Deployment
     const erased = await erase(ports);
     options.log.warn({ where: ports.where, ...erased }, 'erased the stored run (--fresh)');
   }
+  if (options.replaysStore) return { mode: 'ephemeral', message: `replaying the model answers recorded in ${ports.where}` };
   if (!eventStore || !deployments) {
-    const snapshots = await stateStore.count();
+    const snapshots = await snapshotCount(stateStore, options.log);
     if (snapshots > 0 && ports.restorable) {
       throw new DeploymentConflictError(
         `${ports.where} holds ${snapshots} actor snapshot(s) of an earlier run, but without --store postgres the in-process log starts empty, ` +
@@ -69,7 +75,7 @@ export async function openDeployment(ports: DeploymentPorts, options: Deployment
   const stored = await deployments.read();
   if (!stored) {
     const events = [...(await eventStore.countByTopic()).values()].reduce((a, b) => a + b, 0);
-    const snapshots = await stateStore.count();
+    const snapshots = await snapshotCount(stateStore, options.log);
     if (events > 0 || snapshots > 0) {
       throw new DeploymentConflictError(
         `${ports.where} holds ${events} event(s) and ${snapshots} snapshot(s) written without a run record (an older version, or another program): ` +
@@ -101,7 +107,11 @@ export async function openDeployment(ports: DeploymentPorts, options: Deployment
       lineageId: stored.logId,
       topics: options.topics,
       storeGroupId: options.storeGroupId,
-      appliedFloor: await stateStore.appliedFloor(),
+      appliedFloor: await stateStore.appliedFloor().catch((err: unknown) => {
+        // Redis down: actors will rebuild from the store; deliver from what the groups committed.
+        options.log.warn({ err }, 'snapshots unreadable at start; restoring the log from the group commits');
+        return new Map<string, number>();
+      }),
     });
     ports.restorable.restore(plan);
     restored = plan.restoredRecords;
@@ -111,6 +121,16 @@ export async function openDeployment(ports: DeploymentPorts, options: Deployment
     (ports.restorable ? `; the log goes on from the stored offsets, ${restored.toLocaleString('en-US')} record(s) not yet processed by every group are delivered again` : '');
   options.log.info({ where: ports.where, events, restored, logId: stored.logId }, 'continuing a stored run');
   return { mode: 'continue', message, run: stored };
+}
+
+/** Snapshots in the state store; a store that cannot be reached counts none (the runtime reports it degraded). */
+async function snapshotCount(stateStore: StateStore, log: Logger): Promise<number> {
+  try {
+    return await stateStore.count();
+  } catch (err) {
+    log.warn({ err }, 'state store unreachable at start; its snapshots are not checked');
+    return 0;
+  }
 }
 
 async function erase(ports: DeploymentPorts): Promise<{ snapshots: number; cacheKeys: number }> {

@@ -203,13 +203,16 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     },
     (warning) => feedLog.warn(warning),
   );
+  let continuing = false;
   const pump = new FeedPump({
     feed,
     publisher: rt.publisherPort,
-    drained: () => rt.whenIdle(),
+    // With the in-process log only what is stored survives: each chunk waits until it is.
+    drained: () => rt.whenIdle({ stored: config.eventLog.kind === 'memory' && eventStore !== undefined }),
     ...(config.events !== undefined ? { maxEvents: config.events } : {}),
     ...(config.feed.ratePerSec !== undefined ? { ratePerSec: config.feed.ratePerSec } : {}),
-    ...(eventStore ? { alreadyStored: (ids: readonly string[]) => eventStore.storedIds(ids) } : {}),
+    // Only a continued run skips what the store holds (a replay of an earlier run's store does not).
+    ...(eventStore ? { alreadyStored: (ids: readonly string[]) => (continuing ? eventStore.storedIds(ids) : Promise.resolve(new Set<string>())) } : {}),
   });
   const deployments = postgres ? new PostgresDeploymentStore(postgres.pool, config.store.schema) : undefined;
   const where = [
@@ -241,10 +244,12 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
           topics: topicSpecs(config.topicPartitions),
           storeGroupId: rt.storeGroupId,
           fresh,
+          replaysStore: config.llm.enabled && config.llm.replay === 'store',
           log: options.logger,
         },
       );
       await venue.open();
+      continuing = start.mode === 'continue';
       return start;
     },
     storedCounts: async () => (eventStore ? eventStore.countByTopic() : undefined),

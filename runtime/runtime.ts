@@ -313,24 +313,24 @@ export class Runtime {
   }
 
   /** Resolves when every record on the consumed topics is processed and committed. */
-  async whenIdle(options: { pollMs?: number; timeoutMs?: number } = {}): Promise<void> {
+  async whenIdle(options: { pollMs?: number; timeoutMs?: number; stored?: boolean } = {}): Promise<void> {
     const pollMs = options.pollMs ?? 2;
     const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
     for (;;) {
-      if (await this.idle()) return;
+      if (await this.idle(options.stored ?? false)) return;
       if (Date.now() > deadline) throw new Error(`runtime not idle after ${options.timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
 
   /** True when nothing is in flight and each intake's group has committed every record of its topics. */
-  async idle(): Promise<boolean> {
+  async idle(stored = false): Promise<boolean> {
     if (this.intakes.some((i) => i.router.inFlight() > 0)) return false;
     // Work an actor piped (a model request) publishes its result later: not idle until it has.
     if (this.registry.pipedWork() > 0) return false;
     const groups: [string, readonly string[]][] = this.intakes.map((i) => [i.groupId, i.router.topics()]);
-    // With a store, idle also means stored: a run stopped (or killed) at an idle point loses nothing.
-    if (this.options.eventStore && this.storedTopics.length) groups.push([this.storeGroupId, this.storedTopics]);
+    // `stored`: also persisted, so a run stopped (or killed) at that point loses nothing.
+    if (stored && this.options.eventStore && this.storedTopics.length) groups.push([this.storeGroupId, this.storedTopics]);
     const { eventLog } = this.options;
     for (const [groupId, topics] of groups) {
       for (const topic of topics) {

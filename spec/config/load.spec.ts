@@ -50,7 +50,8 @@ describe('config/load', () => {
         heartbeatIntervalMs: 3000,
         retryInitialMs: 1000,
         retryMaxMs: 16_000,
-        retentionRecords: 1_000_000,
+        retention: 'committed',
+        retentionRecords: 100_000,
         maxBatchSize: 256,
         maxInFlightBatches: 8,
       });
