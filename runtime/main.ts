@@ -85,6 +85,9 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   // Credentials first: a venue without them refuses to start before anything is opened.
   const env = options.env ?? process.env;
   const metricsRegistry = new RuntimeMetrics({ defaultMetrics: true });
+  // A backtest answering the model from an earlier run's store reads that store and writes nothing
+  // to it: the recorded run stays as it was, and this run keeps its events, orders and audit in memory.
+  const replaysStore = config.llm.enabled && config.llm.replay === 'store';
   // Creating the pool opens no connection, so a venue refused below leaves nothing to close.
   const postgres =
     config.store.kind === 'postgres'
@@ -95,28 +98,32 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
           logger: options.logger,
         })
       : undefined;
-  const venue = composeExchange(config, options.logger, env, postgres ? new PostgresVenueBook(postgres.pool, config.store.schema) : undefined);
-  if (config.llm.enabled && config.llm.replay === 'store' && config.store.kind !== 'postgres') {
+  if (replaysStore && !postgres) {
     throw new Error('llm.replay "store" answers from the event store: it needs store.kind postgres (--store postgres)');
   }
+  /** The store this run records into (none when it only reads a recorded run). */
+  const recording = replaysStore ? undefined : postgres;
+  const venue = composeExchange(config, options.logger, env, recording ? new PostgresVenueBook(recording.pool, config.store.schema) : undefined);
   const opsToken = readSecret('OPS_API_TOKEN', env, { onError: (err) => options.logger.error({ err }, 'ops token file problem') });
   const exchange = new MeteredExchange(venue.exchange, metricsRegistry.registry, options.logger);
   const metrics = metricsRegistry;
-  const commits = postgres && config.eventLog.kind === 'memory' ? new CommitJournal(postgres, options.logger.child({ component: 'commit-journal' })) : undefined;
+  const commits = recording && config.eventLog.kind === 'memory' ? new CommitJournal(recording, options.logger.child({ component: 'commit-journal' })) : undefined;
   const eventLog = createEventLog(config, metricsRegistry, commits);
+  // Nor does it touch the recorded run's snapshots or cache: its state lives in memory.
+  const keepsState = config.state.kind === 'redis' && !replaysStore;
   const redisState =
-    config.state.kind === 'redis'
+    keepsState
       ? new RedisStateStore({ url: config.state.url, keyPrefix: config.state.keyPrefix, metrics: metrics.registry, logger: options.logger })
       : undefined;
   const stateStore: StateStore = redisState ?? new MemoryStateStore();
   const portfolioCache =
-    config.state.kind === 'redis'
+    keepsState
       ? new RedisCache({ url: config.state.url, keyPrefix: config.state.keyPrefix, metrics: metrics.registry, logger: options.logger })
       : undefined;
-  const eventStore: EventStore | undefined = postgres;
-  const llm = composeLlm(config, options.logger, env, eventStore);
-  const journal: OrderJournal = postgres ? new PostgresOrderJournal(postgres.pool, config.store.schema) : new MemoryOrderJournal();
-  const audit: AuditLog = postgres ? new PostgresAuditLog(postgres.pool, config.store.schema) : new MemoryAuditLog();
+  const eventStore: EventStore | undefined = recording;
+  const llm = composeLlm(config, options.logger, env, postgres);
+  const journal: OrderJournal = recording ? new PostgresOrderJournal(recording.pool, config.store.schema) : new MemoryOrderJournal();
+  const audit: AuditLog = recording ? new PostgresAuditLog(recording.pool, config.store.schema) : new MemoryAuditLog();
   llm.onBreakerTransition((transition, at) => {
     const id = deterministicId(`llm-breaker/${at}/${transition.from}->${transition.to}`);
     const record = { id, kind: 'breaker' as const, action: `${transition.from}->${transition.to}`, at, correlationId: id, reason: transition.reason, data: { dependency: 'llm', detail: transition.detail } };
@@ -125,10 +132,10 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   let boundPort: number | undefined;
   let runtime: Runtime | undefined;
   const eventTime = new EventTimeClock();
-  const infra: ChildSpec[] = postgres ? [partitionMaintenance(postgres, config.store.schema, options.logger, metrics)] : [];
+  const infra: ChildSpec[] = recording ? [partitionMaintenance(recording, config.store.schema, options.logger, metrics)] : [];
   if (portfolioCache) infra.push(portfolioWorker(eventLog, new PortfolioCache(portfolioCache), config));
-  if (portfolioCache && postgres && config.state.consistencyCheck.intervalMs > 0) {
-    infra.push(portfolioConsistency(new PortfolioCache(portfolioCache), postgres, config, options.logger, metrics));
+  if (portfolioCache && recording && config.state.consistencyCheck.intervalMs > 0) {
+    infra.push(portfolioConsistency(new PortfolioCache(portfolioCache), recording, config, options.logger, metrics));
   }
   infra.push(
     venueFillPump({
@@ -214,10 +221,10 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     // Only a continued run skips what the store holds (a replay of an earlier run's store does not).
     ...(eventStore ? { alreadyStored: (ids: readonly string[]) => (continuing ? eventStore.storedIds(ids) : Promise.resolve(new Set<string>())) } : {}),
   });
-  const deployments = postgres ? new PostgresDeploymentStore(postgres.pool, config.store.schema) : undefined;
+  const deployments = recording ? new PostgresDeploymentStore(recording.pool, config.store.schema) : undefined;
   const where = [
     postgres ? `postgres schema ${config.store.schema}` : '',
-    config.state.kind === 'redis' ? `redis prefix ${config.state.keyPrefix}` : '',
+    keepsState ? `redis prefix ${config.state.keyPrefix}` : '',
   ].filter(Boolean).join(' + ') || 'memory';
   return {
     config,
@@ -244,7 +251,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
           topics: topicSpecs(config.topicPartitions),
           storeGroupId: rt.storeGroupId,
           fresh,
-          replaysStore: config.llm.enabled && config.llm.replay === 'store',
+          replaysStore,
           log: options.logger,
         },
       );

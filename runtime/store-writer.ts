@@ -52,10 +52,20 @@ export function storeWriter(options: StoreWriterOptions): ChildSpec {
       const stored = await options.eventStore.offsets(options.groupId);
       for (const tp of partitions) {
         const next = stored.get(tpKey(tp));
-        if (next !== undefined) {
-          consumer.seek(tp, next);
-          options.onStored?.(tp, next);
+        if (next === undefined) continue;
+        // A restored in-process log may end in offsets it took over without records (keptBelow).
+        const end = Math.max(await options.eventLog.endOffset(tp), options.eventLog.lineage().keptBelow(tp));
+        if (next > end) {
+          // The store was written from another log (a recreated topic, an in-process log that was not
+          // restored from this store): seeking there would skip this log's records without storing them.
+          options.log.error(
+            { topic: tp.topic, partition: tp.partition, storedOffset: next, logEnd: end },
+            'the event store holds offsets past the end of this log (another log incarnation); storing this log from its start instead of skipping',
+          );
+          continue;
         }
+        consumer.seek(tp, next);
+        options.onStored?.(tp, next);
       }
     },
     eachBatch: (consumer, batch) => persist(options, consumer, batch, () => stopping),

@@ -42,6 +42,19 @@ async function runOnce(config: Config, env: NodeJS.ProcessEnv) {
   }
 }
 
+/** What a schema holds: row counts and the store writer's offsets (a replay must change none). */
+async function storeContents(schema: string) {
+  const client = new pg.Client({ connectionString: PG });
+  await client.connect();
+  try {
+    const count = async (table: string) => Number((await client.query(`SELECT count(*) AS n FROM "${schema}".${table}`)).rows[0].n);
+    const offsets = (await client.query(`SELECT group_id, topic, partition, next_offset FROM "${schema}".consumer_offsets ORDER BY 1, 2, 3`)).rows;
+    return { events: await count('events'), orders: await count('orders'), audit: await count('audit_log'), offsets };
+  } finally {
+    await client.end();
+  }
+}
+
 describe('LLM answers recorded in one run and replayed in the next', function () {
   this.timeout(120_000);
   let server: MessagesApiServer;
@@ -59,9 +72,7 @@ describe('LLM answers recorded in one run and replayed in the next', function ()
     await admin.end();
   });
 
-  // REGRESSION (issue 11, session 3): since the durable-run change, the replayed run on the first
-  // run's schema does not finish (the store writer and the restored offsets); fix first next session.
-  it.skip('replays every recorded answer without calling the model, to the same decisions', async () => {
+  it('replays every recorded answer without calling the model, to the same decisions, and leaves the record as it was', async () => {
     const base = defaultConfig();
     const config: Config = {
       ...base,
@@ -79,8 +90,12 @@ describe('LLM answers recorded in one run and replayed in the next', function ()
     expect(live.decisions.length).to.equal(asked);
     expect(live.llmSignals.length, 'signals the model made').to.be.greaterThan(0);
 
+    const recorded = await storeContents(schema);
+    expect(recorded.events, 'events recorded').to.be.greaterThan(0);
+
     // The same feed again, answered from the record, with no key at all.
     const replayed = await runOnce({ ...config, llm: { ...config.llm, replay: 'store' } }, {});
+    expect(await storeContents(schema), 'the recorded run after the replay').to.deep.equal(recorded);
     expect(server.requests.length, 'model requests in the replay').to.equal(asked);
     expect(replayed.decisions.filter((d) => d.endsWith(':ok'))).to.deep.equal(live.decisions.filter((d) => d.endsWith(':ok')));
     expect(replayed.llmSignals).to.deep.equal(live.llmSignals);

@@ -82,6 +82,25 @@ describe('durable state: store writer and rehydration', () => {
     await second.stop();
   });
 
+  it('stores a log that the store\'s offsets do not belong to from its start, instead of skipping by them', async () => {
+    const store = new MemoryEventStore();
+    const earlier = new MemoryEventLog();
+    const first = runtime(earlier, { eventStore: store });
+    await first.start();
+    await publishTicks(earlier, ['A', 'B'], 0, 20);
+    await waitFor('the earlier log stored', () => store.all().length === 80);
+    await first.stop();
+
+    // Another incarnation (an in-process log not restored from this store): its offsets start at 0.
+    const other = new MemoryEventLog();
+    const second = runtime(other, { eventStore: store });
+    await second.start();
+    await publishTicks(other, ['A'], 100, 105);
+    await waitFor('the new log\'s 5 ticks and 5 counts stored', () => store.all().length === 90, 5000);
+    expect(store.all().filter((e) => /^A-10\d$/.test(e.id)).map((e) => e.offset)).to.deep.equal([0, 1, 2, 3, 4]);
+    await second.stop();
+  });
+
   it('restarts a crashed actor from its snapshot plus the events after it, equal to an uninterrupted run', async () => {
     const log = new MemoryEventLog();
     const store = new MemoryEventStore();
