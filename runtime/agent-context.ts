@@ -42,8 +42,9 @@ export function createAgentContext(
     replaying,
     now: () => event.ts,
     emit<T extends string, D>(type: EventType<T, D>, data: D, options?: EmitOptions) {
-      const id = deterministicId(`${event.id}/${actorId}/${outbox.length}`);
-      outbox.push(envelope(id, type.type, event.ts, options?.token ?? event.token, source, event.correlationId, event.id, data));
+      const fact = options?.fact;
+      const id = deterministicId(fact ? fact.id : `${event.id}/${actorId}/${outbox.length}`);
+      outbox.push(envelope(id, type.type, fact ? fact.ts : event.ts, options?.token ?? event.token, source, event.correlationId, event.id, data));
     },
     pipeToLog<T extends string, D>(type: EventType<T, D>, work: () => Promise<D>, options: EmitOptions & { readonly idSeed: string }) {
       if (replaying || !tasks) return;
@@ -65,8 +66,8 @@ export function createRecoveryContext(actorId: string, key: string, source: stri
     log,
     now: () => Date.now(),
     emit(type, data, options) {
-      const id = deterministicId(`${actorId}/recover/${options.idSeed}`);
-      outbox.push(envelope(id, type.type, Date.now(), options.token, source, options.correlationId ?? id, undefined, data));
+      const id = deterministicId(options.fact ? options.fact.id : `${actorId}/recover/${options.idSeed}`);
+      outbox.push(envelope(id, type.type, options.fact?.ts ?? options.ts ?? Date.now(), options.token, source, options.correlationId ?? id, undefined, data));
     },
   };
 }

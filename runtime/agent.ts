@@ -9,6 +9,11 @@ import type { BackoffSpec, RestartType } from '../supervisors/child-spec.js';
 export interface EmitOptions {
   /** Partition key; defaults to the causing event's token. */
   readonly token?: string;
+  /**
+   * The outside fact the event records (a venue's fill): its name and its time. Every source of the
+   * same fact gives the same envelope (id and ts), so the store keeps it once, whoever was first.
+   */
+  readonly fact?: { readonly id: string; readonly ts: number };
 }
 
 export interface AgentContext {
@@ -49,7 +54,11 @@ export interface RecoveryContext {
    * Buffers an event, published once `recover` returns. `idSeed` names what the event records (a
    * fill id, an order id): the same seed always gives the same envelope id.
    */
-  emit<T extends string, D>(type: EventType<T, D>, data: D, options: EmitOptions & { readonly idSeed: string; readonly correlationId?: string }): void;
+  emit<T extends string, D>(
+    type: EventType<T, D>,
+    data: D,
+    options: EmitOptions & { readonly idSeed: string; readonly correlationId?: string; /** Event time to stamp (default: now). */ readonly ts?: number },
+  ): void;
   readonly log: Logger;
 }
 

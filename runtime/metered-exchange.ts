@@ -64,6 +64,7 @@ function errorOutcome(error: unknown): ExchangeCallOutcome {
 
 export class MeteredExchange implements Exchange {
   readonly venue: string;
+  readonly unknownMeansNeverSent: boolean;
   /** The inner stream, counted once per fill however many subscribe. */
   readonly fills: Observable<Fill>;
   private readonly metrics: ExchangeMetrics;
@@ -75,6 +76,7 @@ export class MeteredExchange implements Exchange {
     logger: Logger,
   ) {
     this.venue = inner.venue;
+    this.unknownMeansNeverSent = inner.unknownMeansNeverSent;
     this.metrics = new ExchangeMetrics(registry);
     this.log = logger.child({ component: 'exchange', venue: inner.venue });
     const fillCount = this.metrics.fills.labels(this.venue);

@@ -14,7 +14,7 @@ import { OrderCommand, VenueFill, type OrderCommandEvent, type VenueFillEvent } 
 import { hardLimitBreach, resetKillSwitch } from './kill-switch.js';
 import { afterCancel, engageKillSwitch, flatten } from './kill-switch-flow.js';
 import { rollLossWindows } from './loss-windows.js';
-import { reconcileAll, reconcileInFlight, submit } from './order-submission.js';
+import { adoptOverdue, completeAwaited, reconcileAll, reconcileInFlight, submit } from './order-submission.js';
 import { publishEntryGates } from './entry-gate.js';
 import { bookFills, isTerminal, reconcileDue, settle } from './order-tracking.js';
 import { pruneExpired, recordEquity } from './protections.js';
@@ -57,6 +57,7 @@ async function housekeeping(desk: Desk, t: Turn): Promise<void> {
   // A new day, week or month starts at the equity it opens with, before any check of this event.
   s.safety = { ...s.safety, lossWindows: rollLossWindows(s.safety.lossWindows, marks(s).equity, t.now, desk.settings.timeZone).state };
   if (t.replaying) return;
+  await adoptOverdue(desk, t);
   if (s.reconcilePending) await reconcileAll(desk, t);
   else if (Object.values(s.orders).some((o) => reconcileDue(o, t.now, desk.settings.unresolvedGraceMs))) await reconcileInFlight(desk, t, 'due');
 }
@@ -95,6 +96,18 @@ async function onSignal(desk: Desk, t: Turn, event: SignalEvent): Promise<void> 
     t.trail.add('decision', 'REJECT', { token, clientOrderId: clientOrderId(event.id, 'entry'), reason, data: { side, price } });
     t.log.info({ audit: 'pre-trade', cause: t.causeId, token, side, verdict: 'REJECT', reason }, 'pre-trade decision');
   };
+  // This signal decided before the process died: its journaled orders are that decision.
+  const awaitedExit = s.awaitingCause[clientOrderId(event.id, 'exit')];
+  const awaitedEntry = s.awaitingCause[clientOrderId(event.id, 'entry')];
+  if (!t.replaying && (awaitedExit || awaitedEntry)) {
+    if (awaitedExit) await completeAwaited(desk, t, awaitedExit, 'exit');
+    if (awaitedEntry) return completeAwaited(desk, t, awaitedEntry, 'entry');
+    // Died between the exit and the entry: the entry is decided as it would have been then.
+    if (s.book[token]!.size !== 0) return;
+    return enter(desk, t, event, refuse);
+  }
+  // Its orders were reconciled without it (it came after the grace period): nothing is decided anew.
+  if (s.recentCauses.includes(event.id)) return;
   const held = s.book[token]!.size;
   if (held !== 0 && (held > 0) === (side === 'buy')) return refuse('already-positioned');
   if (Object.values(s.orders).some((o) => o.request.token === token)) return refuse('order-in-flight');
@@ -104,6 +117,15 @@ async function onSignal(desk: Desk, t: Turn, event: SignalEvent): Promise<void> 
     // Never open the other way on top of a position that failed to close.
     if (s.book[token]!.size !== 0) return;
   }
+  return enter(desk, t, event, refuse);
+}
+
+/** The entry half of a signal, once the token is flat. */
+async function enter(desk: Desk, t: Turn, event: SignalEvent, refuse: (reason: string) => void): Promise<void> {
+  const { s } = t;
+  const token = event.token!;
+  const { side, price } = event.data;
+  const extras = event.data as SignalExtras;
   const why = busy(t, token);
   if (why) return refuse(why);
   const fraction = Math.min(1, Math.max(0, extras.sizeFraction ?? 1));
@@ -120,6 +142,8 @@ async function onVenueFill(desk: Desk, t: Turn, event: VenueFillEvent): Promise<
     return;
   }
   if (s.bookedFills.includes(d.fillId)) return;
+  // Its order awaits the event that caused it, which books every fill the venue has for it.
+  if (s.awaitingCause[d.clientOrderId]) return;
   const fill: Fill = { fillId: d.fillId, clientOrderId: d.clientOrderId, token: event.token, side: d.side, size: d.size, price: d.price, fee: d.fee, ts: event.ts };
   const tracked = s.orders[d.clientOrderId];
   let request: OrderRequest | undefined = tracked?.request;
@@ -253,9 +277,9 @@ async function recover(desk: Desk, state: ExecutionState, ctx: RecoveryContext):
     replaying: false,
     log: ctx.log,
     // Emits here record fills (trade.executed, order.fill): each is named by its fill id and type.
-    emit: (type, data, options) => ctx.emit(type, data, { ...options, idSeed: `${type.type}:${(data as { fillId?: string }).fillId ?? JSON.stringify(data)}` }),
+    emit: (type, data, options) => ctx.emit(type, data, { ...options, ts: now, idSeed: `${type.type}:${(data as { fillId?: string }).fillId ?? JSON.stringify(data)}` }),
   };
-  await reconcileAll(desk, t);
+  await reconcileAll(desk, t, { restart: true });
   await flushAudit(desk, t);
   ctx.log.info({ audit: 'reconcile', pending: s.reconcilePending, open: Object.keys(s.orders).length }, 'reconciled with the venue before taking signals');
   return s;

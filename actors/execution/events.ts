@@ -59,6 +59,11 @@ export const VenueFill = defineEvent(
 );
 export type VenueFillEvent = EnvelopeOf<typeof VenueFill>;
 
+/** What names a venue's fill wherever it is recorded from (the venue's stream, an order answer). */
+export function fillFactId(venue: string, fillId: string): string {
+  return `fill/${venue}/${fillId}`;
+}
+
 /** The order.fill record of a venue's fill. */
 export function venueFillData(venue: string, fill: Fill): VenueFillEvent['data'] {
   return { venue, fillId: fill.fillId, clientOrderId: fill.clientOrderId, side: fill.side, size: fill.size, price: fill.price, fee: fill.fee };

@@ -71,6 +71,16 @@ export async function sendOrder(ports: OrderPorts, request: OrderRequest, cause:
     }
     return { kind: 'journaled-before', entry, ...(order ? { order } : {}) };
   }
+  return placeJournaled(ports, request, cause, trail);
+}
+
+/**
+ * Audits and sends an order journaled as 'sending' (just now, or by a process that died before it
+ * reached a venue that cannot have received it since). Only the audit write can throw.
+ */
+export async function placeJournaled(ports: OrderPorts, request: OrderRequest, cause: OrderCause, trail: AuditTrail): Promise<SendResult> {
+  const { exchange, journal } = ports;
+  const ids = { token: request.token, clientOrderId: request.clientOrderId };
   trail.add('order', 'sent', { ...ids, data: { venue: exchange.venue, request } });
   // The decision and the intent are on record before anything leaves.
   try {

@@ -10,12 +10,12 @@ import {
 import { isInFlight, type JournalEntry } from '../../runtime/ports/order-journal.js';
 import { breakerAllows } from './circuit-breaker.js';
 import { auditBreaker, fromJournal, storeAnswered, venueAnswered, type Desk, type Turn } from './desk.js';
-import { OrderNotSentError, reconcileOrder, sendOrder, type SendResult } from './order-flow.js';
+import { OrderNotSentError, placeJournaled, reconcileOrder, sendOrder, type SendResult } from './order-flow.js';
 import { recordOrder } from './order-rate-limit.js';
 import { applyVenueOrder, reconcileDue, settle } from './order-tracking.js';
 import { enqueueReview } from './review-queue.js';
 import { checkOrder } from './safety-gate.js';
-import { countRejection, type OrderPurpose } from './state.js';
+import { countRejection, noteCause, type AwaitedOrder, type OrderPurpose } from './state.js';
 
 export interface SubmitOptions {
   /** An operator approved it: a MANUAL_REVIEW verdict no longer holds it (every limit still does). */
@@ -39,7 +39,11 @@ export async function submit(desk: Desk, t: Turn, request: OrderRequest, purpose
     if (t.replaying) return settle(t, request, purpose, 'unresolved', s.orders[request.clientOrderId]?.filledSize ?? 0);
     return refuse(t, request, 'store-unavailable', 'the order journal cannot be read: nothing is sent');
   }
-  if (journaled.value) return reconcileJournaled(desk, t, request, purpose, journaled.value);
+  if (journaled.value) {
+    const awaited = s.awaitingCause[request.clientOrderId];
+    if (awaited && !t.replaying) return completeAwaited(desk, t, awaited, purpose);
+    return reconcileJournaled(desk, t, request, purpose, journaled.value);
+  }
 
   const decision = checkOrder(s, request, t.now, settings, desk.limits);
   const verdict = options.reviewed && decision.verdict === 'MANUAL_REVIEW' ? 'ALLOW' : decision.verdict;
@@ -59,7 +63,14 @@ export async function submit(desk: Desk, t: Turn, request: OrderRequest, purpose
   }
   // Rehydrating: an order for this event would have been journaled (above); none was sent.
   if (t.replaying) return;
+  return dispatch(desk, t, request, purpose, () => sendOrder(desk.orderPorts, request, { causeId: t.causeId, correlationId: t.correlationId, at: t.now }, t.trail));
+}
 
+/** The breakers and the rate limit, then `send` (journal + audit + venue), then the venue's answer booked. */
+async function dispatch(desk: Desk, t: Turn, request: OrderRequest, purpose: OrderPurpose, send: () => Promise<SendResult>): Promise<void> {
+  const { s } = t;
+  const { settings } = desk;
+  const ids = { token: request.token, clientOrderId: request.clientOrderId };
   // The journal must take the order before it leaves: no store, no order.
   const storeGate = breakerAllows(s.safety.storeBreaker, t.now, settings.storeBreaker);
   s.safety = { ...s.safety, storeBreaker: storeGate.state };
@@ -77,10 +88,11 @@ export async function submit(desk: Desk, t: Turn, request: OrderRequest, purpose
     }
   }
   s.safety = { ...s.safety, rateLimit: recordOrder(s.safety.rateLimit, t.now, settings.orderRateLimit) };
+  noteCause(s, t.causeId);
 
   let result: SendResult;
   try {
-    result = await sendOrder(desk.orderPorts, request, { causeId: t.causeId, correlationId: t.correlationId, at: t.now }, t.trail);
+    result = await send();
   } catch (error) {
     if (!(error instanceof OrderNotSentError)) throw error;
     storeAnswered(desk, t, false);
@@ -132,6 +144,70 @@ async function reconcileJournaled(desk: Desk, t: Turn, request: OrderRequest, pu
   else if (found.kind === 'pending' && isInFlight(entry.status)) settle(t, entry.request, purpose, 'unresolved', booked);
 }
 
+/**
+ * The decision an event made before the process died, completed now that the event came again: the
+ * order is looked up at the venue and booked as the answer to the send would have been (never sent
+ * again). The rate limit and breakers are not charged twice: the original send charged a state that
+ * was lost, and this one is the state that send belongs to.
+ */
+export async function completeAwaited(desk: Desk, t: Turn, awaited: AwaitedOrder, purpose: OrderPurpose): Promise<void> {
+  const { s } = t;
+  const { [awaited.clientOrderId]: _done, ...rest } = s.awaitingCause;
+  s.awaitingCause = rest;
+  const ids = { token: awaited.request.token, clientOrderId: awaited.clientOrderId };
+  t.trail.add('order', 'completed-after-restart', { ...ids, reason: awaited.status, data: { causeId: awaited.causeId } });
+  const found = await reconcileOrder(desk.orderPorts, awaited, t.now, desk.settings.unresolvedGraceMs, t.trail);
+  if (found.kind === 'pending' && !found.venueUnavailable && awaited.status === 'sending' && desk.exchange.unknownMeansNeverSent) {
+    // Journaled, then the process died before the venue got it (and nothing of it can arrive now).
+    const cause = { causeId: t.causeId, correlationId: t.correlationId, at: t.now };
+    return dispatch(desk, t, awaited.request, purpose, () => placeJournaled(desk.orderPorts, awaited.request, cause, t.trail));
+  }
+  noteCause(s, awaited.causeId);
+  s.safety = { ...s.safety, rateLimit: recordOrder(s.safety.rateLimit, t.now, desk.settings.orderRateLimit) };
+  if (found.kind === 'found') {
+    if (found.order.status === 'rejected') {
+      countRejection(s, 'venue-rejected');
+      return;
+    }
+    s.counters.orders += 1;
+    applyVenueOrder(desk, t, awaited.request, purpose, found.order);
+    return;
+  }
+  if (found.kind === 'not-received') return;
+  s.counters.unresolved += 1;
+  settle(t, awaited.request, purpose, 'unresolved', 0);
+}
+
+/** Awaited orders whose cause has not come within the grace period: tracked and reconciled like any. */
+export async function adoptOverdue(desk: Desk, t: Turn): Promise<void> {
+  const { s } = t;
+  const overdue = Object.values(s.awaitingCause).filter((a) => t.now - a.createdAt >= desk.settings.unresolvedGraceMs);
+  if (overdue.length === 0) return;
+  for (const a of overdue) {
+    const { [a.clientOrderId]: _done, ...rest } = s.awaitingCause;
+    s.awaitingCause = rest;
+    noteCause(s, a.causeId);
+    t.trail.add('reconcile', 'cause-not-seen', { token: a.request.token, clientOrderId: a.clientOrderId, reason: a.status, data: { causeId: a.causeId } });
+    track(s, a);
+  }
+  await reconcileInFlight(desk, t, 'all');
+}
+
+function track(s: Turn['s'], entry: AwaitedOrder): void {
+  s.orders = {
+    ...s.orders,
+    [entry.clientOrderId]: {
+      request: entry.request,
+      purpose: 'entry',
+      causeId: entry.causeId,
+      correlationId: entry.correlationId,
+      status: entry.status,
+      filledSize: 0,
+      sentAt: entry.createdAt,
+    },
+  };
+}
+
 /** Looks up the tracked orders (all, or those due); none is ever resent. */
 export async function reconcileInFlight(desk: Desk, t: Turn, only: 'due' | 'all'): Promise<void> {
   const { s } = t;
@@ -159,8 +235,10 @@ export async function reconcileInFlight(desk: Desk, t: Turn, only: 'due' | 'all'
  * and any journaled since the last event this state saw (a crash after sending, before the state
  * was saved), looked up so their fills are booked; then the positions. Incomplete (the journal or
  * the venue could not be asked): reconcilePending stays set and no new entry is taken.
+ * `restart`: an order journaled since the last event, for a cause this state has not handled, waits
+ * for that cause (awaitingCause) instead, so the redelivered stream makes the same decisions.
  */
-export async function reconcileAll(desk: Desk, t: Turn): Promise<void> {
+export async function reconcileAll(desk: Desk, t: Turn, options: { readonly restart?: boolean } = {}): Promise<void> {
   const { s } = t;
   const venue = desk.exchange.venue;
   const listed = await fromJournal(desk, t, 'in-flight', async () => [
@@ -172,24 +250,22 @@ export async function reconcileAll(desk: Desk, t: Turn): Promise<void> {
     return;
   }
   for (const entry of listed.value) {
-    if (s.orders[entry.clientOrderId]) continue;
-    s.orders = {
-      ...s.orders,
-      [entry.clientOrderId]: {
-        request: entry.request,
-        purpose: 'entry',
-        causeId: entry.causeId,
-        correlationId: entry.correlationId,
-        status: entry.status,
-        filledSize: 0,
-        sentAt: entry.createdAt,
-      },
-    };
+    if (s.orders[entry.clientOrderId] || s.awaitingCause[entry.clientOrderId]) continue;
+    if (options.restart && s.lastEventTs > 0 && entry.createdAt >= s.lastEventTs && !s.recentCauses.includes(entry.causeId)) {
+      s.awaitingCause = { ...s.awaitingCause, [entry.clientOrderId]: awaitedOf(entry) };
+      t.trail.add('reconcile', 'awaiting-cause', { token: entry.request.token, clientOrderId: entry.clientOrderId, reason: entry.status, data: { causeId: entry.causeId } });
+      continue;
+    }
+    track(s, entry);
   }
   const inFlight = Object.keys(s.orders).length;
   await reconcileInFlight(desk, t, 'all');
   await reconcilePositions(desk, t);
   t.trail.add('reconcile', s.reconcilePending ? 'incomplete' : 'complete', { data: { inFlight, stillOpen: Object.keys(s.orders).length } });
+}
+
+function awaitedOf(e: JournalEntry): AwaitedOrder {
+  return { clientOrderId: e.clientOrderId, request: e.request, causeId: e.causeId, correlationId: e.correlationId, status: e.status, createdAt: e.createdAt };
 }
 
 /** The venue's positions are the truth: a difference is audited and the book takes the venue's size. */
@@ -205,7 +281,10 @@ async function reconcilePositions(desk: Desk, t: Turn): Promise<void> {
     return;
   }
   const bySize = new Map(venue.map((p) => [p.token, p]));
+  // A token with an order awaiting its cause differs by that order's fills until the cause books them.
+  const awaiting = new Set(Object.values(s.awaitingCause).map((a) => a.request.token));
   for (const token of new Set([...Object.keys(s.book), ...bySize.keys()])) {
+    if (awaiting.has(token)) continue;
     const ours = s.book[token]?.size ?? 0;
     const theirs = bySize.get(token);
     const size = theirs?.size ?? 0;

@@ -5,7 +5,7 @@
 import type { Fill, OrderRequest, OrderState } from '../../runtime/ports/exchange.js';
 import type { JournalStatus } from '../../runtime/ports/order-journal.js';
 import type { Desk, Turn } from './desk.js';
-import { VenueFill, venueFillData } from './events.js';
+import { fillFactId, VenueFill, venueFillData } from './events.js';
 import { journalStatusOf } from './order-flow.js';
 import { bookFill } from './ledger.js';
 import { recordStopOut } from './protections.js';
@@ -62,7 +62,7 @@ export function bookFills(desk: Desk, t: Turn, request: OrderRequest, fills: rea
     if (!done) continue;
     booked += fill.size;
     if (record && !t.replaying) {
-      t.emit(VenueFill, venueFillData(desk.exchange.venue, fill), { token: fill.token });
+      t.emit(VenueFill, venueFillData(desk.exchange.venue, fill), { token: fill.token, fact: { id: fillFactId(desk.exchange.venue, fill.fillId), ts: fill.ts } });
     }
     t.trail.add('fill', 'booked', {
       token: fill.token,

@@ -3,7 +3,7 @@
 // part is plain data: it is snapshotted after every event.
 import type { OrderRequest } from '../../runtime/ports/exchange.js';
 import type { AuditRecord } from '../../runtime/ports/audit-log.js';
-import type { JournalStatus } from '../../runtime/ports/order-journal.js';
+import type { JournalEntry, JournalStatus } from '../../runtime/ports/order-journal.js';
 import { initialBreakerState, type BreakerState } from './circuit-breaker.js';
 import { initialKillSwitch, type KillSwitchState } from './kill-switch.js';
 import type { LossWindows } from './loss-windows.js';
@@ -36,6 +36,9 @@ export interface TrackedOrder {
   /** Event time it was last looked up at the venue. */
   readonly checkedAt?: number;
 }
+
+/** A journaled order this state has not booked, waiting for the event that caused it (see awaitingCause). */
+export type AwaitedOrder = Pick<JournalEntry, 'clientOrderId' | 'request' | 'causeId' | 'correlationId' | 'status' | 'createdAt'>;
 
 /** What the latest signal said about a token. */
 export interface MarketView {
@@ -88,6 +91,15 @@ export interface ExecutionState {
   reconcilePending: boolean;
   /** Latest event time handled: orders journaled at or after it may be missing from this state. */
   lastEventTs: number;
+  /**
+   * Orders a restart found journaled that this state never booked, caused by an event it has not
+   * handled yet (the process died after sending, before the state was saved). That event is
+   * delivered again and completes them as the decision it made then, at the point in the stream it
+   * made it; one whose cause has not come within the grace period is reconciled like any other.
+   */
+  awaitingCause: Record<string, AwaitedOrder>;
+  /** Events that led to an order, the last RECENT_CAUSES_CAP: such an event is never decided anew. */
+  recentCauses: string[];
   /** Audit records the audit log could not take yet (it was down); written first on the next event. */
   pendingAudit: AuditRecord[];
   /** The entry gate last published per token (entry-gate.ts), to publish only changes. */
@@ -100,6 +112,8 @@ export interface ExecutionState {
 export const PENDING_AUDIT_CAP = 5000;
 
 export const BOOKED_FILLS_CAP = 10_000;
+
+export const RECENT_CAUSES_CAP = 1000;
 
 export function initialExecutionState(initialBalance: number): ExecutionState {
   return {
@@ -122,6 +136,8 @@ export function initialExecutionState(initialBalance: number): ExecutionState {
     },
     reconcilePending: false,
     lastEventTs: 0,
+    awaitingCause: {},
+    recentCauses: [],
     pendingAudit: [],
     gates: {},
   };
@@ -130,11 +146,12 @@ export function initialExecutionState(initialBalance: number): ExecutionState {
 /** A copy a handler may write to; nested records it changes are replaced, never mutated. A state
  * saved by an older version gets today's defaults for what it lacks. */
 export function copyState(saved: ExecutionState): ExecutionState {
-  const s = saved.gates !== undefined && saved.safety?.storeBreaker !== undefined ? saved : upgrade(saved);
+  const s = saved.gates !== undefined && saved.safety?.storeBreaker !== undefined && saved.awaitingCause !== undefined ? saved : upgrade(saved);
   return {
     ...s,
     book: { ...s.book },
     orders: { ...s.orders },
+    awaitingCause: { ...s.awaitingCause },
     market: { ...s.market },
     counters: { ...s.counters, rejections: { ...s.counters.rejections } },
     safety: { ...s.safety },
@@ -159,6 +176,12 @@ export function marks(s: ExecutionState): { equity: number; grossNotional: numbe
 export function markAt(s: ExecutionState, token: string, price: number): void {
   const e = s.book[token];
   s.book[token] = e ? { ...e, lastPrice: price } : { size: 0, avgEntry: 0, lastPrice: price };
+}
+
+/** Remembers that this event led to an order (a redelivery of it must not decide anew). */
+export function noteCause(s: ExecutionState, causeId: string): void {
+  if (s.recentCauses.includes(causeId)) return;
+  s.recentCauses = [...s.recentCauses.slice(-(RECENT_CAUSES_CAP - 1)), causeId];
 }
 
 export function countRejection(s: ExecutionState, reason: string): void {

@@ -3,7 +3,7 @@
 // answer) is one event, and a replay books exactly the fills that happened. A supervised infra worker.
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
-import { VenueFill, venueFillData } from './events.js';
+import { fillFactId, VenueFill, venueFillData } from './events.js';
 import type { ChildSpec } from '../../supervisors/child-spec.js';
 import type { Envelope } from '../../runtime/envelope.js';
 import { deterministicId } from '../../runtime/ids.js';
@@ -19,7 +19,7 @@ export interface VenueFillPumpOptions {
 }
 
 export function fillEnvelope(venue: string, fill: Fill): Envelope {
-  const id = deterministicId(`fill/${venue}/${fill.fillId}`);
+  const id = deterministicId(fillFactId(venue, fill.fillId));
   return {
     id,
     type: VenueFill.type,

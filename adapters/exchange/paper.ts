@@ -76,6 +76,7 @@ function positive(value: number): boolean {
 
 export class PaperExchange implements Exchange {
   readonly venue = 'paper';
+  readonly unknownMeansNeverSent: boolean = true;
   private readonly slippageBps: number;
   private readonly feeBps: number;
   private readonly fillSlices: number;

@@ -84,6 +84,12 @@ export interface VenuePosition {
 
 export interface Exchange {
   readonly venue: string;
+  /**
+   * No request of a process that died can still reach this venue, and it keeps every client order
+   * id it was given (the in-process paper venue): an order journaled but unknown to it was never
+   * received and may be sent. False for a remote venue: such an order is never sent again.
+   */
+  readonly unknownMeansNeverSent: boolean;
   /** Never throws for a venue or transport failure: that is an outcome. */
   place(order: OrderRequest): Promise<PlaceResult>;
   cancel(clientOrderId: string, token: string): Promise<CancelResult>;

@@ -110,16 +110,20 @@ for (const [name, open, prices] of venues) {
       venue.hangNextOrder();
       const first = await runAgent(agentOn(journal), [signal('sig-restart', 'SOL', prices['SOL']!, T0)]);
       expect(first.ofType(TradeExecuted.type)).to.have.length(0);
-      // A fresh actor (its snapshot predates the order) recovers before its first message.
+      // A fresh actor (its snapshot predates the order) recovers before its first message: the order
+      // waits for its signal, which the log delivers again.
       const outbox: Envelope[] = [];
       const before: ExecutionState = { ...initialExecutionState(100_000), lastEventTs: T0 - 1 };
       const recovered = await agentOn(journal).recover!(before, createRecoveryContext('execution:execution', 'execution', 'execution', outbox, silentLogger));
       const id = clientOrderId('sig-restart', 'entry');
-      expect(venue.ordersFor(id)).to.equal(1);
-      expect(outbox.filter((e) => e.type === TradeExecuted.type).length).to.be.greaterThan(0);
-      expect(recovered.book['SOL']!.size).to.be.greaterThan(0);
-      expect(recovered.orders).to.deep.equal({});
+      expect(Object.keys(recovered.awaitingCause)).to.deep.equal([id]);
       expect(recovered.reconcilePending).to.equal(false);
+      const again = await runAgent(agentOn(journal), [signal('sig-restart', 'SOL', prices['SOL']!, T0)], { initial: new Map([['execution', recovered]]) });
+      expect(venue.ordersFor(id), 'order requests at the venue').to.equal(1);
+      expect(again.ofType(TradeExecuted.type).length).to.be.greaterThan(0);
+      expect(again.state().book['SOL']!.size).to.be.greaterThan(0);
+      expect(again.state().orders).to.deep.equal({});
+      expect(again.state().counters).to.deep.include({ orders: 1, duplicates: 0 });
     });
   });
 }

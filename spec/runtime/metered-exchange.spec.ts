@@ -49,6 +49,7 @@ function request(overrides: Partial<OrderRequest> = {}): OrderRequest {
 function withFills(inner: Exchange, fills: Observable<Fill>): Exchange {
   return {
     venue: inner.venue,
+    unknownMeansNeverSent: inner.unknownMeansNeverSent,
     place: (o) => inner.place(o),
     cancel: (id, token) => inner.cancel(id, token),
     order: (id, token) => inner.order(id, token),

@@ -159,6 +159,7 @@ type Failure = Exclude<RestOutcome, { kind: 'ok' }>;
 
 export class BinanceExchange implements Exchange {
   readonly venue = 'binance';
+  readonly unknownMeansNeverSent = false;
   readonly fills: Observable<Fill>;
   private readonly rest: BinanceRestClient;
   private readonly stream: BinanceUserStream;

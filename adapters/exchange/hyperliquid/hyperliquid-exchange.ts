@@ -119,6 +119,7 @@ function statusOf(venueStatus: string, filledSize: number): { status: OrderStatu
 
 export class HyperliquidExchange implements Exchange {
   readonly venue = VENUE;
+  readonly unknownMeansNeverSent = false;
   readonly fills: Observable<Fill>;
 
   private readonly api: HyperliquidHttpApi;

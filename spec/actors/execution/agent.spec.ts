@@ -58,13 +58,14 @@ describe('execution agent', () => {
     expect((await audit.query({ clientOrderId: id })).every((r) => r.correlationId === t.correlationId)).to.equal(true);
   });
 
-  it('places one order for a signal handled twice', async () => {
+  it('places one order for a signal handled twice, and decides nothing anew the second time', async () => {
     const { exchange, agent } = venue();
     const sig = signal('buy', 100, T0, 'sig-twice');
     const run = await runAgent(agent, [sig, sig]);
     expect(exchange.placeCalls).to.equal(1);
     expect(run.ofType(TradeExecuted.type)).to.have.length(1);
-    expect(run.state().counters.rejections).to.deep.equal({ 'already-positioned': 1 });
+    expect(run.state().counters.rejections).to.deep.equal({});
+    expect(run.state().counters).to.deep.include({ orders: 1, duplicates: 0 });
   });
 
   it('never sends an order journaled by a crashed attempt: it books what the venue has, once', async () => {
@@ -88,7 +89,9 @@ describe('execution agent', () => {
     const run = await runAgent(agent, [sig, command({ action: 'force-close', reason: 'risk', price: 100 }, T0 + 1, 'fc-1', 'SOL'), sig]);
     expect(exchange.placeCalls).to.equal(2); // the entry and the force-close
     expect(run.ofType(TradeExecuted.type).map((t) => t.data.reduceOnly)).to.deep.equal([false, true]);
-    expect(run.state().counters.duplicates).to.equal(1);
+    // The signal led to an order before: it is not decided again (no second entry on the flat book).
+    expect(run.state().counters).to.deep.include({ orders: 2, duplicates: 0 });
+    expect(run.state().counters.rejections).to.deep.equal({});
     expect(run.state().book['SOL']!.size).to.equal(0);
   });
 
@@ -493,24 +496,82 @@ describe('execution agent recovery', () => {
     return agent.recover!(state, ctx).then((s) => ({ s, outbox }));
   };
 
-  it('books an order sent just before a crash, once, before taking any message', async () => {
+  it('completes an order sent just before a crash when its signal comes again, as that signal\'s decision, once', async () => {
     const { exchange, journal, audit, agent } = venue();
     exchange.next('crash-after-send');
     let crashed: unknown;
     await runAgent(agent, [signal('buy', 100, T0, 'sig-crash')]).catch((e) => (crashed = e));
     expect(String(crashed)).to.match(/process died/);
     // The state from before the crash (the snapshot) knows nothing of the order; the journal does.
+    // Its signal was not handled by that state, so it comes again: the order waits for it.
     const { s, outbox } = await recover(agent, { ...initialExecutionState(100_000), lastEventTs: T0 - 1 });
-    expect(outbox.filter((e) => e.type === TradeExecuted.type).map((e) => (e.data as { size: number }).size)).to.deep.equal([20]);
-    expect(s.book['SOL']!.size).to.equal(20);
+    expect(outbox.filter((e) => e.type === TradeExecuted.type)).to.deep.equal([]);
+    expect(Object.keys(s.awaitingCause)).to.deep.equal([clientOrderId('sig-crash', 'entry')]);
+    expect(s.book['SOL']?.size ?? 0, 'the venue position is not adopted ahead of its order').to.equal(0);
     expect(s.reconcilePending).to.equal(false);
-    // The crashed signal is retried after the restart: still exactly one order, nothing booked twice.
-    const retry = await runAgent(agent, [signal('buy', 100, T0, 'sig-crash')], { initial: new Map([['execution', s]]) });
-    expect(exchange.placedCount).to.equal(1);
-    expect(retry.ofType(TradeExecuted.type)).to.have.length(0);
+    // An ETH signal handled before it (as before the crash) sees the state it saw then.
+    const retry = await runAgent(agent, [signal('buy', 50, T0, 'sig-eth', 'ETH'), signal('buy', 100, T0, 'sig-crash')], { initial: new Map([['execution', s]]) });
+    expect(exchange.placedCount).to.equal(2);
+    expect(retry.ofType(TradeExecuted.type).map((t) => [t.token, t.data.size, t.ts])).to.deep.equal([
+      ['ETH', 40, T0],
+      ['SOL', 20, T0],
+    ]);
     expect(retry.state().book['SOL']!.size).to.equal(20);
+    expect(retry.state().awaitingCause).to.deep.equal({});
+    // Counted as the order it is (the lost state never counted it), not as a duplicate.
+    expect(retry.state().counters).to.deep.include({ orders: 2, duplicates: 0, fills: 2 });
     expect((await journal.get(clientOrderId('sig-crash', 'entry')))!.status).to.equal('filled');
-    expect((await audit.query({ kind: 'reconcile' })).map((r) => r.action)).to.deep.equal(['found', 'complete']);
+    expect((await audit.query({ kind: 'reconcile' })).map((r) => r.action)).to.deep.equal(['awaiting-cause', 'complete', 'found']);
+    expect((await audit.query({ clientOrderId: clientOrderId('sig-crash', 'entry'), kind: 'order' })).map((r) => r.action)).to.include('completed-after-restart');
+  });
+
+  it('sends an order journaled just before a crash that the in-process venue never got, when its signal comes again', async () => {
+    const { exchange, journal, agent } = venue();
+    const request = { clientOrderId: clientOrderId('sig-unsent', 'entry'), token: 'SOL', side: 'buy' as const, size: 20, price: 100, reduceOnly: false, ts: T0 };
+    // The process died between the journal write and the venue call.
+    await journal.begin({ venue: 'paper', request, causeId: 'sig-unsent', correlationId: 'c', at: T0 });
+    const { s } = await recover(agent, { ...initialExecutionState(100_000), lastEventTs: T0 - 1 });
+    const retry = await runAgent(agent, [signal('buy', 100, T0, 'sig-unsent')], { initial: new Map([['execution', s]]) });
+    expect(exchange.placeCalls).to.equal(1);
+    expect(retry.state().book['SOL']!.size).to.equal(20);
+    expect(retry.state().counters).to.deep.include({ orders: 1, duplicates: 0, unresolved: 0 });
+    expect((await journal.get(request.clientOrderId))!.status).to.equal('filled');
+  });
+
+  it('never sends such an order to a remote venue (a request of the dead process may still reach it)', async () => {
+    class RemoteVenue extends ScriptedExchange {
+      override readonly unknownMeansNeverSent = false;
+    }
+    const exchange = new RemoteVenue({ slippageBps: 5, feeBps: 4 });
+    const journal = new MemoryOrderJournal();
+    const agent = executionAgent(settings({ unresolvedGraceMs: 10_000 }), { exchange, journal, audit: new MemoryAuditLog() });
+    const request = { clientOrderId: clientOrderId('sig-unsent', 'entry'), token: 'SOL', side: 'buy' as const, size: 20, price: 100, reduceOnly: false, ts: T0 };
+    await journal.begin({ venue: 'paper', request, causeId: 'sig-unsent', correlationId: 'c', at: T0 });
+    const { s } = await recover(agent, { ...initialExecutionState(100_000), lastEventTs: T0 - 1 });
+    const retry = await runAgent(agent, [signal('buy', 100, T0, 'sig-unsent'), signal('sell', 50, T0 + 10_000, 'sig-eth', 'ETH')], {
+      initial: new Map([['execution', s]]),
+    });
+    expect(exchange.placeCalls, 'only the later ETH entry').to.equal(1);
+    expect(retry.state().book['SOL']?.size ?? 0).to.equal(0);
+    expect((await journal.get(request.clientOrderId))!.status).to.equal('not-received');
+  });
+
+  it('books an order sent just before a crash whose signal never comes again once the grace period has passed', async () => {
+    const { exchange, agent } = venue({ unresolvedGraceMs: 10_000 });
+    exchange.next('crash-after-send');
+    await runAgent(agent, [signal('buy', 100, T0, 'sig-lost')]).catch(() => undefined);
+    const { s } = await recover(agent, { ...initialExecutionState(100_000), lastEventTs: T0 - 1 });
+    const within = await runAgent(agent, [signal('sell', 50, T0 + 5_000, 'sig-eth-1', 'ETH')], { initial: new Map([['execution', s]]) });
+    expect(within.state().book['SOL']?.size ?? 0).to.equal(0);
+    const after = await runAgent(agent, [signal('sell', 50, T0 + 10_000, 'sig-eth-2', 'ETH')], { initial: new Map([['execution', within.state()]]) });
+    expect(after.state().awaitingCause).to.deep.equal({});
+    expect(after.state().book['SOL']!.size).to.equal(20);
+    expect(after.ofType(TradeExecuted.type).map((t) => t.token)).to.include('SOL');
+    // The signal arriving after all decides nothing anew: still the one order.
+    const late = await runAgent(agent, [signal('buy', 100, T0, 'sig-lost')], { initial: new Map([['execution', after.state()]]) });
+    expect(exchange.placedCount).to.equal(2); // the lost order and the first ETH entry
+    expect(late.state().book['SOL']!.size).to.equal(20);
+    expect(late.ofType(TradeExecuted.type)).to.deep.equal([]);
   });
 
   it('refuses new entries while the venue cannot be asked, and reconciles on a later event', async () => {
@@ -518,7 +579,8 @@ describe('execution agent recovery', () => {
     exchange.next('crash-after-send');
     await runAgent(agent, [signal('buy', 100, T0, 'sig-x')]).catch(() => undefined);
     exchange.lookupsFail(2);
-    const { s } = await recover(agent, { ...initialExecutionState(100_000), lastEventTs: T0 - 1 });
+    // An order in flight from before the state's last event: looked up at once, not left to a cause.
+    const { s } = await recover(agent, { ...initialExecutionState(100_000), lastEventTs: T0 + 1 });
     expect(s.reconcilePending).to.equal(true);
     const later = await runAgent(agent, [signal('sell', 50, T0 + 1000, 'sig-eth', 'ETH')], { initial: new Map([['execution', s]]) });
     // Reconciled first (the venue answers again), then the ETH entry goes through.
