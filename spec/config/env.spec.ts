@@ -6,18 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { preTradeLimitsOf } from '../../actors/execution/safety-gate.js';
 import { preTradeCheck, type PreTradeInput } from '../../actors/execution/pre-trade.js';
-import { ConfigError } from '../../config/config-error.js';
+import { configErrorOf } from '../support/config-error.js';
 import { loadConfig } from '../../config/load.js';
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 /** Buy 0.01 BTC at 30,000 (notional 300) on an empty book with 100,000 equity. */
 const SMALL_BTC_BUY: PreTradeInput = {
@@ -65,7 +56,7 @@ describe('config/env: map keys', () => {
   });
 
   it('refuses an override for a token that is not traded, naming the variable that set it', () => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       loadConfig({
         env: {
           REGENT_FEED__TOKENS: 'BTC,ETH',
@@ -87,7 +78,7 @@ describe('config/env: map keys', () => {
     try {
       const file = join(dir, 'limits.json');
       writeFileSync(file, JSON.stringify({ execution: { positionLimitOverrides: { btc: { maxSize: 1 } } } }));
-      const error = configError(() => loadConfig({ env: {}, file }));
+      const error = configErrorOf(() => loadConfig({ env: {}, file }));
       expect(error.issues).to.have.length(1);
       expect(error.issues[0]).to.include({ path: 'execution.positionLimitOverrides.btc', source: 'file', file });
       expect(error.issues[0]!.message).to.contain('btc is not a traded token');
@@ -100,7 +91,7 @@ describe('config/env: map keys', () => {
 describe('config/env: numbers', () => {
   for (const raw of ['0x10', '0b1', '0o7', 'Infinity', '1_000', '12abc']) {
     it(`refuses ${raw} where a number is expected`, () => {
-      const error = configError(() => loadConfig({ env: { REGENT_SEED: raw } }));
+      const error = configErrorOf(() => loadConfig({ env: { REGENT_SEED: raw } }));
       expect(error.issues).to.have.length(1);
       expect(error.issues[0]).to.include({ path: 'seed', received: JSON.stringify(raw), envVar: 'REGENT_SEED' });
     });
@@ -121,7 +112,7 @@ describe('config/env: numbers', () => {
     try {
       const file = join(dir, 'c.yaml');
       writeFileSync(file, 'seed: 0x10\nhttp:\n  port: 0o17\ntrading:\n  threshold: 0.5\n');
-      const error = configError(() => loadConfig({ env: {}, file }));
+      const error = configErrorOf(() => loadConfig({ env: {}, file }));
       expect(error.issues.map((i) => `${i.path} ${i.received}`).sort()).to.deep.equal(['http.port "0o17"', 'seed "0x10"']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -131,7 +122,7 @@ describe('config/env: numbers', () => {
 
 describe('config/env: broker lists', () => {
   it('says host:port is expected and names the bad broker', () => {
-    const error = configError(() => loadConfig({ env: { REGENT_EVENT_LOG__KIND: 'kafka', REGENT_EVENT_LOG__BROKERS: 'k0:9092,nocolon' } }));
+    const error = configErrorOf(() => loadConfig({ env: { REGENT_EVENT_LOG__KIND: 'kafka', REGENT_EVENT_LOG__BROKERS: 'k0:9092,nocolon' } }));
     expect(error.issues).to.have.length(1);
     expect(error.issues[0]).to.include({ path: 'eventLog.brokers.1', received: '"nocolon"', envVar: 'REGENT_EVENT_LOG__BROKERS' });
     expect(error.message).to.contain('eventLog.brokers.1 (env REGENT_EVENT_LOG__BROKERS): expected host:port (e.g. 127.0.0.1:9092), got "nocolon"');

@@ -7,16 +7,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { defaultConfig } from '../../config/schema.js';
 import { ConfigError } from '../../config/config-error.js';
+import { configErrorOf } from '../support/config-error.js';
 
-function catchConfigError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('config/load', () => {
   let dir: string;
@@ -93,7 +85,7 @@ describe('config/load', () => {
 
     it('fails naming the file when it cannot be read', () => {
       const missing = join(dir, 'missing.json');
-      const error = catchConfigError(() => loadConfig({ env: {}, file: missing }));
+      const error = configErrorOf(() => loadConfig({ env: {}, file: missing }));
       expect(error.exitCode).to.equal(2);
       expect(error.issues).to.have.length(1);
       expect(error.issues[0]).to.include({ source: 'file', file: missing });
@@ -102,16 +94,16 @@ describe('config/load', () => {
 
     it('fails naming the file when it is not valid JSON or YAML', () => {
       const json = write('broken.json', '{ "seed": 1,');
-      expect(catchConfigError(() => loadConfig({ env: {}, file: json })).message).to.contain(json).and.to.contain('cannot parse');
+      expect(configErrorOf(() => loadConfig({ env: {}, file: json })).message).to.contain(json).and.to.contain('cannot parse');
       const yaml = write('broken.yaml', 'feed:\n  tokens: [BTC\n');
-      expect(catchConfigError(() => loadConfig({ env: {}, file: yaml })).message).to.contain(yaml).and.to.contain('cannot parse');
+      expect(configErrorOf(() => loadConfig({ env: {}, file: yaml })).message).to.contain(yaml).and.to.contain('cannot parse');
       const list = write('list.yaml', '- 1\n- 2\n');
-      expect(catchConfigError(() => loadConfig({ env: {}, file: list })).message).to.contain('must hold an object');
+      expect(configErrorOf(() => loadConfig({ env: {}, file: list })).message).to.contain('must hold an object');
     });
 
     it('rejects a file extension it cannot parse', () => {
       const file = write('regent.toml', 'seed = 1');
-      expect(catchConfigError(() => loadConfig({ env: {}, file })).message).to.contain('unsupported config file type ".toml"');
+      expect(configErrorOf(() => loadConfig({ env: {}, file })).message).to.contain('unsupported config file type ".toml"');
     });
   });
 
@@ -190,7 +182,7 @@ describe('config/load', () => {
   describe('errors', () => {
     it('lists every bad field with its path, expectation, value and origin', () => {
       const file = write('bad.json', JSON.stringify({ supervision: { jitter: 1.5 } }));
-      const error = catchConfigError(() =>
+      const error = configErrorOf(() =>
         loadConfig({
           env: { REGENT_EXECUTION__MAX_LEVERAGE: 'abc', REGENT_HTTP__PORT: '70000', REGENT_HTTP__ENABLED: 'maybe' },
           file,
@@ -222,7 +214,7 @@ describe('config/load', () => {
 
     it('rejects unknown keys in a file and in the environment', () => {
       const file = write('unknown.yaml', 'http:\n  prot: 80\nverbose: true\n');
-      const error = catchConfigError(() => loadConfig({ env: { REGENT_RISK__LEVERAGE_WARN: '2', REGENT_FOO: 'x' }, file }));
+      const error = configErrorOf(() => loadConfig({ env: { REGENT_RISK__LEVERAGE_WARN: '2', REGENT_FOO: 'x' }, file }));
       const summary = error.issues.map((i) => `${i.path}|${i.source}|${i.envVar ?? ''}`).sort();
       expect(summary).to.deep.equal(
         ['foo|env|REGENT_FOO', 'http.prot|file|', 'risk.leverageWarn|env|REGENT_RISK__LEVERAGE_WARN', 'verbose|file|'].sort(),
@@ -232,12 +224,12 @@ describe('config/load', () => {
     });
 
     it('rejects a topic override for a topic outside the catalog', () => {
-      const error = catchConfigError(() => loadConfig({ env: {}, overrides: { topicPartitions: { 'price.tick': 3 } as never } }));
+      const error = configErrorOf(() => loadConfig({ env: {}, overrides: { topicPartitions: { 'price.tick': 3 } as never } }));
       expect(error.issues.map((i) => i.path)).to.deep.equal(['topicPartitions.price.tick']);
     });
 
     it('requires feed.path when the feed is csv or jsonl, reported with the other problems', () => {
-      const error = catchConfigError(() =>
+      const error = configErrorOf(() =>
         loadConfig({ env: { REGENT_FEED__KIND: 'csv', REGENT_FEED__TICK_INTERVAL_MS: '-5' } }),
       );
       const paths = error.issues.map((i) => i.path).sort();
@@ -252,7 +244,7 @@ describe('config/load', () => {
     });
 
     it('reports a variable that is both a value and a parent of nested variables', () => {
-      const error = catchConfigError(() => loadConfig({ env: { REGENT_HTTP: 'on', REGENT_HTTP__PORT: '1' } }));
+      const error = configErrorOf(() => loadConfig({ env: { REGENT_HTTP: 'on', REGENT_HTTP__PORT: '1' } }));
       expect(error.issues.some((i) => i.envVar === 'REGENT_HTTP__PORT' && /clashes/.test(i.message ?? ''))).to.equal(true);
     });
   });
@@ -263,7 +255,7 @@ describe('config/load: Kafka settings', () => {
     const config = loadConfig({ env: { REGENT_EVENT_LOG__KIND: 'kafka', REGENT_EVENT_LOG__BROKERS: 'k0:9092,k1:9092', REGENT_EVENT_LOG__ORDINAL: '2' } });
     expect(config.eventLog).to.include({ kind: 'kafka', ordinal: 2 });
     expect(config.eventLog.brokers).to.deep.equal(['k0:9092', 'k1:9092']);
-    const error = catchConfigError(() => loadConfig({ env: {}, overrides: { eventLog: { kind: 'kafka', brokers: ['k0'] } } }));
+    const error = configErrorOf(() => loadConfig({ env: {}, overrides: { eventLog: { kind: 'kafka', brokers: ['k0'] } } }));
     expect(error.issues.map((i) => i.path)).to.deep.equal(['eventLog.brokers.0']);
   });
 });
