@@ -54,7 +54,7 @@ export async function startRun(config: Config, options: RunOptions): Promise<Run
 }
 
 export async function summarise(regent: Regent): Promise<RunSummary> {
-  const { runtime, eventLog, config, pump } = regent;
+  const { runtime, config, pump } = regent;
   // Peeked, not only live: a continued run that had nothing left to process never spawned them.
   const execution = await runtime.registry.peek<{ counters: ExecutionCounters }>('execution', 'execution');
   const positions = runtime.states<PositionState>('position');
@@ -66,11 +66,20 @@ export async function summarise(regent: Regent): Promise<RunSummary> {
   return buildSummary({
     seed: config.seed,
     feedEvents: pump.produced,
-    eventLog,
+    published: await publishedCounts(runtime),
     ...(await regent.storedCounts().then((counts) => (counts ? { stored: counts } : {}))),
     topics: [...runtime.types.all().map((t) => t.topic), ...runtime.types.all().map((t) => `${t.topic}.dlq`)].filter((t, i, all) => all.indexOf(t) === i),
     positions,
     execution: execution?.counters,
     restarts: runtime.restarts,
   });
+}
+
+/** What this run published per topic, dead letters counted under `<topic>.dlq`. */
+async function publishedCounts(runtime: Regent['runtime']): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const add = (topic: string, n: number) => counts.set(topic, (counts.get(topic) ?? 0) + n);
+  for (const v of (await runtime.metrics.published.get()).values) add(String(v.labels.topic), v.value);
+  for (const v of (await runtime.metrics.deadLetters.get()).values) add(`${String(v.labels.topic)}.dlq`, v.value);
+  return counts;
 }

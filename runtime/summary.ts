@@ -3,7 +3,6 @@
 // the same seed and event count produce the same summary.
 import type { PositionState } from '../actors/position/position-math.js';
 import { unrealizedPnl } from '../actors/position/position-math.js';
-import type { EventLog } from './ports/event-log.js';
 import type { RestartReport } from '../supervisors/supervisor.js';
 
 export interface ExecutionCounters {
@@ -40,8 +39,12 @@ export interface RunSummary {
 export interface SummaryInput {
   readonly seed: number;
   readonly feedEvents: number;
-  readonly eventLog: EventLog;
   readonly topics: readonly string[];
+  /**
+   * Events this process published per topic (dead letters under `<topic>.dlq`): a log shared with
+   * earlier runs (a Kafka topic) holds more than this run.
+   */
+  readonly published: ReadonlyMap<string, number>;
   /** Events stored per topic: with a store, a continued run is counted whole (and each event once). */
   readonly stored?: ReadonlyMap<string, number>;
   readonly positions: ReadonlyMap<string, PositionState>;
@@ -54,10 +57,8 @@ const round = (n: number) => Math.round(n * 1e6) / 1e6;
 export async function buildSummary(input: SummaryInput): Promise<RunSummary> {
   const topics: Record<string, number> = {};
   for (const topic of [...input.topics].sort()) {
-    let count = 0;
     const stored = topic.endsWith('.dlq') ? undefined : input.stored;
-    if (stored) count = stored.get(topic) ?? 0;
-    else for (let p = 0; p < input.eventLog.partitionsOf(topic); p++) count += await input.eventLog.endOffset({ topic, partition: p });
+    const count = (stored ?? input.published).get(topic) ?? 0;
     if (count > 0 || !topic.endsWith('.dlq')) topics[topic] = count;
   }
   const pnl: Record<string, TokenPnl> = {};
