@@ -8,6 +8,7 @@ export class RuntimeMetrics {
   readonly published = new Counter({ name: 'regent_events_published_total', help: 'Events published to the log', labelNames: ['topic'] as const, registers: [this.registry] });
   readonly failed = new Counter({ name: 'regent_events_failed_total', help: 'Records that failed decoding or handling', labelNames: ['topic', 'reason'] as const, registers: [this.registry] });
   readonly deadLetters = new Counter({ name: 'regent_dead_letters_total', help: 'Records sent to a dead-letter topic', labelNames: ['topic', 'reason'] as const, registers: [this.registry] });
+  readonly republished = new Counter({ name: 'regent_events_republish_skipped_total', help: 'Events not published again: the same event id was published moments ago (one fact recorded by two sources)', labelNames: ['topic'] as const, registers: [this.registry] });
   readonly duplicates = new Counter({ name: 'regent_duplicates_skipped_total', help: 'Redelivered records an actor had already applied', labelNames: ['agent'] as const, registers: [this.registry] });
   readonly handlerSeconds = new Histogram({
     name: 'regent_handler_duration_seconds',

@@ -21,7 +21,12 @@ export interface DeadLetter {
 
 export const dlqTopicOf = (topic: string) => `${topic}.dlq`;
 
+/** How many recently published event ids a publisher remembers, to publish an event once. */
+export const RECENT_IDS = 10_000;
+
 export class Publisher {
+  private readonly recentIds = new Set<string>();
+
   constructor(
     private readonly log: EventLog,
     private readonly types: EventTypeRegistry,
@@ -64,11 +69,22 @@ export class Publisher {
     return this.log.publish(topic, [{ value, ...(letter.key !== undefined ? { key: letter.key } : {}) }]);
   }
 
-  private publishTo(topic: string, envelopes: readonly Envelope[]): Promise<void> {
-    const records: OutgoingRecord[] = envelopes.map((e) =>
+  private async publishTo(topic: string, envelopes: readonly Envelope[]): Promise<void> {
+    // An event whose id was just published (a fill from the venue's stream and from an order's
+    // answer) is the same event: the log gets it once. Remembered only once published.
+    const fresh = envelopes.filter((e) => !this.recentIds.has(e.id));
+    if (fresh.length < envelopes.length) this.metrics.republished.inc({ topic }, envelopes.length - fresh.length);
+    if (fresh.length === 0) return;
+    const records: OutgoingRecord[] = fresh.map((e) =>
       e.token !== undefined ? { key: e.token, value: encodeEnvelope(e) } : { value: encodeEnvelope(e) },
     );
     this.metrics.published.inc({ topic }, records.length);
-    return this.log.publish(topic, records);
+    await this.log.publish(topic, records);
+    for (const e of fresh) this.remember(e.id);
+  }
+
+  private remember(id: string): void {
+    this.recentIds.add(id);
+    if (this.recentIds.size > RECENT_IDS) this.recentIds.delete(this.recentIds.values().next().value!);
   }
 }

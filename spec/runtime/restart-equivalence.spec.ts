@@ -99,6 +99,16 @@ describe('restarting a durable run (real CLI, PostgreSQL + Redis)', function () 
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('gives the summary of the embedded default for the same seed: the stores change nothing a run decides', async () => {
+    const out = join(dir, 'memory.json');
+    const memory = await runNode(CLI, ['--seed', '11', '--events', String(EVENTS), '--no-http', '--summary-json', out], { env: deployment('memory').env, timeoutMs: 120_000 });
+    expect(memory.code, describeRun(memory)).to.equal(0);
+    const summary = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+    for (const key of ['signals', 'orders', 'fills', 'rejections', 'pnl', 'totalNetPnl', 'topics', 'feedEvents']) {
+      expect(summary[key], key).to.deep.equal(reference[key]);
+    }
+  });
+
   it('loses nothing and applies nothing twice when a run killed with kill -9 is started again', async () => {
     const d = deployment('kill');
     const first = await interrupted(d, 'SIGKILL', 4000);
