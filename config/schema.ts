@@ -267,6 +267,8 @@ const store = z.strictObject({
   schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('regent'),
   /** How long a restarted actor waits for the store writer to catch up before using its in-memory state. */
   rehydrationWaitMs: nonNegInt().default(5000),
+  /** How long opening a connection may take before PostgreSQL counts as unreachable (a refused one fails at once). */
+  connectTimeoutMs: posInt().default(10_000),
 });
 
 const state = z.strictObject({
@@ -279,6 +281,10 @@ const state = z.strictObject({
    * fills and ticks (ms; 0 = never), and whether what differs is rewritten.
    */
   consistencyCheck: z.strictObject({ intervalMs: nonNegInt().default(300_000), repair: z.boolean().default(true) }).prefault({}),
+  /** With requiredAtStart: how long a start waits for Redis to answer (a refused connection fails at once). */
+  connectTimeoutMs: posInt().default(5000),
+  /** Redis is a cache: by default a start without it goes on degraded (actors rebuild from the event store); true refuses to start. */
+  requiredAtStart: z.boolean().default(false),
 });
 
 const chaos = z.strictObject({
@@ -299,6 +305,14 @@ const supervision = z.strictObject({
   jitter: unit().default(0.2),
   maxMessageRetries: nonNegInt().default(3),
   shutdownMs: nonNegInt().default(5000),
+});
+
+const shutdown = z.strictObject({
+  /**
+   * How long a stop (Ctrl-C, SIGTERM, --duration, --events) may take to drain, store and close.
+   * Past it Regent stops waiting, says how many events it could not store, and exits 4.
+   */
+  deadlineMs: posInt().default(30_000),
 });
 
 const positions = z.strictObject({
@@ -328,6 +342,7 @@ export const configSchema = z.strictObject({
   state: state.prefault({}),
   chaos: chaos.prefault({}),
   supervision: supervision.prefault({}),
+  shutdown: shutdown.prefault({}),
   positions: positions.prefault({}),
   snapshotEvery: posInt().default(100),
 }).superRefine(overridesOfTradedTokens, { when: () => true });

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: runs Regent, prints a progress line while it runs and a summary table at the end
-// (Ctrl-C, --duration or --events). Exit codes: 0 done, 1 runtime failure, 2 bad flags or config
-// (a feed file that cannot be read included), 3 the feed ended before the --events count.
+// (Ctrl-C, --duration or --events). A second Ctrl-C / SIGTERM during the drain stops at once.
+// Exit codes: 0 done (also a start abandoned on a signal: nothing ran), 1 runtime failure or a
+// failed start (a store that cannot be reached included), 2 bad flags or config (a feed file that
+// cannot be read included), 3 the feed ended before the --events count, 4 the stop gave up before
+// it finished (shutdown.deadlineMs passed, or a second signal): it names the events not stored.
 import { writeFileSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/schema.js';
@@ -11,10 +14,19 @@ import { feedFileProblem } from '../adapters/feeds/feed-file.js';
 import { parseCliArgs, usage } from './cli-args.js';
 import { VENUE_SECRETS } from './compose-exchange.js';
 import { chooseLogOutput, createOutputLogger, currentTerminal } from './logger.js';
-import { startRun } from './run.js';
-import { formatSummary } from './summary.js';
+import { startRun, type RunHandle } from './run.js';
+import { formatSummary, type RunSummary } from './summary.js';
 import { DeploymentConflictError } from './deployment.js';
 import { confirmFresh } from './confirm-fresh.js';
+import { StoreUnreachableError } from './ports/store-unreachable.js';
+import { ShutdownIncompleteError, StartInterruptedError } from './shutdown.js';
+
+/** Under npm one Ctrl-C arrives twice (the terminal's and npm's forwarded copy), this close together. */
+const NPM_DUPLICATE_MS = 1000;
+/** After the end, how long the process may take to exit by itself before it is ended. */
+const STILL_BUSY_MS = 3000;
+
+let ended = false;
 
 async function main(argv: string[]): Promise<number> {
   const args = parseCliArgs(argv);
@@ -48,13 +60,56 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('regent: not erased; nothing was started\n');
     return 2;
   }
+  // Signals are handled from here on: during start-up the first one abandons the start; while
+  // running it starts the drain; a second one gives the drain up (exit 4, naming what was not stored).
+  const starting = new AbortController();
+  let run: RunHandle | undefined;
+  let stopping: NodeJS.Signals | undefined;
+  let lastSignalAt = 0;
+  const underNpm = process.env['npm_lifecycle_event'] !== undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (ended) process.exit(process.exitCode ?? 1); // the run ended and something still holds the process
+    const now = Date.now();
+    const duplicate = underNpm && now - lastSignalAt < NPM_DUPLICATE_MS;
+    lastSignalAt = now;
+    if (!stopping) {
+      stopping = signal;
+      if (!run) {
+        starting.abort(signal);
+        return;
+      }
+      process.stdout.write(`\n${signal}: stopping the feed, draining the pipeline (${signal} again stops at once)...\n`);
+      run.stop();
+      return;
+    }
+    if (duplicate) return;
+    if (run) {
+      run.forceStop(`${signal} again`);
+      return;
+    }
+    process.stderr.write(`regent: ${signal} again during start-up: exiting without closing the connections\n`);
+    logger.flush();
+    process.exit(4);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   // Before startRun, which arms the --duration timer: a run that lasted the duration was ended by it.
   const launched = Date.now();
   let fatal: Error | undefined;
-  let run;
   try {
-    run = await startRun(config, { logger, fresh: args.fresh, onFatal: (e) => (fatal = e) });
+    run = await startRun(config, { logger, fresh: args.fresh, signal: starting.signal, onFatal: (e) => (fatal = e) });
   } catch (err) {
+    if (err instanceof StartInterruptedError) {
+      process.stderr.write(`regent: ${err.message}\n`);
+      logger.flush();
+      return 0;
+    }
+    if (err instanceof StoreUnreachableError) {
+      process.stderr.write(`regent: cannot start: ${err.message}\n`);
+      logger.flush();
+      return 1;
+    }
     if (err instanceof DeploymentConflictError) {
       process.stderr.write(`regent: cannot start: ${err.message}\n`);
       logger.flush();
@@ -83,18 +138,8 @@ async function main(argv: string[]): Promise<number> {
       `${port !== undefined ? `\nops: http://${config.http.host}:${port}/metrics  /healthz  /readyz` : ''}\n`,
   );
   if (run.deployment.mode !== 'ephemeral') process.stdout.write(`${run.deployment.message}\n`);
-
-  // npm forwards the terminal's Ctrl-C too, so a signal may arrive twice: the first one starts
-  // the drain, repeats are ignored (SIGKILL remains for the impatient).
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`\n${signal}: stopping the feed, draining the pipeline...\n`);
-    run.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // A signal that came as the start finished: the run already stops before its first event.
+  if (stopping) process.stdout.write(`\n${stopping}: stopping the feed, draining the pipeline (${stopping} again stops at once)...\n`);
 
   const started = Date.now();
   let feedShort: string | undefined;
@@ -115,9 +160,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(tty ? `\r${line}` : `${line}\n`);
   }, 1000);
 
-  try {
-    const summary = await run.done;
-    clearInterval(progress);
+  const printSummary = (summary: RunSummary) => {
     if (pump.resumedAfter > 0) {
       process.stdout.write(`${tty ? '\n' : ''}the feed resumed after ${pump.resumedAfter.toLocaleString('en-US')} event(s) an earlier start had already logged\n`);
     }
@@ -128,6 +171,12 @@ async function main(argv: string[]): Promise<number> {
       writeFileSync(args.summaryJson, JSON.stringify(summary, null, 2) + '\n');
       process.stdout.write(`summary written to ${args.summaryJson}\n`);
     }
+  };
+
+  try {
+    const summary = await run.done;
+    clearInterval(progress);
+    printSummary(summary);
     const endedByTime = config.durationSec !== undefined && Date.now() - launched >= config.durationSec * 1000;
     if (config.events !== undefined && summary.feedEvents < config.events && !stopping && !endedByTime) {
       feedShort = `the feed ended after ${summary.feedEvents} of the ${config.events} events asked for (--events ${config.events})`;
@@ -136,6 +185,13 @@ async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     clearInterval(progress);
+    if (err instanceof ShutdownIncompleteError) {
+      if (err.summary) printSummary(err.summary);
+      else if (tty) process.stdout.write('\n');
+      if (fatal) process.stderr.write(`regent: ${fatal.message}\n`);
+      process.stderr.write(`regent: ${err.message}\n`);
+      return err.exitCode;
+    }
     logger.fatal({ err }, 'run failed');
     process.stderr.write(`regent: run failed: ${(err as Error).message}\n`);
     return 1;
@@ -156,12 +212,28 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    exitIfStillBusy();
   },
   (err) => {
     process.stderr.write(`regent: ${(err as Error).stack ?? err}\n`);
     process.exitCode = 1;
+    exitIfStillBusy();
   },
 );
+
+/**
+ * Everything is closed by now, so the process ends by itself. Should something still hold it (a
+ * bug: a timer or socket nobody closed), it says what and exits rather than living on.
+ */
+function exitIfStillBusy(): void {
+  ended = true;
+  const timer = setTimeout(() => {
+    const holding = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+    process.stderr.write(`regent: still busy ${STILL_BUSY_MS} ms after the end (${holding.join(', ')}); exiting\n`);
+    process.exit(process.exitCode ?? 1);
+  }, STILL_BUSY_MS);
+  timer.unref();
+}
 
 function venueLabel(config: Config): string {
   const x = config.exchange;

@@ -9,6 +9,7 @@ export class CommitJournal {
   private dirty = new Map<string, ConsumedOffset>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly store: EventStore,
@@ -17,6 +18,7 @@ export class CommitJournal {
   ) {}
 
   record(groupId: string, tp: TopicPartition, offset: number): void {
+    if (this.closed) return; // a straggler after the final flush: its store is closing
     this.dirty.set(`${groupId}\u0000${tpKey(tp)}`, { groupId, topic: tp.topic, partition: tp.partition, offset });
     if (!this.timer) {
       this.timer = setTimeout(() => {
@@ -27,7 +29,7 @@ export class CommitJournal {
     }
   }
 
-  /** Writes what is pending; a failure keeps it for the next attempt (and is logged). */
+  /** Writes what is pending; a failure keeps it for the next commit to retry (and is logged). */
   flush(): Promise<void> {
     this.writing = this.writing.then(async () => {
       if (this.dirty.size === 0) return;
@@ -37,16 +39,21 @@ export class CommitJournal {
         await this.store.append([], [...batch.values()]);
       } catch (err) {
         for (const [k, v] of batch) if (!this.dirty.has(k)) this.dirty.set(k, v);
-        this.log.warn({ err, pending: this.dirty.size }, 'group commits not written to the event store; retrying');
+        if (this.closed) {
+          this.log.warn({ err, pending: this.dirty.size }, 'group commits not written to the event store; the next start delivers those records again');
+        } else {
+          this.log.warn({ err, pending: this.dirty.size }, 'group commits not written to the event store; retrying');
+        }
       }
     });
     return this.writing;
   }
 
-  /** Final flush (graceful stop); the timer is cancelled. */
+  /** Final flush (graceful stop): the timer is cancelled and later commits are not recorded. */
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.closed = true;
     await this.flush();
   }
 

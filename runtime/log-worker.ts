@@ -19,7 +19,7 @@ export interface LogWorkerOptions {
   readonly onRetentionGap?: ConsumerHandlers['onRetentionGap'];
   /** Brutal stop: give up on in-flight work before leaving the group. */
   readonly onKill?: () => void;
-  /** Told first thing on a graceful stop, so a handler waiting on something can give up. */
+  /** Told on a stop, after the drain (or on a kill), so a handler waiting on something can give up. */
   readonly onStop?: () => void;
   /** Awaited on a graceful stop before leaving the group (e.g. catch up with the log's end). */
   readonly drain?: (consumer: Consumer) => Promise<void>;
@@ -52,9 +52,13 @@ export function logWorker(options: LogWorkerOptions): ChildSpec {
       });
       return {
         stop: async () => {
-          await options.drain?.(consumer);
-          options.onStop?.();
-          await consumer.disconnect();
+          try {
+            await options.drain?.(consumer);
+          } finally {
+            // Even when the drain failed: a handler still retrying must learn that it is stopped.
+            options.onStop?.();
+            await consumer.disconnect();
+          }
         },
         kill: () => {
           options.onStop?.();

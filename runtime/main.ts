@@ -70,8 +70,11 @@ export interface Regent {
   open(options?: { readonly fresh?: boolean }): Promise<DeploymentStart>;
   /** Events stored per topic, when there is an event store (the summary counts a continued run whole). */
   storedCounts(): Promise<Map<string, number> | undefined>;
-  /** Closes the store connections (after the runtime stopped). */
-  close(): Promise<void>;
+  /**
+   * Closes the store connections (after the runtime stopped); idempotent. `now`: gives up on what
+   * is still being written (a shutdown past its deadline): the connections are ended first.
+   */
+  close(options?: { readonly now?: boolean }): Promise<void>;
 }
 
 export interface RegentOptions {
@@ -96,6 +99,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
           schema: config.store.schema,
           metrics: metricsRegistry.registry,
           logger: options.logger,
+          connectTimeoutMs: config.store.connectTimeoutMs,
         })
       : undefined;
   if (replaysStore && !postgres) {
@@ -211,6 +215,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     (warning) => feedLog.warn(warning),
   );
   let continuing = false;
+  let closing: Promise<void> | undefined;
   const pump = new FeedPump({
     feed,
     publisher: rt.publisherPort,
@@ -236,6 +241,12 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     pump,
     httpPort: () => boundPort,
     open: async ({ fresh = false } = {}) => {
+      // A store that is not there stops the start with one clear line (StoreUnreachableError).
+      await postgres?.checkReachable();
+      if (config.state.requiredAtStart) {
+        const timeoutMs = config.state.connectTimeoutMs;
+        await Promise.all([redisState?.checkReachable(timeoutMs), portfolioCache?.checkReachable(timeoutMs)]);
+      }
       const start = await openDeployment(
         {
           eventLog,
@@ -260,18 +271,38 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
       return start;
     },
     storedCounts: async () => (eventStore ? eventStore.countByTopic() : undefined),
-    close: async () => {
-      await exchange.close();
-      venue.release();
-      await llm.release();
-      opsToken?.close();
-      await eventLog.close();
-      await commits?.close();
-      await postgres?.close();
-      await redisState?.close();
-      await portfolioCache?.close();
+    close: ({ now = false } = {}) => {
+      if (now) {
+        // Pending writes fail at once instead of retrying against a store that is not answering.
+        void postgres?.close().catch(() => undefined);
+        void redisState?.close().catch(() => undefined);
+        void portfolioCache?.close().catch(() => undefined);
+      }
+      closing ??= closeInOrder([
+        ['exchange', () => exchange.close()],
+        ['venue', () => venue.release()],
+        ['llm', () => llm.release()],
+        ['ops token', () => opsToken?.close()],
+        ['event log', () => eventLog.close()],
+        ['commit journal', () => commits?.close()],
+        ['event store', () => postgres?.close()],
+        ['state store', () => redisState?.close()],
+        ['portfolio cache', () => portfolioCache?.close()],
+      ], options.logger);
+      return closing;
     },
   };
+}
+
+/** Closes each part in turn; one that fails is logged and the others are still closed. */
+async function closeInOrder(parts: readonly [string, () => unknown][], logger: Logger): Promise<void> {
+  for (const [part, close] of parts) {
+    try {
+      await close();
+    } catch (err) {
+      logger.warn({ err, part }, 'closing failed');
+    }
+  }
 }
 
 /** Creates upcoming daily partitions and drops expired ones, hourly, as a supervised infra worker. */

@@ -304,12 +304,23 @@ export class Runtime {
    * committed; the group is left so another runtime can take the partitions over.
    */
   kill(): void {
-    if (this.state !== 'running') return;
+    // Also cuts short a graceful stop in progress (a shutdown deadline passed).
+    if (this.state !== 'running' && this.state !== 'stopping' && this.state !== 'failed') return;
     if (this.sweep) clearInterval(this.sweep);
     this.root?.kill();
+    this.watermark?.cancelWaits();
     if (this.nact) stopNactSystem(this.nact);
     this.state = 'stopped';
     this.log.warn({ group: this.groupId }, 'runtime killed');
+  }
+
+  /**
+   * Per partition of the stored topics, how many records the log holds past what this runtime's
+   * store writer stored (`topic/partition` -> count, only those behind). Undefined unless the
+   * in-process log runs with an event store, where those records are lost when the process ends.
+   */
+  async unstored(): Promise<Map<string, number> | undefined> {
+    return this.watermark?.behind();
   }
 
   /** Resolves when every record on the consumed topics is processed and committed. */
@@ -318,6 +329,8 @@ export class Runtime {
     const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
     for (;;) {
       if (await this.idle(options.stored ?? false)) return;
+      // Killed (or failed and stopped) before it was idle: it never will be.
+      if (this.state === 'stopped') throw new Error('runtime stopped before it was idle');
       if (Date.now() > deadline) throw new Error(`runtime not idle after ${options.timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }

@@ -7,6 +7,7 @@ import { tpKey, type EventLog, type TopicPartition } from './ports/event-log.js'
 export class StoreWatermark {
   private readonly stored = new Map<string, number>();
   private waiters = new Set<() => void>();
+  private cancelled = false;
 
   constructor(
     private readonly eventLog: EventLog,
@@ -17,6 +18,27 @@ export class StoreWatermark {
     const key = tpKey(tp);
     if ((this.stored.get(key) ?? 0) >= next) return;
     this.stored.set(key, next);
+    const waiting = this.waiters;
+    this.waiters = new Set();
+    for (const w of waiting) w();
+  }
+
+  /** Per partition of the stored topics: records the log holds past what was stored (only those behind). */
+  async behind(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const topic of this.topics()) {
+      for (let partition = 0; partition < this.eventLog.partitionsOf(topic); partition++) {
+        const key = tpKey({ topic, partition });
+        const missing = (await this.eventLog.endOffset({ topic, partition })) - (this.stored.get(key) ?? 0);
+        if (missing > 0) out.set(key, missing);
+      }
+    }
+    return out;
+  }
+
+  /** Ends every wait now and those to come (they resolve false): the runtime was killed. */
+  cancelWaits(): void {
+    this.cancelled = true;
     const waiting = this.waiters;
     this.waiters = new Set();
     for (const w of waiting) w();
@@ -35,7 +57,7 @@ export class StoreWatermark {
     const deadline = Date.now() + timeoutMs;
     while (!reached()) {
       const left = deadline - Date.now();
-      if (left <= 0) return false;
+      if (left <= 0 || this.cancelled) return false;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, left);
         function done() {

@@ -33,14 +33,13 @@ export interface StoreWriterOptions {
 }
 
 export function storeWriter(options: StoreWriterOptions): ChildSpec {
-  let stopping = false;
+  // One per incarnation: a stop or kill wakes the retry waits and ends the drain.
+  let stopped = new AbortController();
   return logWorker({
     onStart: () => {
-      stopping = false;
+      stopped = new AbortController();
     },
-    onStop: () => {
-      stopping = true;
-    },
+    onStop: () => stopped.abort(),
     id: 'store-writer',
     eventLog: options.eventLog,
     groupId: options.groupId,
@@ -68,23 +67,25 @@ export function storeWriter(options: StoreWriterOptions): ChildSpec {
         options.onStored?.(tp, next);
       }
     },
-    eachBatch: (consumer, batch) => persist(options, consumer, batch, () => stopping),
+    eachBatch: (consumer, batch) => persist(options, consumer, batch, stopped.signal),
     // A graceful stop persists everything already in the log first: with the in-process log
-    // nothing would be left to resume from. (The supervisor's shutdown timeout bounds the wait.)
-    drain: (consumer) => caughtUp(options, consumer),
+    // nothing would be left to resume from. The supervisor's shutdown timeout bounds the wait: it
+    // then kills the writer, which ends the wait and every retry.
+    drain: (consumer) => caughtUp(options, consumer, stopped.signal),
   });
 }
 
-async function caughtUp(options: StoreWriterOptions, consumer: Consumer): Promise<void> {
+async function caughtUp(options: StoreWriterOptions, consumer: Consumer, stopped: AbortSignal): Promise<void> {
   const ends = await Promise.all(consumer.assignment().map(async (tp) => [tpKey(tp), await options.eventLog.endOffset(tp)] as const));
-  for (;;) {
-    const stored = await options.eventStore.offsets(options.groupId);
-    if (ends.every(([k, end]) => end === 0 || (stored.get(k) ?? 0) >= end)) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  while (!stopped.aborted) {
+    // A store that cannot answer now is waited for like one that has not caught up yet.
+    const stored = await options.eventStore.offsets(options.groupId).catch(() => undefined);
+    if (stored && ends.every(([k, end]) => end === 0 || (stored.get(k) ?? 0) >= end)) return;
+    await pause(stored ? 20 : 200, stopped);
   }
 }
 
-async function persist(options: StoreWriterOptions, consumer: Consumer, batch: Batch, stopping: () => boolean): Promise<void> {
+async function persist(options: StoreWriterOptions, consumer: Consumer, batch: Batch, stopped: AbortSignal): Promise<void> {
   const events: StoredEvent[] = [];
   for (const record of batch.records) {
     try {
@@ -97,8 +98,8 @@ async function persist(options: StoreWriterOptions, consumer: Consumer, batch: B
   const next = batch.records[batch.records.length - 1]!.offset + 1;
   const offsets = [{ groupId: options.groupId, topic: batch.topic, partition: batch.partition, offset: next }];
   // The append is all-or-nothing and idempotent, so while the store is down the same batch is
-  // simply tried again (the partition waits; the actors go on). A stop interrupts the wait and
-  // the next writer resumes from the offsets in the store.
+  // simply tried again (the partition waits; the actors go on). A stop ends the wait and the
+  // retries: the next writer resumes from the offsets in the store.
   const { minMs, maxMs } = options.retry ?? { minMs: 500, maxMs: 10_000 };
   for (let delay = minMs; ; delay = Math.min(maxMs, delay * 2)) {
     try {
@@ -107,14 +108,31 @@ async function persist(options: StoreWriterOptions, consumer: Consumer, batch: B
       break;
     } catch (err) {
       options.health.degrade('event-store', (err as Error).message);
+      if (stopped.aborted) {
+        options.log.warn({ err, topic: batch.topic, partition: batch.partition }, 'event store append failed; not retried: the store writer is stopped');
+        throw err;
+      }
       options.log.error({ err, topic: batch.topic, partition: batch.partition, retryInMs: delay }, 'event store append failed; retrying');
-      if (stopping()) throw err;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      if (stopping()) throw err;
+      await pause(delay, stopped);
+      if (stopped.aborted) throw err;
     }
   }
   await consumer.commit(batch, next);
   options.onStored?.(batch, next);
+}
+
+/** Sleeps `ms`, or less if `stopped` is aborted meanwhile. */
+function pause(ms: number, stopped: AbortSignal): Promise<void> {
+  if (stopped.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stopped.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    stopped.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**

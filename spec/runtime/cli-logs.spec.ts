@@ -74,8 +74,10 @@ describe('npm start log output', function () {
   });
 
   it('writes the fatal line of a failed start in the readable form before exiting 1', async () => {
+    // A server that answers and refuses (no such database): an unexpected failure, logged as fatal.
+    // (One that cannot be reached at all is a one-line refusal: cli-start-up.spec.ts.)
     const result = await runNode(cli, ['--store', 'postgres', '--log-format', 'pretty', '--no-http'], {
-      env: { ...env(), REGENT_STORE__URL: 'postgres://postgres@127.0.0.1:1/postgres' },
+      env: { ...env(), REGENT_STORE__URL: 'postgres://postgres@127.0.0.1:5432/regent_spec_no_such_database' },
       timeoutMs: RUN_DEADLINE_MS,
     });
     expect(result.code, describeRun(result)).to.equal(1);

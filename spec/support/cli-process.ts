@@ -1,6 +1,7 @@
 // Runs the compiled CLI as a child process for acceptance specs: collects stdout and stderr, never
 // rejects on a non-zero exit (the exit code is what the spec asserts), and kills a child that
-// outlives its deadline. `stopAll()` ends any child still running, for an `after` hook.
+// outlives its deadline. `startNode` returns the child while it runs (to watch its output or signal
+// it). `stopAll()` ends any child still running, for an `after` hook.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface CliResult {
@@ -30,17 +31,34 @@ export function runNode(script: string, args: readonly string[], options: CliRun
 
 /** Any executable (e.g. `script` for a pseudo-terminal), like runNode. */
 export function runCommand(command: string, args: readonly string[], options: CliRunOptions): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], {
-      env: options.env,
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    running.add(child);
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  return startCommand(command, args, options).ended;
+}
+
+/** A child still running: what it printed so far, a way to signal it, and how it ended. */
+export interface RunningCli {
+  stdout(): string;
+  stderr(): string;
+  signal(signal: NodeJS.Signals): void;
+  readonly ended: Promise<CliResult>;
+}
+
+/** `node <script> ...args` without waiting for it (to signal it, or watch its output). */
+export function startNode(script: string, args: readonly string[], options: CliRunOptions): RunningCli {
+  return startCommand(process.execPath, [script, ...args], options);
+}
+
+function startCommand(command: string, args: readonly string[], options: CliRunOptions): RunningCli {
+  const child = spawn(command, [...args], {
+    env: options.env,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+  const ended = new Promise<CliResult>((resolve, reject) => {
     let timedOut = false;
     const deadline = setTimeout(() => {
       timedOut = true;
@@ -64,6 +82,14 @@ export function runCommand(command: string, args: readonly string[], options: Cl
       });
     });
   });
+  return {
+    stdout: () => Buffer.concat(stdout).toString('utf8'),
+    stderr: () => Buffer.concat(stderr).toString('utf8'),
+    signal: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+    ended,
+  };
 }
 
 /** Kills every child started by runNode that is still running. */

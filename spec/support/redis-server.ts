@@ -2,9 +2,10 @@
 // helpers for specs that use the shared one on 127.0.0.1:6379 under a unique key prefix.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { Redis } from 'ioredis';
+import { freePort } from './free-port.js';
 import { waitFor } from './wait.js';
 
 export const SHARED_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -96,18 +97,6 @@ export class RedisServer {
   private readonly killOnExit = (): void => {
     this.child?.kill('SIGKILL');
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no TCP port assigned');
-  return address.port;
 }
 
 /** True when something on `port` answers a RESP PING with PONG. */

@@ -24,6 +24,11 @@ export class RedisCache {
     this.requests = sharedCounter(options.metrics, 'regent_cache_requests_total', 'Cache lookups by result (hit, miss)');
   }
 
+  /** Resolves once Redis answers; StoreUnreachableError if it refuses, or stays silent for `timeoutMs`. */
+  checkReachable(timeoutMs: number): Promise<void> {
+    return this.connection.reachable(timeoutMs);
+  }
+
   /** The cached value, or undefined. `T` is trusted, not checked: validate what matters. */
   async get<T>(key: string): Promise<T | undefined> {
     const raw = await this.connection.run('GET', (redis) => redis.get(this.key(key)));

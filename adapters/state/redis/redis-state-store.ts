@@ -8,6 +8,7 @@ import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { silentLogger } from '../../../runtime/logger.js';
 import { CorruptSnapshotError, lowestApplied, StateStoreUnavailableError, type Snapshot, type StateStore } from '../../../runtime/ports/state-store.js';
+import { StoreUnreachableError } from '../../../runtime/ports/store-unreachable.js';
 
 export interface RedisConnectionOptions {
   /** An ioredis client owned by the caller (close() leaves it open); ideally built with `redisOptions`. */
@@ -112,6 +113,11 @@ export class RedisStateStore implements StateStore {
     return n;
   }
 
+  /** Resolves once Redis answers; StoreUnreachableError if it refuses, or stays silent for `timeoutMs`. */
+  checkReachable(timeoutMs: number): Promise<void> {
+    return this.connection.reachable(timeoutMs);
+  }
+
   /** Closes the client if this store created it; an injected one stays open. */
   close(): Promise<void> {
     return this.connection.close();
@@ -153,7 +159,9 @@ export async function* scanKeys(connection: RedisConnection, match: string, coun
  * - maxRetriesPerRequest: 0: those in-flight commands are rejected on the first disconnect;
  * - commandTimeout / connectTimeout 1 s: bounds a call on a connection that hangs instead of closing;
  * - retryStrategy never gives up and retries at most every 500 ms, so the client reconnects by
- *   itself within ~0.5 s of Redis coming back.
+ *   itself within ~0.5 s of Redis coming back;
+ * - disconnectTimeout 500 ms: a connection to a server that never answers is destroyed soon after
+ *   it is closed, instead of holding the process for ioredis' default 2 s.
  * Calls made before the first connection (or during a reconnect attempt) wait for it, see `run`.
  */
 export const redisOptions: RedisOptions = {
@@ -163,6 +171,7 @@ export const redisOptions: RedisOptions = {
   commandTimeout: 1000,
   connectTimeout: 1000,
   retryStrategy: (attempt: number) => Math.min(50 * attempt, 500),
+  disconnectTimeout: 500,
 };
 
 /** How long a call waits for a connection attempt in progress before it reports Redis unavailable. */
@@ -173,11 +182,17 @@ export class RedisConnection {
   readonly redis: Redis;
   private readonly owned: boolean;
   private readonly log: Logger;
+  private readonly url: string;
   private down = false;
+  /** One wait for the connection attempt in progress, shared by every call made meanwhile. */
+  private ready: Promise<void> | undefined;
+  /** Set by close(): a start-up wait for Redis gives up. */
+  private closing: (() => void) | undefined;
 
   constructor(options: Pick<RedisConnectionOptions, 'redis' | 'url' | 'logger'>) {
     this.owned = options.redis === undefined;
-    this.redis = options.redis ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', redisOptions);
+    this.url = options.url ?? 'redis://127.0.0.1:6379';
+    this.redis = options.redis ?? new Redis(this.url, redisOptions);
     this.log = options.logger ?? silentLogger;
     // Without an 'error' listener ioredis prints every failed reconnect to the console.
     this.redis.on('error', this.onError);
@@ -194,7 +209,39 @@ export class RedisConnection {
     }
   }
 
+  /**
+   * Waits until Redis answers (a start-up check). A refused or unresolvable connection fails at
+   * once; one that connects but does not answer (or keeps timing out) fails after `timeoutMs`.
+   */
+  reachable(timeoutMs: number): Promise<void> {
+    const redis = this.redis;
+    if (redis.status === 'ready') return Promise.resolve();
+    if (redis.status === 'wait') redis.connect().catch(() => undefined);
+    return new Promise<void>((resolve, reject) => {
+      let last: Error | undefined;
+      const settle = (error?: Error): void => {
+        clearTimeout(timer);
+        redis.off('ready', onReady);
+        redis.off('error', onError);
+        this.closing = undefined;
+        if (error) reject(new StoreUnreachableError('Redis', this.url, error.message, { cause: error }));
+        else resolve();
+      };
+      const onReady = (): void => settle();
+      const onError = (error: Error): void => {
+        const code = (error as { code?: unknown }).code;
+        if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH') settle(error);
+        else last = error;
+      };
+      const timer = setTimeout(() => settle(new Error(`no answer within ${timeoutMs} ms${last ? `: ${last.message}` : ''}`)), timeoutMs);
+      this.closing = () => settle(new Error('closed before it answered'));
+      redis.on('ready', onReady);
+      redis.on('error', onError);
+    });
+  }
+
   async close(): Promise<void> {
+    this.closing?.();
     this.redis.off('error', this.onError);
     this.redis.off('ready', this.onReady);
     if (!this.owned) return;
@@ -217,12 +264,13 @@ export class RedisConnection {
       default: // close, reconnecting (the last attempt failed), end
         return Promise.reject(unavailable(what, new Error(`connection is ${redis.status}`)));
     }
-    return new Promise<void>((resolve, reject) => {
+    this.ready ??= new Promise<void>((resolve, reject) => {
       const settle = (error?: Error): void => {
         clearTimeout(timer);
         redis.off('ready', onReady);
         redis.off('close', onClose);
-        if (error) reject(unavailable(what, error));
+        this.ready = undefined;
+        if (error) reject(error);
         else resolve();
       };
       const onReady = (): void => settle();
@@ -231,11 +279,16 @@ export class RedisConnection {
       redis.once('ready', onReady);
       redis.once('close', onClose);
     });
+    return this.ready.catch((error: Error) => {
+      throw unavailable(what, error);
+    });
   }
 
   private readonly onError = (error: Error): void => {
     if (this.down) return;
     this.down = true;
+    // A start-up check reports what it finds itself (the start is refused or goes on).
+    if (this.closing) return;
     this.log.warn({ err: error.message }, 'redis unreachable; state store degraded until it is back');
   };
 

@@ -173,12 +173,7 @@ export async function migrate(pool: pg.Pool, options: MigrateOptions): Promise<M
       applied.push(migration.id);
     });
   }
-  const client = await pool.connect();
-  try {
-    return { applied, partitioning: await partitioningOf(client, s) };
-  } finally {
-    client.release();
-  }
+  return { applied, partitioning: await withClient(pool, (client) => partitioningOf(client, s)) };
 }
 
 /**
@@ -201,16 +196,37 @@ export async function lockSchema(client: pg.ClientBase, schema: string, purpose:
 }
 
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client) => {
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+/**
+ * Runs `work` on a checked-out client. pg listens for a dying backend's 'error' only on idle
+ * clients, and an 'error' nobody listens for ends the process: while checked out, this listener
+ * takes it (the query in flight fails anyway and takes the normal error path).
+ */
+export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (error: Error) => (lost = error);
+  client.on('error', onError);
   try {
-    await client.query('BEGIN');
     const result = await work(client);
-    await client.query('COMMIT');
-    client.release();
+    client.off('error', onError);
+    client.release(lost);
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release(error as Error);
+    client.off('error', onError);
+    client.release(lost ?? (error as Error));
     throw error;
   }
 }

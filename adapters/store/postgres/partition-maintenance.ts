@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { Clock } from '../../../runtime/ports/clock.js';
 import { silentLogger } from '../../../runtime/logger.js';
-import { inTransaction, lockSchema, partitioningOf, quoteIdent, timePartitionedTables, type Partitioning } from './migrations.js';
+import { inTransaction, lockSchema, partitioningOf, quoteIdent, timePartitionedTables, withClient, type Partitioning } from './migrations.js';
 
 const DAY_MS = 86_400_000;
 
@@ -35,12 +35,7 @@ export async function ensurePartitions(pool: pg.Pool, options: EnsurePartitionsO
   const { schema, now = Date.now(), daysAhead = 3, retentionDays = 365 } = options;
   const s = quoteIdent(schema);
   const result = { partitioning: 'native' as Partitioning, created: [] as string[], dropped: [] as string[], moved: 0, expired: 0 };
-  const probe = await pool.connect();
-  try {
-    result.partitioning = await partitioningOf(probe, s);
-  } finally {
-    probe.release();
-  }
+  result.partitioning = await withClient(pool, (client) => partitioningOf(client, s));
   if (result.partitioning === 'timescaledb') return result;
 
   const today = Math.floor(now / DAY_MS) * DAY_MS;

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { silentLogger } from '../../../runtime/logger.js';
 import { EventRejectedError, type ConsumedOffset, type EventQuery, type EventStore, type StoredEvent } from '../../../runtime/ports/event-store.js';
+import { StoreUnreachableError } from '../../../runtime/ports/store-unreachable.js';
 import { migrate, quoteIdent, type MigrateResult, type Partitioning } from './migrations.js';
 import { ensurePartitions } from './partition-maintenance.js';
 
@@ -22,6 +23,8 @@ export interface PostgresEventStoreOptions {
   readonly maxInFlight?: number;
   /** Backoff for appends that lost their connection: first delay, and total time before giving up. */
   readonly retry?: { readonly initialMs?: number; readonly maxTotalMs?: number };
+  /** How long opening a connection may take (pg's connectionTimeoutMillis); default: no limit. */
+  readonly connectTimeoutMs?: number;
   readonly metrics?: Registry;
   readonly logger?: Logger;
 }
@@ -77,6 +80,11 @@ export class PostgresEventStore implements EventStore {
   private readonly metrics: StoreMetrics | undefined;
   private readonly insertSql = new Map<number, string>();
   private partitioning: Partitioning | undefined;
+  private readonly url: string;
+  private readonly connectTimeoutMs: number | undefined;
+  /** Set by close(): an append still retrying gives up instead of using the ended pool. */
+  private closed = false;
+  private readonly retryWaits = new Set<() => void>();
 
   constructor(options: PostgresEventStoreOptions = {}) {
     this.schema = options.schema ?? 'regent';
@@ -88,9 +96,27 @@ export class PostgresEventStore implements EventStore {
     this.retryTotalMs = options.retry?.maxTotalMs ?? 5_000;
     this.log = (options.logger ?? silentLogger).child({ component: 'postgres-event-store', schema: this.schema });
     this.metrics = options.metrics ? new StoreMetrics(options.metrics) : undefined;
-    this.pool = new pg.Pool({ ...options.pool, ...(options.connectionString ? { connectionString: options.connectionString } : {}) });
+    this.pool = new pg.Pool({
+      ...options.pool,
+      ...(options.connectionString ? { connectionString: options.connectionString } : {}),
+      ...(options.connectTimeoutMs !== undefined ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
+    });
+    this.connectTimeoutMs = options.connectTimeoutMs;
+    this.url = options.connectionString ?? options.pool?.connectionString ?? `postgres://${options.pool?.host ?? 'localhost'}:${options.pool?.port ?? 5432}`;
     // An idle client whose backend dies emits 'error' on the pool; unhandled, it would kill the process.
     this.pool.on('error', (error) => this.log.warn({ err: error }, 'idle PostgreSQL connection lost'));
+  }
+
+  /** Resolves once the server answers a query; StoreUnreachableError if it cannot be reached. */
+  async checkReachable(): Promise<void> {
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      const timedOut = this.connectTimeoutMs !== undefined && /timeout/i.test(message(error));
+      const detail = timedOut ? `no answer within ${this.connectTimeoutMs} ms` : message(error);
+      throw new StoreUnreachableError('PostgreSQL', this.url, detail, { cause: error });
+    }
   }
 
   /** Runs the migrations, then (native partitioning) creates the current day partitions. */
@@ -238,7 +264,11 @@ export class PostgresEventStore implements EventStore {
     return rows.map((r) => ({ bucket: r.bucket.getTime(), value: Number(r.value) }));
   }
 
+  /** Ends the pool (idempotent); an append waiting to retry gives up at once. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const wake of this.retryWaits) wake();
     await this.pool.end();
   }
 
@@ -338,7 +368,7 @@ export class PostgresEventStore implements EventStore {
         if (!transient && isDataError(error)) {
           throw new EventRejectedError(`${operation} refused by PostgreSQL: ${message(error)}`, { cause: error });
         }
-        if (!transient || elapsed + delay > this.retryTotalMs) {
+        if (!transient || this.closed || elapsed + delay > this.retryTotalMs) {
           throw new EventStoreError(
             `${operation} failed after ${attempt} attempt(s) in ${elapsed} ms: ${message(error)}`,
             operation,
@@ -348,9 +378,22 @@ export class PostgresEventStore implements EventStore {
         }
         this.metrics?.retries.inc();
         this.log.warn({ err: error, attempt, delayMs: delay }, `${operation} lost its connection; retrying`);
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await this.retryWait(delay);
       }
     }
+  }
+
+  /** A backoff sleep that close() cuts short. */
+  private retryWait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.retryWaits.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.retryWaits.add(wake);
+    });
   }
 
   private async query<R extends pg.QueryResultRow>(operation: 'offsets' | 'metrics', sql: string, values: unknown[]): Promise<pg.QueryResult<R>> {
