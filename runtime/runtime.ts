@@ -328,19 +328,26 @@ export class Runtime {
     const pollMs = options.pollMs ?? 2;
     const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
     for (;;) {
-      if (await this.idle(options.stored ?? false)) return;
+      const busy = await this.busyWith(options.stored ?? false);
+      if (busy === undefined) return;
       // Killed (or failed and stopped) before it was idle: it never will be.
       if (this.state === 'stopped') throw new Error('runtime stopped before it was idle');
-      if (Date.now() > deadline) throw new Error(`runtime not idle after ${options.timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`runtime not idle after ${options.timeoutMs} ms (${busy})`);
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
 
   /** True when nothing is in flight and each intake's group has committed every record of its topics. */
   async idle(stored = false): Promise<boolean> {
-    if (this.intakes.some((i) => i.router.inFlight() > 0)) return false;
+    return (await this.busyWith(stored)) === undefined;
+  }
+
+  /** What keeps the runtime from being idle (see `idle`), or undefined when nothing does. */
+  private async busyWith(stored: boolean): Promise<string | undefined> {
+    const inFlight = this.intakes.reduce((n, i) => n + i.router.inFlight(), 0);
+    if (inFlight > 0) return `${inFlight} record(s) in flight`;
     // Work an actor piped (a model request) publishes its result later: not idle until it has.
-    if (this.registry.pipedWork() > 0) return false;
+    if (this.registry.pipedWork() > 0) return `${this.registry.pipedWork()} piped task(s) running`;
     const groups: [string, readonly string[]][] = this.intakes.map((i) => [i.groupId, i.router.topics()]);
     // `stored`: also persisted, so a run stopped (or killed) at that point loses nothing.
     if (stored && this.options.eventStore && this.storedTopics.length) groups.push([this.storeGroupId, this.storedTopics]);
@@ -351,11 +358,12 @@ export class Runtime {
           const tp = { topic, partition };
           const end = await eventLog.endOffset(tp);
           if (end === 0) continue;
-          if ((await eventLog.committed(groupId, tp)) !== end) return false;
+          const committed = await eventLog.committed(groupId, tp);
+          if (committed !== end) return `group ${groupId} committed ${committed ?? 'nothing'} of ${end} on ${topic}/${partition}`;
         }
       }
     }
-    return true;
+    return undefined;
   }
 
   /** The supervision tree as data, for logs and the dashboard. */
