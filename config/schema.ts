@@ -43,8 +43,11 @@ const eventLog = z.strictObject({
    * (memory stays flat); `records` keeps `retentionRecords` per partition.
    */
   retention: z.enum(['committed', 'records']).default('committed'),
-  /** In-process log: records kept per partition of a topic no group reads (dead letters), or of every topic with retention `records`. */
-  retentionRecords: posInt().default(100_000),
+  /**
+   * In-process log: records kept per partition of a topic no group reads (dead letters, and topics
+   * only a store would read), or of every topic with retention `records`.
+   */
+  retentionRecords: posInt().default(1000),
   maxBatchSize: posInt().default(256),
   maxInFlightBatches: posInt().default(8),
 });

@@ -1,9 +1,23 @@
-// In-memory AuditLog for the embedded default and tests.
+// In-memory AuditLog for the embedded default and tests. Nothing in memory outlives the process, so
+// it keeps the newest records only (`capacity`, default 10,000): a run's memory stays flat however
+// many decisions it audits. PostgreSQL (`--store postgres`) keeps every record.
 import type { AuditLog, AuditQuery, AuditRecord } from '../../runtime/ports/audit-log.js';
 
+export interface MemoryAuditLogOptions {
+  /** Newest records kept; older ones are dropped in chunks of an eighth (at least 16). */
+  readonly capacity?: number;
+}
+
 export class MemoryAuditLog implements AuditLog {
-  private readonly records: AuditRecord[] = [];
+  private records: AuditRecord[] = [];
+  /** Ids of the records kept: a known one is skipped. */
   private readonly ids = new Set<string>();
+  private readonly capacity: number;
+
+  constructor(options: MemoryAuditLogOptions = {}) {
+    this.capacity = options.capacity ?? 10_000;
+    if (!Number.isInteger(this.capacity) || this.capacity <= 0) throw new RangeError(`audit log capacity must be a positive integer, got ${options.capacity}`);
+  }
 
   async append(records: readonly AuditRecord[]): Promise<void> {
     for (const r of records) {
@@ -11,6 +25,11 @@ export class MemoryAuditLog implements AuditLog {
       this.ids.add(r.id);
       // A copy, as a database would keep: later changes to the caller's objects do not rewrite history.
       this.records.push(JSON.parse(JSON.stringify(r)) as AuditRecord);
+    }
+    if (this.records.length > this.capacity + Math.max(16, this.capacity >> 3)) {
+      const drop = this.records.length - this.capacity;
+      for (let i = 0; i < drop; i++) this.ids.delete(this.records[i]!.id);
+      this.records = this.records.slice(drop);
     }
   }
 

@@ -43,7 +43,7 @@ describe('config/load', () => {
         retryInitialMs: 1000,
         retryMaxMs: 16_000,
         retention: 'committed',
-        retentionRecords: 100_000,
+        retentionRecords: 1000,
         maxBatchSize: 256,
         maxInFlightBatches: 8,
       });

@@ -101,6 +101,7 @@ export class MemoryEventLog implements EventLog, RestorableLog {
   async publish(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
     const partitions = this.partitions(topic);
     const touched = new Set<PartitionLog>();
+    const unread = !this.isRead(topic);
     for (const record of records) {
       const p =
         record.partition ??
@@ -109,11 +110,11 @@ export class MemoryEventLog implements EventLog, RestorableLog {
           : this.roundRobin++ % partitions.length);
       const log = partitions[p];
       if (!log) throw new RangeError(`partition ${p} does not exist in topic "${topic}"`);
-      log.append(record.key, record.value);
+      log.append(record.key, unread ? ownCopy(record.value) : record.value);
       touched.add(log);
     }
     for (const log of touched) {
-      if (this.retention === 'records' || !this.isRead(topic)) log.cap(this.retentionRecords);
+      if (this.retention === 'records' || unread) log.cap(this.retentionRecords);
       log.wake();
     }
   }
@@ -139,10 +140,10 @@ export class MemoryEventLog implements EventLog, RestorableLog {
     return this.partitionLog(tp).read(offset, max);
   }
 
-  /** Records held in memory, over every partition (retention at work). */
-  heldRecords(): number {
+  /** Records held in memory, over every partition of one topic or of all (retention at work). */
+  heldRecords(topic?: string): number {
     let n = 0;
-    for (const partitions of this.topics.values()) for (const p of partitions) n += p.size;
+    for (const partitions of topic === undefined ? this.topics.values() : [this.partitions(topic)]) for (const p of partitions) n += p.size;
     return n;
   }
 
@@ -195,4 +196,16 @@ export class MemoryEventLog implements EventLog, RestorableLog {
     if (!log) throw new RangeError(`partition ${tp.partition} does not exist in topic "${tp.topic}"`);
     return log;
   }
+}
+
+/**
+ * A small Buffer is usually a view on a shared 8 KiB pool slab, which stays allocated while any
+ * view on it lives. A record of a topic nobody reads outlives the records published with it by far,
+ * so it gets a buffer of its own instead of pinning a slab each.
+ */
+function ownCopy(value: Buffer): Buffer {
+  if (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength) return value;
+  const copy = Buffer.allocUnsafeSlow(value.length);
+  value.copy(copy);
+  return copy;
 }

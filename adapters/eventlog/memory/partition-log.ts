@@ -66,14 +66,20 @@ export class PartitionLog {
     if (target <= this.start) return;
     const drop = this.indexOf(target);
     if (drop < Math.max(64, this.records.length >> 3) && target < this.end) return;
-    this.records = this.records.slice(drop);
-    this.start = target;
+    this.dropFront(drop, target);
   }
 
-  /** Keeps at most `max` records (a log nobody consumes from). */
+  /** Keeps at most `max` records, plus a slack of an eighth (at least 16) so dropping is chunked too. */
   cap(max: number): void {
     if (this.records.length <= max + Math.max(16, max >> 3)) return;
-    this.trimBelow(this.records[this.records.length - max]!.offset);
+    const drop = this.records.length - max;
+    this.dropFront(drop, this.records[drop]!.offset);
+  }
+
+  /** Drops the first `count` records; `start` becomes the first offset kept. */
+  private dropFront(count: number, start: number): void {
+    this.records = this.records.slice(count);
+    this.start = start;
   }
 
   wake(): void {

@@ -54,6 +54,31 @@ function auditContract(name: string, make: () => Promise<AuditLog>): void {
 
 auditContract('in-memory', async () => new MemoryAuditLog());
 
+describe('in-memory audit log retention', () => {
+  it('keeps the newest records up to its capacity (an eighth more before it drops in a chunk), and skips a known id among them', async () => {
+    const audit = new MemoryAuditLog({ capacity: 100 });
+    for (let i = 0; i < 1000; i += 10) await audit.append(Array.from({ length: 10 }, (_, j) => record(String(i + j))));
+    const kept = (await audit.query()).map((r) => Number(r.id));
+    expect(kept.length).to.be.within(100, 116);
+    expect(kept).to.deep.equal(Array.from({ length: kept.length }, (_, j) => 1000 - kept.length + j));
+    await audit.append([record('999', { action: 'REJECT' }), record('1000')]);
+    const latest = await audit.query({ limit: 2 });
+    expect(latest.map((r) => [r.id, r.action])).to.deep.equal([['999', 'ALLOW'], ['1000', 'ALLOW']]);
+  });
+
+  it('keeps the newest 10,000 by default', async () => {
+    const audit = new MemoryAuditLog();
+    await audit.append(Array.from({ length: 12_000 }, (_, i) => record(String(i))));
+    const kept = await audit.query();
+    expect(kept.length).to.equal(10_000);
+    expect(kept[0]!.id).to.equal('2000');
+  });
+
+  it('refuses a capacity that is not a positive integer', () => {
+    for (const capacity of [0, -1, 1.5, Number.NaN]) expect(() => new MemoryAuditLog({ capacity }), String(capacity)).to.throw(RangeError, /capacity/);
+  });
+});
+
 describe('PostgreSQL audit log', () => {
   const schemas = new MigratedSchemas('regent_audit');
   after(() => schemas.dropAll());
