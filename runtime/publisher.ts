@@ -69,16 +69,24 @@ export class Publisher {
     return this.log.publish(topic, [{ value, ...(letter.key !== undefined ? { key: letter.key } : {}) }]);
   }
 
-  private async publishTo(topic: string, envelopes: readonly Envelope[]): Promise<void> {
+  private publishTo(topic: string, envelopes: readonly Envelope[]): Promise<void> {
+    // An event whose id was just published (a fill from the venue's stream and from an order's
+    // answer) is the same event: the log gets it once. Remembered only once published.
     const fresh = envelopes.filter((e) => !this.recentIds.has(e.id));
     if (fresh.length < envelopes.length) this.metrics.republished.inc({ topic }, envelopes.length - fresh.length);
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) return Promise.resolve();
     const records: OutgoingRecord[] = fresh.map((e) =>
       e.token !== undefined ? { key: e.token, value: encodeEnvelope(e) } : { value: encodeEnvelope(e) },
     );
     this.metrics.published.inc({ topic }, records.length);
-    await this.log.publish(topic, records);
-    for (const e of fresh) this.remember(e.id);
+    const published = this.log.publish(topic, records);
+    published.then(
+      () => {
+        for (const e of fresh) this.remember(e.id);
+      },
+      () => undefined,
+    );
+    return published;
   }
 
   private remember(id: string): void {
