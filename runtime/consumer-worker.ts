@@ -24,6 +24,6 @@ export function consumerWorker(options: ConsumerWorkerOptions): ChildSpec {
     eachBatch: (consumer, batch) => router.eachBatch(consumer, batch),
     onRevoke: (partitions) => router.revoke(partitions),
     onRetentionGap: (tp, from, to) => router.retentionGap(tp, from, to),
-    onKill: () => router.abandon(),
+    onKill: (consumer) => router.abandon(consumer),
   });
 }

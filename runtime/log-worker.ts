@@ -17,8 +17,8 @@ export interface LogWorkerOptions {
   readonly onAssign?: (consumer: Consumer, partitions: readonly TopicPartition[]) => Promise<void> | void;
   readonly onRevoke?: ConsumerHandlers['onRevoke'];
   readonly onRetentionGap?: ConsumerHandlers['onRetentionGap'];
-  /** Brutal stop: give up on in-flight work before leaving the group. */
-  readonly onKill?: () => void;
+  /** Brutal stop: give up on in-flight work (and whatever this consumer still hands over) before leaving the group. */
+  readonly onKill?: (consumer: Consumer) => void;
   /** Told on a stop, after the drain (or on a kill), so a handler waiting on something can give up. */
   readonly onStop?: () => void;
   /** Awaited on a graceful stop before leaving the group (e.g. catch up with the log's end). */
@@ -62,7 +62,7 @@ export function logWorker(options: LogWorkerOptions): ChildSpec {
         },
         kill: () => {
           options.onStop?.();
-          options.onKill?.();
+          options.onKill?.(consumer);
           consumer.disconnect().catch(() => undefined);
         },
       };

@@ -32,6 +32,8 @@ export interface RouterOptions {
 export class Router {
   private readonly routes = new Map<string, Route[]>();
   private readonly trackers = new Map<string, PartitionTracker>();
+  /** Consumers whose intake was abandoned (killed): their partition loops may still hand over batches. */
+  private readonly abandoned = new WeakSet<Consumer>();
 
   constructor(
     agents: readonly AgentDefinition[],
@@ -69,10 +71,12 @@ export class Router {
   }
 
   async eachBatch(consumer: Consumer, batch: Batch): Promise<void> {
-    if (batch.records.length === 0) return;
+    // A killed intake's loops run on until the group revokes their partitions; a batch taken then
+    // would open a tracker whose work no dead actor finishes, and that revoke would wait for it.
+    if (batch.records.length === 0 || this.abandoned.has(consumer)) return;
     const tp: TopicPartition = { topic: batch.topic, partition: batch.partition };
     const tracker = this.tracker(consumer, tp);
-    if (!(await tracker.capacity())) return;
+    if (!(await tracker.capacity()) || this.abandoned.has(consumer)) return;
     const records = batch.records;
     const ticket = tracker.open(records[records.length - 1]!.offset + 1, records.length);
     this.metrics.consumed.inc({ topic: batch.topic }, records.length);
@@ -162,8 +166,12 @@ export class Router {
     this.log.error({ topic: tp.topic, partition: tp.partition, from, to, lost: to - from }, 'records expired before they were consumed');
   }
 
-  /** Stops intake at once without draining (a brutal stop): nothing more is committed. */
-  abandon(): void {
+  /**
+   * Stops the consumer's intake at once without draining (a brutal stop): nothing more is committed
+   * and no batch it still hands over is taken. A consumer that replaces it is served as usual.
+   */
+  abandon(consumer: Consumer): void {
+    this.abandoned.add(consumer);
     for (const tracker of this.trackers.values()) tracker.abandon();
     this.trackers.clear();
   }

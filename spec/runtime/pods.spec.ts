@@ -40,4 +40,29 @@ describe('several runtimes in one process behave like pods of one group', () => 
       await a.stop();
     }
   });
+
+  it('hands a killed pod\'s partitions to the survivor when records arrive as it dies', async () => {
+    // The records wake pod 0's partition loop, then the kill comes before the loop has run: what
+    // the loop hands over after the kill must not start new work (work no dead actor will finish,
+    // which the group's rebalance would wait for forever).
+    const log = new MemoryEventLog();
+    const stateStore = new MemoryStateStore();
+    const pod = (ordinal: number) =>
+      new Runtime({ eventLog: log, stateStore, agents: [counterAgent()], eventTypes: [Tick, Counted], topics, memberMetadata: { ordinal }, passivationSweepMs: 0 });
+    const a = pod(0);
+    const b = pod(1);
+    const key = keys.find((k) => partitionFor(k, 2) === 0)!;
+    await a.start();
+    await b.start(); // a owns partition 0, b partition 1
+    try {
+      const published = log.publish('test.ticks', [0, 1, 2].map((n) => ({ key, value: encodeEnvelope(scriptedEvent(Tick, { n }, { ts: n, token: key, id: `${key}-${n}` })) })));
+      a.kill();
+      await published;
+      await b.whenIdle({ timeoutMs: 5000 });
+      expect(b.states<CounterState>('counter').get(key)?.seen, `${key} on the survivor`).to.deep.equal([0, 1, 2]);
+    } finally {
+      // A kill, not a stop: when the group is stuck, a stop would wait for it forever.
+      b.kill();
+    }
+  });
 });
