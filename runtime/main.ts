@@ -53,6 +53,9 @@ import type { TopicPartition } from './ports/event-log.js';
 import { PostgresDeploymentStore } from '../adapters/store/postgres/postgres-deployment-store.js';
 import { PostgresVenueBook } from '../adapters/store/postgres/postgres-venue-book.js';
 
+/** How long a batch of group commits waits for the store to hold what the log held (then it is tried later). */
+const COMMIT_GATE_MS = 5000;
+
 export interface Regent {
   readonly config: Config;
   readonly runtime: Runtime;
@@ -111,7 +114,11 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   const opsToken = readSecret('OPS_API_TOKEN', env, { onError: (err) => options.logger.error({ err }, 'ops token file problem') });
   const exchange = new MeteredExchange(venue.exchange, metricsRegistry.registry, options.logger);
   const metrics = metricsRegistry;
-  const commits = recording && config.eventLog.kind === 'memory' ? new CommitJournal(recording, options.logger.child({ component: 'commit-journal' })) : undefined;
+  let runtime: Runtime | undefined;
+  const commits =
+    recording && config.eventLog.kind === 'memory'
+      ? new CommitJournal(recording, options.logger.child({ component: 'commit-journal' }), undefined, () => (runtime ? runtime.storeHoldsLogNow(COMMIT_GATE_MS) : Promise.resolve(false)))
+      : undefined;
   const eventLog = createEventLog(config, metricsRegistry, commits);
   // Nor does it touch the recorded run's snapshots or cache: its state lives in memory.
   const keepsState = config.state.kind === 'redis' && !replaysStore;
@@ -134,7 +141,6 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     audit.append([record]).catch((err: unknown) => options.logger.error({ err, record }, 'LLM breaker transition not audited'));
   });
   let boundPort: number | undefined;
-  let runtime: Runtime | undefined;
   const eventTime = new EventTimeClock();
   const infra: ChildSpec[] = recording ? [partitionMaintenance(recording, config.store.schema, options.logger, metrics)] : [];
   if (portfolioCache) infra.push(portfolioWorker(eventLog, new PortfolioCache(portfolioCache), config));

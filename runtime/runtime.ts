@@ -323,6 +323,14 @@ export class Runtime {
     return this.watermark?.behind();
   }
 
+  /**
+   * With the in-process log and a store (snapshotsAwaitStore): true once the store holds every record
+   * the log holds now, false after `timeoutMs`. Without: true.
+   */
+  storeHoldsLogNow(timeoutMs: number): Promise<boolean> {
+    return this.watermark ? this.watermark.caughtUpNow(timeoutMs) : Promise.resolve(true);
+  }
+
   /** Resolves when every record on the consumed topics is processed and committed. */
   async whenIdle(options: { pollMs?: number; timeoutMs?: number; stored?: boolean } = {}): Promise<void> {
     const pollMs = options.pollMs ?? 2;
