@@ -359,7 +359,11 @@ export class PaperExchange implements Exchange {
   /** Writes the orders changed since the last write to the book, in order; resolves once durable. */
   private persist(): Promise<void> {
     const book = this.book;
-    if (!book || this.unsaved.size === 0) return this.saving;
+    if (!book) {
+      this.unsaved.clear(); // nothing keeps them: no need to remember what changed
+      return this.saving;
+    }
+    if (this.unsaved.size === 0) return this.saving;
     const batch = [...this.unsaved];
     this.unsaved.clear();
     const entries = batch.map((o) => ({ id: o.request.clientOrderId, seq: Number(o.state.venueOrderId?.slice('paper-'.length)), record: recordOf(o) }));
