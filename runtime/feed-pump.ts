@@ -36,8 +36,20 @@ export class FeedPump {
   /** Feed events skipped because an earlier incarnation of this run already logged them. */
   resumedAfter = 0;
   private stopping = false;
+  private onFinishing: (() => void) | undefined;
 
   constructor(private readonly options: FeedPumpOptions) {}
+
+  /** Called once, as the last chunk is published (the feed ended, maxEvents reached, or stop()). */
+  whenFinishing(listener: () => void): void {
+    this.onFinishing = listener;
+  }
+
+  private finishing(): void {
+    const listener = this.onFinishing;
+    this.onFinishing = undefined;
+    listener?.();
+  }
 
   stop(): void {
     this.stopping = true;
@@ -70,7 +82,9 @@ export class FeedPump {
       this.produced++;
       if (!resuming) {
         chunk.push(event);
-        if (this.produced % chunkSize === 0) await flush();
+        if (this.produced % chunkSize !== 0) continue;
+        if (maxEvents !== undefined && this.produced >= maxEvents) this.finishing();
+        await flush();
         continue;
       }
       pending.push(event);
@@ -80,6 +94,7 @@ export class FeedPump {
       await flush();
     }
     if (resuming && pending.length) await this.skipStored(pending, chunk);
+    this.finishing();
     await flush();
     return this.produced;
   }

@@ -60,6 +60,8 @@ export async function startRun(config: Config, options: RunOptions): Promise<Run
   }
 
   const shutdown = new ShutdownDeadline(config.shutdown.deadlineMs);
+  // The end of the feed (or of --events) is a stop too: from its last chunk the run has the deadline.
+  pump.whenFinishing(() => shutdown.begin());
   const stop = () => {
     shutdown.begin();
     pump.stop();
