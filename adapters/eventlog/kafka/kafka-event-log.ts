@@ -1,4 +1,4 @@
-// The EventLog port on Kafka (kafkajs): topics created from the catalog, a producer keyed by
+// The EventLog port on Kafka (kafkajs): topics created from the catalog (those missing), a producer keyed by
 // token with acks=all and exponential retries, consumers in groups with Regent's contiguous range
 // assigner, and admin lookups for committed and end offsets.
 import kafkajs, { type Admin, type Consumer as KafkaJsConsumer, type Kafka, type Producer } from 'kafkajs';
@@ -64,7 +64,13 @@ export class KafkaEventLog implements EventLog {
 
   async createTopics(topics: readonly TopicSpec[]): Promise<void> {
     const admin = await this.adminClient();
-    await admin.createTopics({ waitForLeaders: true, topics: topics.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
+    // Only what is missing is created: a cluster with the catalog in place needs no CreateTopics
+    // (which managed clusters often refuse, and the librdkafka mock cluster cannot serve).
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.name));
+    if (missing.length) {
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
+    }
     const { topics: metadata } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
     for (const t of metadata) this.partitionCounts.set(t.name, t.partitions.length);
   }
