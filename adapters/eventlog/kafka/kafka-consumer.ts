@@ -4,6 +4,7 @@
 // the difference between two assignments is computed here, and batches wait for the callbacks).
 import type { Consumer as KafkaJsConsumer, EachBatchPayload, IMemberAssignment } from 'kafkajs';
 import { tpKey, type Consumer, type ConsumerHandlers, type LogRecord, type TopicPartition } from '../../../runtime/ports/event-log.js';
+import type { FetchLoopGuard } from './fetch-loop-guard.js';
 
 export interface KafkaConsumerOptions {
   readonly topics: readonly string[];
@@ -12,6 +13,8 @@ export interface KafkaConsumerOptions {
   readonly partitionsConsumedConcurrently: number;
   /** Told the lag (high watermark - next offset) of each partition after every batch. */
   readonly onLag?: (tp: TopicPartition, lag: number) => void;
+  /** Told once the kafkajs consumer is disconnected. */
+  readonly onDisconnected?: () => void;
 }
 
 export class KafkaConsumer implements Consumer {
@@ -19,10 +22,12 @@ export class KafkaConsumer implements Consumer {
   private callbacks: Promise<void> = Promise.resolve();
   private handlers: ConsumerHandlers | undefined;
   private running = false;
+  private released: Promise<void> | undefined;
 
   constructor(
     readonly memberId: string,
     private readonly consumer: KafkaJsConsumer,
+    private readonly guard: FetchLoopGuard,
     private readonly options: KafkaConsumerOptions,
   ) {}
 
@@ -35,6 +40,7 @@ export class KafkaConsumer implements Consumer {
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning });
+    if (this.released) return this.leaveAgain();
     this.running = true;
     await this.consumer.run({
       autoCommit: false,
@@ -42,6 +48,14 @@ export class KafkaConsumer implements Consumer {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.batch(payload),
     });
+    // Released (the log closed) while it connected or joined: kafkajs connected again after the
+    // disconnect; without this its sockets would keep the process alive.
+    if (this.released) return this.leaveAgain();
+  }
+
+  private async leaveAgain(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect().catch(() => undefined);
   }
 
   async commit(tp: TopicPartition, offset: number): Promise<void> {
@@ -67,11 +81,20 @@ export class KafkaConsumer implements Consumer {
   async disconnect(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    await this.consumer.disconnect();
+    await this.release();
     await this.callbacks;
     const lost = this.assignment();
     this.assigned.clear();
     if (lost.length) await this.handlers?.onRevoke?.(lost);
+  }
+
+  /** Stops the kafkajs consumer and leaves the group, without revoke callbacks (the log closes). */
+  release(): Promise<void> {
+    this.running = false;
+    // The guard and disconnect() in one tick: kafkajs must not build fetchers for a stopped consumer.
+    this.guard.stop();
+    this.released ??= this.consumer.disconnect().finally(() => this.options.onDisconnected?.());
+    return this.released;
   }
 
   private rebalanced(assignment: IMemberAssignment): void {

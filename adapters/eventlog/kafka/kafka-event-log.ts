@@ -1,9 +1,10 @@
 // The EventLog port on Kafka (kafkajs): topics created from the catalog (those missing), a producer keyed by
 // token with acks=all and exponential retries, consumers in groups with Regent's contiguous range
 // assigner, and admin lookups for committed and end offsets.
-import kafkajs, { type Admin, type Consumer as KafkaJsConsumer, type Kafka, type Producer } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka, type Producer } from 'kafkajs';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import { UnknownTopicError, type Consumer, type ConsumerOptions, type EventLog, type LogLineage, type OutgoingRecord, type TopicPartition, type TopicSpec } from '../../../runtime/ports/event-log.js';
+import { FetchLoopGuard } from './fetch-loop-guard.js';
 import { KafkaConsumer } from './kafka-consumer.js';
 import { regentAssigner } from './range-assigner.js';
 
@@ -25,7 +26,7 @@ const KAFKA_LINEAGE: LogLineage = { id: 'kafka', epoch: 'kafka', keptBelow: () =
 export class KafkaEventLog implements EventLog {
   private readonly kafka: Kafka;
   private readonly partitionCounts = new Map<string, number>();
-  private readonly consumers = new Set<KafkaJsConsumer>();
+  private readonly consumers = new Set<KafkaConsumer>();
   private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
   private readonly publishSeconds: Histogram<'topic'> | undefined;
@@ -96,24 +97,27 @@ export class KafkaEventLog implements EventLog {
   consumer(options: ConsumerOptions): Consumer {
     const ordinal = options.memberMetadata?.['ordinal'];
     const heartbeatIntervalMs = this.options.heartbeatIntervalMs ?? 3000;
+    const guard = new FetchLoopGuard();
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
-      partitionAssigners: [regentAssigner(options.assignment ?? 'ranges', typeof ordinal === 'number' ? ordinal : undefined)],
+      partitionAssigners: [guard.watch(regentAssigner(options.assignment ?? 'ranges', typeof ordinal === 'number' ? ordinal : undefined))],
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: heartbeatIntervalMs,
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1000,
       // The supervisor restarts a crashed consumer, not kafkajs.
       retry: { retries: 3, restartOnFailure: async () => false },
     });
-    this.consumers.add(consumer);
     const partitions = options.topics.reduce((n, t) => n + (this.partitionCounts.get(t) ?? 1), 0);
-    return new KafkaConsumer(`${options.groupId}-member-${this.nextMember++}`, consumer, {
+    const member: KafkaConsumer = new KafkaConsumer(`${options.groupId}-member-${this.nextMember++}`, consumer, guard, {
       topics: options.topics,
       fromBeginning: options.fromBeginning ?? true,
       heartbeatIntervalMs,
       partitionsConsumedConcurrently: Math.max(1, partitions),
       ...(this.lag ? { onLag: (tp: TopicPartition, lag: number) => this.lag!.set({ group: options.groupId, topic: tp.topic, partition: String(tp.partition) }, lag) } : {}),
+      onDisconnected: () => this.consumers.delete(member),
     });
+    this.consumers.add(member);
+    return member;
   }
 
   async committed(groupId: string, tp: TopicPartition): Promise<number | undefined> {
@@ -144,7 +148,7 @@ export class KafkaEventLog implements EventLog {
   }
 
   async close(): Promise<void> {
-    for (const c of this.consumers) await c.disconnect().catch(() => undefined);
+    for (const c of [...this.consumers]) await c.release().catch(() => undefined);
     await (await this.producer)?.disconnect();
     await (await this.admin)?.disconnect();
   }
