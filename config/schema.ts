@@ -38,6 +38,8 @@ const eventLog = z.strictObject({
   heartbeatIntervalMs: posInt().default(3000),
   retryInitialMs: posInt().default(1000),
   retryMaxMs: posInt().default(16_000),
+  /** Longest a Kafka fetch waits for records before it answers empty (a broker answers sooner when records arrive). */
+  maxWaitTimeMs: posInt().default(1000),
   /**
    * In-process log: `committed` keeps only what some group reading the topic has not committed
    * (memory stays flat); `records` keeps `retentionRecords` per partition.

@@ -18,6 +18,19 @@ export class Health {
     this.log.error({ component, reason }, 'dependency down: running degraded');
   }
 
+  /**
+   * For a dependency that reports its own state: degraded while `problem` is set (a change of
+   * problem is logged once, e.g. a down broker's partitions got new leaders), recovered when not.
+   */
+  track(component: string, problem: string | undefined): void {
+    if (problem === undefined) return this.recover(component);
+    const before = this.down.get(component);
+    if (before === undefined) return this.degrade(component, problem);
+    if (before === problem) return;
+    this.down.set(component, problem);
+    this.log.warn({ component, reason: problem }, 'dependency still down: running degraded');
+  }
+
   recover(component: string): void {
     if (!this.down.has(component)) return;
     this.down.delete(component);

@@ -7,6 +7,7 @@ import { topicSpecs } from '../config/topics.js';
 import type { Config } from '../config/schema.js';
 import { MemoryEventLog } from '../adapters/eventlog/memory/memory-event-log.js';
 import { KafkaEventLog } from '../adapters/eventlog/kafka/kafka-event-log.js';
+import { describeHealth, type KafkaClusterHealth } from '../adapters/eventlog/kafka/broker-watch.js';
 import { MemoryAuditLog } from '../adapters/store/memory-audit-log.js';
 import { MemoryOrderJournal } from '../adapters/store/memory-order-journal.js';
 import { PostgresAuditLog } from '../adapters/store/postgres/postgres-audit-log.js';
@@ -119,7 +120,10 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     recording && config.eventLog.kind === 'memory'
       ? new CommitJournal(recording, options.logger.child({ component: 'commit-journal' }), undefined, () => (runtime ? runtime.storeHoldsLogNow(COMMIT_GATE_MS) : Promise.resolve(false)))
       : undefined;
-  const eventLog = createEventLog(config, metricsRegistry, commits);
+  // A broker outage degrades the run (metric, log line, /readyz) until every broker answers again.
+  const onKafkaHealth = (health: KafkaClusterHealth) =>
+    runtime?.health.track('event-log', health.down.length ? `kafka: ${describeHealth(health)}` : undefined);
+  const eventLog = createEventLog(config, metricsRegistry, commits, onKafkaHealth);
   // Nor does it touch the recorded run's snapshots or cache: its state lives in memory.
   const keepsState = config.state.kind === 'redis' && !replaysStore;
   const redisState =
@@ -163,7 +167,11 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
         allowedHosts: config.http.allowedHosts,
         registry: metrics.registry,
         healthy: () => runtime?.running ?? false,
-        ready: () => runtime?.running ?? false,
+        ready: () => {
+          if (!runtime?.running) return false;
+          const eventLogDown = runtime.health.components()['event-log'];
+          return eventLogDown === undefined ? true : { ready: false, reasons: { 'event-log': eventLogDown } };
+        },
         onListening: (port) => {
           boundPort = port;
         },
@@ -389,7 +397,7 @@ function runFingerprint(config: Config): Record<string, unknown> {
   };
 }
 
-function createEventLog(config: Config, metrics: RuntimeMetrics, commits: CommitJournal | undefined): EventLog {
+function createEventLog(config: Config, metrics: RuntimeMetrics, commits: CommitJournal | undefined, onKafkaHealth: (health: KafkaClusterHealth) => void): EventLog {
   const c = config.eventLog;
   if (c.kind === 'memory') {
     return new MemoryEventLog({
@@ -404,6 +412,8 @@ function createEventLog(config: Config, metrics: RuntimeMetrics, commits: Commit
     retry: { initialMs: c.retryInitialMs, maxMs: c.retryMaxMs },
     sessionTimeoutMs: c.sessionTimeoutMs,
     heartbeatIntervalMs: c.heartbeatIntervalMs,
+    maxWaitTimeMs: c.maxWaitTimeMs,
+    onHealth: onKafkaHealth,
     metrics: metrics.registry,
   });
 }

@@ -28,6 +28,11 @@ interface Answer {
 
 const json = (status: number, body: unknown): Answer => ({ status, type: 'application/json', body: JSON.stringify(body) });
 
+export interface Readiness {
+  readonly ready: boolean;
+  readonly reasons?: Record<string, string>;
+}
+
 export interface OpsServerOptions {
   readonly host: string;
   readonly port: number;
@@ -35,7 +40,8 @@ export interface OpsServerOptions {
   readonly allowedHosts?: readonly string[];
   readonly registry: Registry;
   readonly healthy: () => boolean;
-  readonly ready: () => boolean | Promise<boolean>;
+  /** Ready or not; not ready may say why, per component (answered in the body of a 503). */
+  readonly ready: () => boolean | Readiness | Promise<boolean | Readiness>;
   /** Told the bound port (useful with port 0). */
   readonly onListening?: (port: number) => void;
   readonly operator?: OperatorApi;
@@ -141,8 +147,9 @@ async function respond(req: IncomingMessage, body: string, options: OpsServerOpt
       return { status: ok ? 200 : 503, type: 'application/json', body: JSON.stringify({ status: ok ? 'ok' : 'unhealthy' }) };
     }
     case '/readyz': {
-      const ok = await options.ready();
-      return { status: ok ? 200 : 503, type: 'application/json', body: JSON.stringify({ status: ok ? 'ready' : 'not-ready' }) };
+      const answer = await options.ready();
+      const { ready, reasons } = typeof answer === 'boolean' ? { ready: answer, reasons: undefined } : answer;
+      return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', ...(!ready && reasons ? { reasons } : {}) });
     }
     default:
       return { status: 404, type: 'application/json', body: JSON.stringify({ error: 'not found', paths: ['/metrics', '/healthz', '/readyz'] }) };

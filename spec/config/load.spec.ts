@@ -42,6 +42,7 @@ describe('config/load', () => {
         heartbeatIntervalMs: 3000,
         retryInitialMs: 1000,
         retryMaxMs: 16_000,
+        maxWaitTimeMs: 1000,
         retention: 'committed',
         retentionRecords: 1000,
         maxBatchSize: 256,

@@ -1,11 +1,16 @@
-// The EventLog port on Kafka (kafkajs): topics created from the catalog (those missing), a producer keyed by
-// token with acks=all and exponential retries, consumers in groups with Regent's contiguous range
-// assigner, and admin lookups for committed and end offsets.
+// The EventLog port on Kafka (kafkajs): topics created from the catalog (those missing), a producer
+// keyed by token with acks=all and exponential retries, consumers in groups with Regent's
+// contiguous range assigner, and admin lookups for committed and end offsets. A broker outage is
+// waited out, not failed on: publishes and lookups are tried again until a leader is reachable,
+// consumers keep their group and retry their fetches, and the broker watch says which broker and
+// partitions are out (onHealth, regent_kafka_broker_up).
 import kafkajs, { type Admin, type Kafka, type Producer } from 'kafkajs';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import { UnknownTopicError, type Consumer, type ConsumerOptions, type EventLog, type LogLineage, type OutgoingRecord, type TopicPartition, type TopicSpec } from '../../../runtime/ports/event-log.js';
+import { BrokerWatch, type KafkaClusterHealth } from './broker-watch.js';
 import { FetchLoopGuard } from './fetch-loop-guard.js';
 import { KafkaConsumer } from './kafka-consumer.js';
+import { EventLogClosedError, whileUnavailable } from './outage-retry.js';
 import { regentAssigner } from './range-assigner.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
@@ -18,8 +23,20 @@ export interface KafkaEventLogOptions {
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly maxWaitTimeMs?: number;
+  /** How often the brokers are probed (default 1 s); also the probe's connect timeout. */
+  readonly probeIntervalMs?: number;
+  /**
+   * How old a client's metadata may get before it asks again (default 5 s): how soon a consumer
+   * fetches from a partition's new leader after the old one went down.
+   */
+  readonly metadataMaxAgeMs?: number;
+  /** Told whenever the set of unreachable brokers or leaderless partitions changes. */
+  readonly onHealth?: (health: KafkaClusterHealth) => void;
   readonly metrics?: Registry;
 }
+
+/** About two minutes of retries with the default backoff (1 s doubling to 16 s). */
+const CONSUMER_RETRIES = 12;
 
 const KAFKA_LINEAGE: LogLineage = { id: 'kafka', epoch: 'kafka', keptBelow: () => Number.POSITIVE_INFINITY };
 
@@ -33,6 +50,9 @@ export class KafkaEventLog implements EventLog {
   private readonly lag: Gauge<'group' | 'topic' | 'partition'> | undefined;
   private nextMember = 0;
   private readonly lookups = new Map<string, { at: number; value: Promise<unknown> }>();
+  private readonly watch: BrokerWatch;
+  private closed = false;
+  private healthChange = signal();
 
   /** Kafka keeps every offset it ever wrote: snapshots of this cluster's offsets stay valid. */
   lineage(): LogLineage {
@@ -61,6 +81,17 @@ export class KafkaEventLog implements EventLog {
         registers: [options.metrics],
       });
     }
+    this.watch = new BrokerWatch({
+      intervalMs: options.probeIntervalMs ?? 1000,
+      brokers: () => this.withAdmin(async (admin) => (await admin.describeCluster()).brokers),
+      leaders: () => this.leaders(),
+      onChange: (health) => {
+        this.healthChange.fire();
+        this.healthChange = signal();
+        options.onHealth?.(health);
+      },
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    });
   }
 
   async createTopics(topics: readonly TopicSpec[]): Promise<void> {
@@ -74,6 +105,7 @@ export class KafkaEventLog implements EventLog {
     }
     const { topics: metadata } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
     for (const t of metadata) this.partitionCounts.set(t.name, t.partitions.length);
+    this.watch.start();
   }
 
   partitionsOf(topic: string): number {
@@ -84,19 +116,18 @@ export class KafkaEventLog implements EventLog {
 
   async publish(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
     this.partitionsOf(topic);
-    const producer = await this.producerClient();
     const end = this.publishSeconds?.startTimer({ topic });
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: records.map((r) => ({ value: r.value, ...(r.key !== undefined ? { key: r.key } : {}), ...(r.partition !== undefined ? { partition: r.partition } : {}) })),
-    });
+    const messages = records.map((r) => ({ value: r.value, ...(r.key !== undefined ? { key: r.key } : {}), ...(r.partition !== undefined ? { partition: r.partition } : {}) }));
+    // kafkajs refreshes its metadata and retries a few times itself; past that, the leader is still
+    // out: wait for it (a record sent twice is skipped by its event id downstream).
+    await this.untilAvailable(`publish to ${topic}`, async () => (await this.producerClient()).send({ topic, acks: -1, messages }));
     end?.();
   }
 
   consumer(options: ConsumerOptions): Consumer {
     const ordinal = options.memberMetadata?.['ordinal'];
     const heartbeatIntervalMs = this.options.heartbeatIntervalMs ?? 3000;
+    const retry = this.options.retry ?? {};
     const guard = new FetchLoopGuard();
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
@@ -104,8 +135,16 @@ export class KafkaEventLog implements EventLog {
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: heartbeatIntervalMs,
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1000,
-      // The supervisor restarts a crashed consumer, not kafkajs.
-      retry: { retries: 3, restartOnFailure: async () => false },
+      metadataMaxAge: this.options.metadataMaxAgeMs ?? 5000,
+      // A fetch that fails because a broker is out is tried again in the group for minutes
+      // (leaving and joining while a broker is down only adds rebalances); a consumer that crashed
+      // after that, or for any other reason, is restarted by the supervisor, not kafkajs.
+      retry: {
+        initialRetryTime: retry.initialMs ?? 1000,
+        maxRetryTime: retry.maxMs ?? 16_000,
+        retries: CONSUMER_RETRIES,
+        restartOnFailure: async () => false,
+      },
     });
     const partitions = options.topics.reduce((n, t) => n + (this.partitionCounts.get(t) ?? 1), 0);
     const member: KafkaConsumer = new KafkaConsumer(`${options.groupId}-member-${this.nextMember++}`, consumer, guard, {
@@ -122,7 +161,7 @@ export class KafkaEventLog implements EventLog {
 
   async committed(groupId: string, tp: TopicPartition): Promise<number | undefined> {
     const partitions = await this.recently(`committed:${groupId}:${tp.topic}`, async () => {
-      const [topic] = await (await this.adminClient()).fetchOffsets({ groupId, topics: [tp.topic] });
+      const [topic] = await this.withAdmin((admin) => admin.fetchOffsets({ groupId, topics: [tp.topic] }));
       return new Map((topic?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     });
     const offset = partitions.get(tp.partition) ?? -1;
@@ -131,7 +170,7 @@ export class KafkaEventLog implements EventLog {
 
   async endOffset(tp: TopicPartition): Promise<number> {
     const partitions = await this.recently(`end:${tp.topic}`, async () => {
-      const offsets = await (await this.adminClient()).fetchTopicOffsets(tp.topic);
+      const offsets = await this.withAdmin((admin) => admin.fetchTopicOffsets(tp.topic));
       return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
     });
     return partitions.get(tp.partition) ?? 0;
@@ -148,21 +187,74 @@ export class KafkaEventLog implements EventLog {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.healthChange.fire();
+    await this.watch.stop();
     for (const c of [...this.consumers]) await c.release().catch(() => undefined);
-    await (await this.producer)?.disconnect();
-    await (await this.admin)?.disconnect();
+    await (await this.producer?.catch(() => undefined))?.disconnect();
+    await (await this.admin?.catch(() => undefined))?.disconnect();
+  }
+
+  /** Leader of every partition of the created topics, as the cluster tells it now. */
+  private async leaders(): Promise<Map<string, number>> {
+    const { topics } = await this.withAdmin((admin) => admin.fetchTopicMetadata({ topics: [...this.partitionCounts.keys()] }));
+    const leaders = new Map<string, number>();
+    for (const t of topics) for (const p of t.partitions) leaders.set(`${t.name}/${p.partitionId}`, p.leader);
+    return leaders;
+  }
+
+  private untilAvailable<T>(what: string, call: () => Promise<T>, onUnavailable?: () => void): Promise<T> {
+    const retry = this.options.retry ?? {};
+    return whileUnavailable(what, call, {
+      initialMs: retry.initialMs ?? 1000,
+      maxMs: retry.maxMs ?? 16_000,
+      closed: () => this.closed,
+      changed: () => this.healthChange.fired,
+      ...(onUnavailable ? { onUnavailable } : {}),
+    });
+  }
+
+  /**
+   * An admin call, waited out through an outage. kafkajs's admin keeps the leaders it learnt at
+   * connect for minutes and does not retry a lookup sent to a dead leader: after such a failure the
+   * next try gets a new admin client, which learns the current leaders.
+   */
+  private withAdmin<T>(call: (admin: Admin) => Promise<T>): Promise<T> {
+    let used: Promise<Admin> | undefined;
+    return this.untilAvailable(
+      'admin lookup',
+      async () => {
+        used = this.adminClient();
+        return call(await used);
+      },
+      () => {
+        if (!used || this.admin !== used) return;
+        this.admin = undefined;
+        void used.then((admin) => admin.disconnect()).catch(() => undefined);
+      },
+    );
   }
 
   private producerClient(): Promise<Producer> {
-    this.producer ??= (async () => {
-      const producer = this.kafka.producer({ allowAutoTopicCreation: false });
-      await producer.connect();
-      return producer;
-    })();
+    if (this.closed) return Promise.reject(new EventLogClosedError('producer'));
+    if (!this.producer) {
+      const connecting = (async () => {
+        const producer = this.kafka.producer({ allowAutoTopicCreation: false });
+        await producer.connect();
+        return producer;
+      })();
+      // A producer that could not connect (every broker out) is made again on the next publish.
+      connecting.catch(() => {
+        if (this.producer === connecting) this.producer = undefined;
+      });
+      this.producer = connecting;
+    }
     return this.producer;
   }
 
+  /** Refused once the log is closed: a lookup still waiting out an outage must not open a client again. */
   private adminClient(): Promise<Admin> {
+    if (this.closed) return Promise.reject(new EventLogClosedError('admin lookup'));
     this.admin ??= (async () => {
       const admin = this.kafka.admin();
       await admin.connect();
@@ -170,4 +262,11 @@ export class KafkaEventLog implements EventLog {
     })();
     return this.admin;
   }
+}
+
+/** A promise that resolves once fire() is called. */
+function signal(): { readonly fired: Promise<void>; fire(): void } {
+  let fire!: () => void;
+  const fired = new Promise<void>((resolve) => (fire = resolve));
+  return { fired, fire };
 }

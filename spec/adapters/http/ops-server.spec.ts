@@ -33,7 +33,7 @@ describe('operations: metrics, health and correlated logs', () => {
   });
   let runtime: Runtime;
   let port = 0;
-  let ready = false;
+  let ready: boolean | { ready: false; reasons: Record<string, string> } = false;
   const log = new MemoryEventLog();
 
   before(async () => {
@@ -79,6 +79,14 @@ describe('operations: metrics, health and correlated logs', () => {
     ready = true;
     expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).to.deep.equal({ status: 'ready' });
     expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).to.equal(404);
+  });
+
+  it('says on /readyz why it is not ready, per component', async () => {
+    ready = { ready: false, reasons: { 'event-log': 'kafka: broker 3 (127.0.0.1:9094) unreachable' } };
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(res.status).to.equal(503);
+    expect(await res.json()).to.deep.equal({ status: 'not-ready', reasons: { 'event-log': 'kafka: broker 3 (127.0.0.1:9094) unreachable' } });
+    ready = true;
   });
 
   it('logs JSON lines that carry the correlation id of the causing event', async () => {
