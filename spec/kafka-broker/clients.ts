@@ -57,8 +57,8 @@ export class Harness {
     });
   }
 
-  async producer(clientId: string): Promise<Producer> {
-    const producer = this.kafka(clientId).producer({ allowAutoTopicCreation: true });
+  async producer(clientId: string, options: { idempotent?: boolean } = {}): Promise<Producer> {
+    const producer = this.kafka(clientId).producer({ allowAutoTopicCreation: true, ...(options.idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {}) });
     this.others.push(producer);
     await producer.connect();
     return producer;

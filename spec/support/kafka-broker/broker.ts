@@ -28,6 +28,15 @@ export class KafkaTestBroker {
   private readonly connections = new Set<Connection>();
   private server: Server | undefined;
   private boundPort: number;
+  private producerIds = 1000n;
+  private lostProduceResponses = 0;
+  private readonly faults = {
+    loseProduceResponse: (): boolean => {
+      if (this.lostProduceResponses === 0) return false;
+      this.lostProduceResponses -= 1;
+      return true;
+    },
+  };
   private closed = false;
 
   private constructor(private readonly options: KafkaTestBrokerOptions) {
@@ -94,6 +103,14 @@ export class KafkaTestBroker {
     return dropped;
   }
 
+  /**
+   * The next `count` Produce requests are stored but not answered: the broker cuts the connection
+   * instead, as when a response is lost on the way, and the client sends the records again.
+   */
+  loseProduceResponses(count = 1): void {
+    this.lostProduceResponses += count;
+  }
+
   /** Creates a topic directly (false when it exists). */
   createTopic(topic: string, partitions = this.options.defaultPartitions ?? 1): boolean {
     return this.log.create(topic, partitions);
@@ -133,6 +150,8 @@ export class KafkaTestBroker {
       clusterId: 'regent-test-cluster',
       autoCreateTopics: this.options.autoCreateTopics ?? true,
       defaultPartitions: this.options.defaultPartitions ?? 1,
+      faults: this.faults,
+      nextProducerId: () => this.producerIds++,
     };
   }
 

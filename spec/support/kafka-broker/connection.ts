@@ -3,7 +3,7 @@
 import type { Socket } from 'node:net';
 import { MalformedFrameError, Reader } from './codec/reader.js';
 import { Writer } from './codec/writer.js';
-import type { ApiHandler, BrokerState } from './apis/types.js';
+import { LostResponse, type ApiHandler, type BrokerState } from './apis/types.js';
 
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
@@ -95,7 +95,7 @@ export class Connection {
   }
 
   private fail(error: unknown): void {
-    if (!(error instanceof MalformedFrameError) && !(error instanceof UnsupportedRequestError)) {
+    if (!(error instanceof MalformedFrameError) && !(error instanceof UnsupportedRequestError) && !(error instanceof LostResponse)) {
       // A bug in the broker: still close the connection, and leave a trace for the spec run.
       process.emitWarning(`kafka test broker: ${error instanceof Error ? error.stack : String(error)}`);
     }

@@ -1,5 +1,6 @@
 // The in-memory log: topics of partitions, each an append-only list of stored record batches with a
 // high watermark. Appends wake long-polling fetches through waitForAppend().
+import { ProducerSequences } from './producer-sequences.js';
 import { setBaseOffset, type RecordBatch } from './record-batch.js';
 
 interface StoredBatch {
@@ -13,6 +14,8 @@ export class PartitionLog {
   private readonly batches: StoredBatch[] = [];
   readonly startOffset = 0;
   private end = 0;
+  /** Idempotent producers' last batches, to recognise a resent one. */
+  readonly sequences = new ProducerSequences();
 
   /** High watermark: the offset the next record gets. */
   get endOffset(): number {
@@ -25,6 +28,7 @@ export class PartitionLog {
     setBaseOffset(batch, baseOffset);
     this.end += batch.offsetCount;
     this.batches.push({ baseOffset, nextOffset: this.end, maxTimestamp: batch.maxTimestamp, bytes: batch.bytes });
+    this.sequences.wrote(batch, baseOffset);
     return baseOffset;
   }
 

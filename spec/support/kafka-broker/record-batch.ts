@@ -8,6 +8,9 @@ const LENGTH_OFFSET = 8;
 const MAGIC_OFFSET = 16;
 const LAST_OFFSET_DELTA_OFFSET = 23;
 const MAX_TIMESTAMP_OFFSET = 35;
+const PRODUCER_ID_OFFSET = 43;
+const PRODUCER_EPOCH_OFFSET = 51;
+const BASE_SEQUENCE_OFFSET = 53;
 const RECORD_COUNT_OFFSET = 57;
 
 export interface RecordBatch {
@@ -17,6 +20,10 @@ export interface RecordBatch {
   readonly offsetCount: number;
   readonly recordCount: number;
   readonly maxTimestamp: number;
+  /** -1 unless an idempotent producer wrote it. */
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly baseSequence: number;
 }
 
 /** Splits a Produce partition's `records` into its batches (a request may carry several). */
@@ -37,6 +44,9 @@ export function splitBatches(records: Buffer): RecordBatch[] {
       offsetCount: bytes.readInt32BE(LAST_OFFSET_DELTA_OFFSET) + 1,
       recordCount: bytes.readInt32BE(RECORD_COUNT_OFFSET),
       maxTimestamp: Number(bytes.readBigInt64BE(MAX_TIMESTAMP_OFFSET)),
+      producerId: bytes.readBigInt64BE(PRODUCER_ID_OFFSET),
+      producerEpoch: bytes.readInt16BE(PRODUCER_EPOCH_OFFSET),
+      baseSequence: bytes.readInt32BE(BASE_SEQUENCE_OFFSET),
     });
     at += total;
   }

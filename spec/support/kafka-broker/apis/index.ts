@@ -5,6 +5,7 @@ import { describeGroups } from './describe-groups.js';
 import { fetch } from './fetch.js';
 import { findCoordinator } from './find-coordinator.js';
 import { heartbeat } from './heartbeat.js';
+import { initProducerId } from './init-producer-id.js';
 import { joinGroup } from './join-group.js';
 import { leaveGroup } from './leave-group.js';
 import { listOffsets } from './list-offsets.js';
@@ -29,6 +30,7 @@ const handlers: ApiHandler[] = [
   syncGroup,
   describeGroups,
   createTopics,
+  initProducerId,
 ];
 handlers.push(apiVersionsHandler(() => handlers));
 

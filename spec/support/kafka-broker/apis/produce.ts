@@ -1,10 +1,11 @@
 // Produce (key 0) v3: each partition's RecordBatch v2 bytes are split into batches, given offsets by
-// patching baseOffset, and stored as received. acks=0 gets no response.
+// patching baseOffset, and stored as received; a batch an idempotent producer sent again is
+// recognised by its sequence and not stored twice. acks=0 gets no response.
 import { MalformedFrameError, type Reader } from '../codec/reader.js';
 import { Writer } from '../codec/writer.js';
 import { ErrorCode } from '../error-codes.js';
 import { splitBatches, type RecordBatch } from '../record-batch.js';
-import type { ApiHandler, BrokerState, RequestContext } from './types.js';
+import { LostResponse, type ApiHandler, type BrokerState, type RequestContext } from './types.js';
 
 const CORRUPT_MESSAGE = 2;
 
@@ -25,9 +26,13 @@ function appendPartition(broker: BrokerState, topic: string, partition: number, 
     if (error instanceof MalformedFrameError) return { partition, errorCode: CORRUPT_MESSAGE, baseOffset: -1 };
     throw error;
   }
+  const sequences = broker.log.partition(topic, partition)!.sequences;
   let baseOffset = -1;
   for (const batch of batches) {
-    const offset = broker.log.append(topic, partition, batch);
+    const check = sequences.check(batch);
+    if (check.kind === 'out-of-order') return { partition, errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1 };
+    if (check.kind === 'fenced') return { partition, errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, baseOffset: -1 };
+    const offset = check.kind === 'duplicate' ? check.baseOffset : broker.log.append(topic, partition, batch);
     if (baseOffset === -1) baseOffset = offset;
   }
   return { partition, errorCode: ErrorCode.NONE, baseOffset };
@@ -50,6 +55,7 @@ export const produce: ApiHandler = {
       name: topic.name,
       partitions: topic.partitions.map((p) => appendPartition(broker, topic.name, p.partition, p.records)),
     }));
+    if (broker.faults.loseProduceResponse()) throw new LostResponse();
     if (acks === 0) return null;
     return new Writer()
       .array(results, (w, topic) =>

@@ -14,6 +14,20 @@ export interface BrokerState {
   readonly clusterId: string;
   readonly autoCreateTopics: boolean;
   readonly defaultPartitions: number;
+  readonly faults: BrokerFaults;
+  /** Hands out idempotent producer ids. */
+  nextProducerId(): bigint;
+}
+
+/** Faults a spec injects into the broker's answers. */
+export interface BrokerFaults {
+  /** True (and counts down) while Produce responses are to be lost: the records are stored, the connection is cut before the answer. */
+  loseProduceResponse(): boolean;
+}
+
+/** Thrown by a handler whose response is to be lost: the connection closes without an answer. */
+export class LostResponse extends Error {
+  override readonly name = 'LostResponse';
 }
 
 export interface RequestContext {
