@@ -22,37 +22,50 @@ const http = z.strictObject({
     .default([]),
 });
 
-const eventLog = z.strictObject({
-  kind: z.enum(['memory', 'kafka']).default('memory'),
-  /** Kafka bootstrap servers (host:port), for kind kafka. */
-  brokers: z
-    .array(z.string().regex(/^[^\s:]+:\d+$/, 'host:port').describe('host:port (e.g. 127.0.0.1:9092)'))
-    .min(1)
-    .default(['127.0.0.1:9092']),
-  clientId: z.string().min(1).default('regent'),
-  /** Consumer group of the runtime (pods of one deployment share it). */
-  groupId: z.string().min(1).default('regent'),
-  /** This pod's shard index (the StatefulSet ordinal): pod k of N owns the k-th partition range. */
-  ordinal: nonNegInt().optional(),
-  sessionTimeoutMs: posInt().default(30_000),
-  heartbeatIntervalMs: posInt().default(3000),
-  retryInitialMs: posInt().default(1000),
-  retryMaxMs: posInt().default(16_000),
-  /** Longest a Kafka fetch waits for records before it answers empty (a broker answers sooner when records arrive). */
-  maxWaitTimeMs: posInt().default(1000),
-  /**
-   * In-process log: `committed` keeps only what some group reading the topic has not committed
-   * (memory stays flat); `records` keeps `retentionRecords` per partition.
-   */
-  retention: z.enum(['committed', 'records']).default('committed'),
-  /**
-   * In-process log: records kept per partition of a topic no group reads (dead letters, and topics
-   * only a store would read), or of every topic with retention `records`.
-   */
-  retentionRecords: posInt().default(1000),
-  maxBatchSize: posInt().default(256),
-  maxInFlightBatches: posInt().default(8),
-});
+const eventLog = z
+  .strictObject({
+    kind: z.enum(['memory', 'kafka']).default('memory'),
+    /** Kafka bootstrap servers (host:port), for kind kafka. */
+    brokers: z
+      .array(z.string().regex(/^[^\s:]+:\d+$/, 'host:port').describe('host:port (e.g. 127.0.0.1:9092)'))
+      .min(1)
+      .default(['127.0.0.1:9092']),
+    clientId: z.string().min(1).default('regent'),
+    /** Kafka: create the catalog topics the cluster lacks at start-up; false = only check that they all exist with their partition counts. */
+    createTopics: z.boolean().default(true),
+    /** Kafka: replication factor of the topics Regent creates (unset: the cluster's default.replication.factor). */
+    replicationFactor: posInt().optional(),
+    /** Kafka: min.insync.replicas of the topics Regent creates (unset: the cluster's); at most replicationFactor. */
+    minInsyncReplicas: posInt().optional(),
+    /** Kafka: how long start-up waits for a broker to answer before it reports the cluster unreachable. */
+    connectTimeoutMs: posInt().default(10_000),
+    /** Consumer group of the runtime (pods of one deployment share it). */
+    groupId: z.string().min(1).default('regent'),
+    /** This pod's shard index (the StatefulSet ordinal): pod k of N owns the k-th partition range. */
+    ordinal: nonNegInt().optional(),
+    sessionTimeoutMs: posInt().default(30_000),
+    heartbeatIntervalMs: posInt().default(3000),
+    retryInitialMs: posInt().default(1000),
+    retryMaxMs: posInt().default(16_000),
+    /** Longest a Kafka fetch waits for records before it answers empty (a broker answers sooner when records arrive). */
+    maxWaitTimeMs: posInt().default(1000),
+    /**
+     * In-process log: `committed` keeps only what some group reading the topic has not committed
+     * (memory stays flat); `records` keeps `retentionRecords` per partition.
+     */
+    retention: z.enum(['committed', 'records']).default('committed'),
+    /**
+     * In-process log: records kept per partition of a topic no group reads (dead letters, and topics
+     * only a store would read), or of every topic with retention `records`.
+     */
+    retentionRecords: posInt().default(1000),
+    maxBatchSize: posInt().default(256),
+    maxInFlightBatches: posInt().default(8),
+  })
+  .refine((e) => e.minInsyncReplicas === undefined || e.replicationFactor === undefined || e.minInsyncReplicas <= e.replicationFactor, {
+    path: ['minInsyncReplicas'],
+    message: 'min.insync.replicas cannot exceed the replication factor (no write could ever be acknowledged)',
+  });
 
 export const feedKinds = ['synthetic', 'csv', 'jsonl'] as const;
 /** What a feed may carry: market data. Commands and trades come only from inside (operator API, execution). */

@@ -23,6 +23,8 @@ Options:
                          a csv or jsonl feed may carry (default BTC,ETH,SOL,ARB,DOGE)
   --rate <n>             pace the feed at n events per second (default: as fast as it goes)
   --kafka <brokers>      run on Kafka: host:port[,host:port] (default: the in-process log)
+  --no-create-topics     on Kafka: do not create missing topics, only check that the catalog's
+                         topics exist with their partition counts
   --store <kind>         none | postgres: persist every event (REGENT_STORE__URL, default local)
   --state <kind>         memory | redis: where actor snapshots live (REGENT_STATE__URL)
   --exchange <kind>      paper | hyperliquid | binance (default paper; real venues need credentials:
@@ -69,6 +71,7 @@ const OPTIONS = {
   rate: { type: 'string' },
   store: { type: 'string' },
   kafka: { type: 'string' },
+  'no-create-topics': { type: 'boolean' },
   state: { type: 'string' },
   exchange: { type: 'string' },
   testnet: { type: 'boolean' },
@@ -127,6 +130,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values.rate !== undefined) set('feed.ratePerSec', '--rate', numeric(values.rate));
   if (values['http-port'] !== undefined) set('http.port', '--http-port', numeric(values['http-port']));
   if (values['no-http']) set('http.enabled', '--no-http', false);
+  if (values['no-create-topics']) set('eventLog.createTopics', '--no-create-topics', false);
   if (values.store !== undefined) set('store.kind', '--store', values.store);
   if (values.kafka !== undefined) {
     set('eventLog.kind', '--kafka', 'kafka');

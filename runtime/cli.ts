@@ -18,6 +18,7 @@ import { startRun, type RunHandle } from './run.js';
 import { formatSummary, type RunSummary } from './summary.js';
 import { DeploymentConflictError } from './deployment.js';
 import { confirmFresh } from './confirm-fresh.js';
+import { EventLogUnreachableError, TopicCatalogMismatchError } from './ports/event-log.js';
 import { StoreUnreachableError } from './ports/store-unreachable.js';
 import { ShutdownIncompleteError, StartInterruptedError } from './shutdown.js';
 
@@ -105,12 +106,12 @@ async function main(argv: string[]): Promise<number> {
       logger.flush();
       return 0;
     }
-    if (err instanceof StoreUnreachableError) {
+    if (err instanceof StoreUnreachableError || err instanceof EventLogUnreachableError) {
       process.stderr.write(`regent: cannot start: ${err.message}\n`);
       logger.flush();
       return 1;
     }
-    if (err instanceof DeploymentConflictError) {
+    if (err instanceof DeploymentConflictError || err instanceof TopicCatalogMismatchError) {
       process.stderr.write(`regent: cannot start: ${err.message}\n`);
       logger.flush();
       return err.exitCode;

@@ -409,6 +409,10 @@ function createEventLog(config: Config, metrics: RuntimeMetrics, commits: Commit
   return new KafkaEventLog({
     brokers: c.brokers,
     clientId: c.clientId,
+    createTopics: c.createTopics,
+    ...(c.replicationFactor !== undefined ? { replicationFactor: c.replicationFactor } : {}),
+    ...(c.minInsyncReplicas !== undefined ? { minInsyncReplicas: c.minInsyncReplicas } : {}),
+    connectTimeoutMs: c.connectTimeoutMs,
     retry: { initialMs: c.retryInitialMs, maxMs: c.retryMaxMs },
     sessionTimeoutMs: c.sessionTimeoutMs,
     heartbeatIntervalMs: c.heartbeatIntervalMs,

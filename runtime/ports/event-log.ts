@@ -145,3 +145,46 @@ export class UnknownTopicError extends Error {
     super(`unknown topic "${topic}"`);
   }
 }
+
+/** No broker of the event log answered at start-up within the connect timeout (or one refused us for good). */
+export class EventLogUnreachableError extends Error {
+  override readonly name = 'EventLogUnreachableError';
+  constructor(
+    readonly brokers: readonly string[],
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Kafka at ${brokers.join(",")} is unreachable: ${detail}`, options);
+  }
+}
+
+/** One catalog topic the cluster does not have as the catalog says. */
+export interface TopicProblem {
+  readonly topic: string;
+  readonly expectedPartitions: number;
+  /** Undefined when the topic does not exist. */
+  readonly actualPartitions?: number;
+}
+
+/**
+ * Topics missing (and not to be created) or with another partition count than the catalog's: keys
+ * would land on other partitions than the pods' ranges assume, so the run does not start.
+ */
+export class TopicCatalogMismatchError extends Error {
+  override readonly name = 'TopicCatalogMismatchError';
+  /** A configuration problem: the same exit code as invalid settings. */
+  readonly exitCode = 2;
+  constructor(
+    readonly problems: readonly TopicProblem[],
+    hint: string,
+  ) {
+    const n = problems.length;
+    super(
+      `${n} topic${n === 1 ? ' is' : 's are'} not as the catalog says:\n` +
+        problems
+          .map((p) => `  - ${p.topic}: ${p.actualPartitions === undefined ? `missing (needs ${p.expectedPartitions} partitions)` : `${p.actualPartitions} partitions, the catalog says ${p.expectedPartitions}`}`)
+          .join('\n') +
+        `\n${hint}`,
+    );
+  }
+}

@@ -37,6 +37,8 @@ describe('config/load', () => {
         kind: 'memory',
         brokers: ['127.0.0.1:9092'],
         clientId: 'regent',
+        createTopics: true,
+        connectTimeoutMs: 10_000,
         groupId: 'regent',
         sessionTimeoutMs: 30_000,
         heartbeatIntervalMs: 3000,

@@ -4,20 +4,30 @@
 // waited out, not failed on: publishes and lookups are tried again until a leader is reachable,
 // consumers keep their group and retry their fetches, and the broker watch says which broker and
 // partitions are out (onHealth, regent_kafka_broker_up).
-import kafkajs, { type Admin, type Kafka, type Producer } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka, type KafkaConfig, type Producer } from 'kafkajs';
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import { UnknownTopicError, type Consumer, type ConsumerOptions, type EventLog, type LogLineage, type OutgoingRecord, type TopicPartition, type TopicSpec } from '../../../runtime/ports/event-log.js';
+import { TopicCatalogMismatchError, UnknownTopicError, type Consumer, type ConsumerOptions, type EventLog, type LogLineage, type OutgoingRecord, type TopicPartition, type TopicSpec } from '../../../runtime/ports/event-log.js';
 import { BrokerWatch, type KafkaClusterHealth } from './broker-watch.js';
 import { FetchLoopGuard } from './fetch-loop-guard.js';
 import { KafkaConsumer } from './kafka-consumer.js';
 import { EventLogClosedError, whileUnavailable } from './outage-retry.js';
 import { regentAssigner } from './range-assigner.js';
+import { awaitReachable } from './reachability.js';
+import { TopicCreationError, topicProblems, topicProblemsHint } from './topic-check.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
 export interface KafkaEventLogOptions {
   readonly brokers: readonly string[];
   readonly clientId?: string;
+  /** Create the catalog topics the cluster lacks (default true); without, a missing one stops the start. */
+  readonly createTopics?: boolean;
+  /** Replication factor of created topics (default: the cluster's default.replication.factor). */
+  readonly replicationFactor?: number;
+  /** min.insync.replicas of created topics (default: the cluster's). */
+  readonly minInsyncReplicas?: number;
+  /** How long start-up waits for a broker to answer before it says the cluster is unreachable (default 10 s). */
+  readonly connectTimeoutMs?: number;
   /** Producer and admin retries: exponential from initialMs to maxMs (defaults 1 s -> 16 s). */
   readonly retry?: { readonly initialMs?: number; readonly maxMs?: number; readonly retries?: number };
   readonly sessionTimeoutMs?: number;
@@ -41,7 +51,9 @@ const CONSUMER_RETRIES = 12;
 const KAFKA_LINEAGE: LogLineage = { id: 'kafka', epoch: 'kafka', keptBelow: () => Number.POSITIVE_INFINITY };
 
 export class KafkaEventLog implements EventLog {
+  private readonly clientConfig: KafkaConfig;
   private readonly kafka: Kafka;
+  private reached = false;
   private readonly partitionCounts = new Map<string, number>();
   private readonly consumers = new Set<KafkaConsumer>();
   private producer: Promise<Producer> | undefined;
@@ -61,12 +73,13 @@ export class KafkaEventLog implements EventLog {
 
   constructor(private readonly options: KafkaEventLogOptions) {
     const retry = options.retry ?? {};
-    this.kafka = new KafkaClient({
+    this.clientConfig = {
       clientId: options.clientId ?? 'regent',
       brokers: [...options.brokers],
       logLevel: logLevel.NOTHING,
       retry: { initialRetryTime: retry.initialMs ?? 1000, maxRetryTime: retry.maxMs ?? 16_000, retries: retry.retries ?? 5 },
-    });
+    };
+    this.kafka = new KafkaClient(this.clientConfig);
     if (options.metrics) {
       this.publishSeconds = new Histogram({
         name: 'regent_kafka_publish_seconds',
@@ -94,18 +107,53 @@ export class KafkaEventLog implements EventLog {
     });
   }
 
+  /**
+   * Makes the catalog's topics usable: the missing ones are created (unless createTopics is off),
+   * and every topic must have the catalog's partition count, or the start stops naming each one.
+   * Only what is missing is created: a cluster with the catalog in place needs no CreateTopics
+   * (which managed clusters often refuse, and the librdkafka mock cluster cannot serve).
+   */
   async createTopics(topics: readonly TopicSpec[]): Promise<void> {
-    const admin = await this.adminClient();
-    // Only what is missing is created: a cluster with the catalog in place needs no CreateTopics
-    // (which managed clusters often refuse, and the librdkafka mock cluster cannot serve).
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.name));
-    if (missing.length) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
+    if (!this.reached) {
+      await awaitReachable(this.clientConfig, this.options.connectTimeoutMs ?? 10_000);
+      this.reached = true;
     }
-    const { topics: metadata } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
-    for (const t of metadata) this.partitionCounts.set(t.name, t.partitions.length);
+    const admin = await this.adminClient();
+    const counts = await this.partitionCountsOf(admin, topics.map((t) => t.name));
+    const mayCreate = this.options.createTopics ?? true;
+    const missing = topics.filter((t) => !counts.has(t.name));
+    if (mayCreate && missing.length) {
+      const configEntries = this.options.minInsyncReplicas !== undefined ? [{ name: 'min.insync.replicas', value: String(this.options.minInsyncReplicas) }] : [];
+      const { replicationFactor, minInsyncReplicas } = this.options;
+      await admin
+        .createTopics({
+          waitForLeaders: true,
+          topics: missing.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            ...(replicationFactor !== undefined ? { replicationFactor } : {}),
+            ...(configEntries.length ? { configEntries } : {}),
+          })),
+        })
+        .catch((err: unknown) => {
+          const settings = [replicationFactor !== undefined ? `replication factor ${replicationFactor}` : '', minInsyncReplicas !== undefined ? `min.insync.replicas ${minInsyncReplicas}` : ''];
+          throw new TopicCreationError(err, settings.filter(Boolean).join(', '));
+        });
+      for (const [name, n] of await this.partitionCountsOf(admin, missing.map((t) => t.name))) counts.set(name, n);
+    }
+    const problems = topicProblems(topics, counts);
+    if (problems.length) throw new TopicCatalogMismatchError(problems, topicProblemsHint(problems, mayCreate));
+    for (const [name, n] of counts) this.partitionCounts.set(name, n);
     this.watch.start();
+  }
+
+  /** Partition count of each of these topics the cluster has. */
+  private async partitionCountsOf(admin: Admin, names: readonly string[]): Promise<Map<string, number>> {
+    const existing = new Set(await admin.listTopics());
+    const present = names.filter((n) => existing.has(n));
+    if (!present.length) return new Map();
+    const { topics } = await admin.fetchTopicMetadata({ topics: present });
+    return new Map(topics.map((t) => [t.name, t.partitions.length]));
   }
 
   partitionsOf(topic: string): number {

@@ -120,6 +120,11 @@ export class KafkaTestBroker {
     return this.log.topics();
   }
 
+  /** The configs a topic was created with, e.g. min.insync.replicas. */
+  topicConfigs(topic: string): Record<string, string | null> {
+    return Object.fromEntries(this.log.configsOf(topic) ?? []);
+  }
+
   /** High watermark of a partition (undefined when it does not exist). */
   endOffset(topic: string, partition: number): number | undefined {
     return this.log.partition(topic, partition)?.endOffset;

@@ -69,6 +69,7 @@ export class PartitionLog {
 
 export class Log {
   private readonly topicMap = new Map<string, PartitionLog[]>();
+  private readonly configs = new Map<string, ReadonlyMap<string, string | null>>();
   private readonly waiters = new Set<() => void>();
 
   topics(): string[] {
@@ -88,10 +89,16 @@ export class Log {
   }
 
   /** Creates the topic; false when it already exists. */
-  create(topic: string, partitions: number): boolean {
+  create(topic: string, partitions: number, configs: ReadonlyMap<string, string | null> = new Map()): boolean {
     if (this.topicMap.has(topic)) return false;
     this.topicMap.set(topic, Array.from({ length: partitions }, () => new PartitionLog()));
+    this.configs.set(topic, configs);
     return true;
+  }
+
+  /** The configs a topic was created with (CreateTopics config entries). */
+  configsOf(topic: string): ReadonlyMap<string, string | null> | undefined {
+    return this.configs.get(topic);
   }
 
   /** Appends and wakes every waiting fetch (they re-check their own partitions). */

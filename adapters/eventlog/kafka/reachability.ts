@@ -1,0 +1,51 @@
+// Start-up's first question to a cluster: does any broker answer? Asked with a client that does not
+// retry by itself, again every few hundred ms until the connect timeout, so an unreachable cluster
+// is reported within that time (kafkajs's own retries take about half a minute) with the last
+// reason. A refusal that waiting cannot fix (authentication, an untrusted certificate) ends it at once.
+import kafkajs, { type KafkaConfig } from 'kafkajs';
+import { EventLogUnreachableError } from '../../../runtime/ports/event-log.js';
+
+const PAUSE_MS = 250;
+const FINAL_NAMES = new Set(['KafkaJSSASLAuthenticationError']);
+const UNTRUSTED_CERTIFICATE = /certificate|self[- ]signed|CERT_|unable to verify/i;
+
+export async function awaitReachable(config: KafkaConfig, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const brokers = Array.isArray(config.brokers) ? config.brokers : [];
+  let last: unknown;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    const admin = new kafkajs.Kafka({ ...config, connectionTimeout: Math.min(remaining, 3000), retry: { retries: 0 } }).admin();
+    try {
+      await admin.connect();
+      return;
+    } catch (err) {
+      last = err;
+      if (isFinal(err)) throw new EventLogUnreachableError(brokers, reason(err), { cause: err });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(PAUSE_MS, Math.max(0, deadline - Date.now()))));
+  }
+  throw new EventLogUnreachableError(brokers, `no broker answered within ${formatSeconds(timeoutMs)} (eventLog.connectTimeoutMs)${last ? `; last error: ${reason(last)}` : ''}`, { cause: last });
+}
+
+function isFinal(err: unknown): boolean {
+  for (let e = err as { name?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.name && FINAL_NAMES.has(e.name)) return true;
+    if (e.message && UNTRUSTED_CERTIFICATE.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** The innermost message: kafkajs repeats its cause's text around it. */
+function reason(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown };
+  while (e.cause && typeof e.cause === 'object' && (e.cause as { message?: string }).message) e = e.cause as typeof e;
+  return e.message ?? String(err);
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
