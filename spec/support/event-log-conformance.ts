@@ -2,7 +2,7 @@
 // key, commit after processing, redelivery after a consumer leaves uncommitted, rebalance
 // callbacks, and the runtime's dead letters over the adapter.
 import { expect } from 'chai';
-import type { Batch, Consumer, EventLog, TopicPartition } from '../../runtime/ports/event-log.js';
+import type { Batch, Consumer, EventLog, TopicPartition, TopicSpec } from '../../runtime/ports/event-log.js';
 import { encodeEnvelope } from '../../runtime/event-types.js';
 import { partitionFor } from '../../runtime/partitioner.js';
 import { Runtime } from '../../runtime/runtime.js';
@@ -12,6 +12,8 @@ import { waitFor } from './wait.js';
 
 export interface EventLogUnderTest {
   readonly log: EventLog;
+  /** Makes the topics beforehand, for a cluster that cannot serve CreateTopics (the log then finds them in place). */
+  provision?(topics: readonly TopicSpec[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,12 +35,17 @@ export function eventLogConformance(name: string, open: () => Promise<EventLogUn
     beforeEach(async () => {
       run++;
       subject = await open();
-      await subject.log.createTopics([{ name: topic(), partitions: 4 }]);
+      await ensureTopics([{ name: topic(), partitions: 4 }]);
     });
     afterEach(async () => {
       for (const m of members.splice(0)) await m.disconnect().catch(() => undefined);
       await subject.close();
     });
+
+    async function ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+      await subject.provision?.(topics);
+      await subject.log.createTopics(topics);
+    }
 
     async function member(groupId: string, options: { ordinal?: number; commitUpTo?: (offset: number) => boolean } = {}): Promise<Member> {
       const consumer = subject.log.consumer({
@@ -103,7 +110,12 @@ export function eventLogConformance(name: string, open: () => Promise<EventLogUn
     });
 
     it('runs the runtime over it: events reach their actors and a bad record goes to the DLQ', async () => {
-      await subject.log.createTopics([{ name: 'test.ticks', partitions: 2 }, { name: 'test.counts', partitions: 1 }]);
+      await ensureTopics([
+        { name: 'test.ticks', partitions: 2 },
+        { name: 'test.counts', partitions: 1 },
+        { name: 'test.ticks.dlq', partitions: 2 },
+        { name: 'test.counts.dlq', partitions: 1 },
+      ]);
       const runtime = new Runtime({
         eventLog: subject.log,
         agents: [counterAgent()],
@@ -122,9 +134,13 @@ export function eventLogConformance(name: string, open: () => Promise<EventLogUn
         ]);
         await waitFor('3 ticks applied', () => runtime.states<CounterState>('counter').get('BTC')?.count === 3, timeoutMs);
         await waitFor('the dead letter', async () => (await runtime.metrics.total(runtime.metrics.deadLetters, { reason: 'invalid-envelope' })) === 1, timeoutMs);
-        let dlq = 0;
-        for (let p = 0; p < 2; p++) dlq += await subject.log.endOffset({ topic: 'test.ticks.dlq', partition: p });
-        expect(dlq).to.equal(1);
+        const dlqRecords = async () => {
+          let n = 0;
+          for (let p = 0; p < 2; p++) n += await subject.log.endOffset({ topic: 'test.ticks.dlq', partition: p });
+          return n;
+        };
+        await waitFor('the dead letter on the DLQ topic', async () => (await dlqRecords()) >= 1, timeoutMs);
+        expect(await dlqRecords()).to.equal(1);
       } finally {
         await runtime.stop();
       }
