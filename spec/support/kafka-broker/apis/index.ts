@@ -12,6 +12,8 @@ import { metadata } from './metadata.js';
 import { offsetCommit } from './offset-commit.js';
 import { offsetFetch } from './offset-fetch.js';
 import { produce } from './produce.js';
+import { saslAuthenticate } from './sasl-authenticate.js';
+import { saslHandshake } from './sasl-handshake.js';
 import { syncGroup } from './sync-group.js';
 import type { ApiHandler } from './types.js';
 
@@ -29,6 +31,8 @@ const handlers: ApiHandler[] = [
   syncGroup,
   describeGroups,
   createTopics,
+  saslHandshake,
+  saslAuthenticate,
 ];
 handlers.push(apiVersionsHandler(() => handlers));
 
