@@ -10,6 +10,7 @@ import { UnknownTopicError, type Consumer, type ConsumerOptions, type EventLog, 
 import { BrokerWatch, type KafkaClusterHealth } from './broker-watch.js';
 import { FetchLoopGuard } from './fetch-loop-guard.js';
 import { KafkaConsumer } from './kafka-consumer.js';
+import { kafkaJsSecurity, type KafkaSecurity } from './kafka-security.js';
 import { EventLogClosedError, whileUnavailable } from './outage-retry.js';
 import { regentAssigner } from './range-assigner.js';
 
@@ -33,6 +34,8 @@ export interface KafkaEventLogOptions {
   /** Told whenever the set of unreachable brokers or leaderless partitions changes. */
   readonly onHealth?: (health: KafkaClusterHealth) => void;
   readonly metrics?: Registry;
+  /** TLS and SASL for every connection to the brokers (default: plaintext, no authentication). */
+  readonly security?: KafkaSecurity;
 }
 
 /** About two minutes of retries with the default backoff (1 s doubling to 16 s). */
@@ -65,6 +68,7 @@ export class KafkaEventLog implements EventLog {
       clientId: options.clientId ?? 'regent',
       brokers: [...options.brokers],
       logLevel: logLevel.NOTHING,
+      ...kafkaJsSecurity(options.security),
       retry: { initialRetryTime: retry.initialMs ?? 1000, maxRetryTime: retry.maxMs ?? 16_000, retries: retry.retries ?? 5 },
     });
     if (options.metrics) {
