@@ -51,7 +51,7 @@ export function composeKafkaSecurity(settings: Config['eventLog'], logger: Logge
           : false,
         sasl: saslSettings ? { mechanism: saslSettings.mechanism, username: saslSettings.username, passwordFrom: password?.source === 'file' ? `${KAFKA_SASL_PASSWORD}_FILE` : KAFKA_SASL_PASSWORD } : false,
       },
-      'Kafka connections secured',
+      'Kafka connection security',
     );
   }
   if (tlsSettings.enabled && !tlsSettings.rejectUnauthorized) {

@@ -71,7 +71,7 @@ describe('the CLI on Kafka with TLS and SASL (real CLI)', function () {
     expect(result.code, describeRun(result)).to.equal(0);
     expect(result.stdout).to.match(/Regent run summary \(seed 5, 200 feed events\)/);
     expect(broker.topics()).to.include('price.ticks');
-    const secured = result.stderr.split('\n').filter((l) => l.includes('"Kafka connections secured"'));
+    const secured = result.stderr.split('\n').filter((l) => l.includes('"Kafka connection security"'));
     expect(secured, describeRun(result)).to.have.length(1);
     expect(JSON.parse(secured[0]!)).to.deep.include({
       tls: { caFile: certs.ca.path, certFile: certs.clientCert.path, keyFile: certs.encryptedClientKey.path, rejectUnauthorized: true },

@@ -146,7 +146,7 @@ describe('Kafka TLS and SASL settings and secrets', function () {
       });
       expect(security.sasl).to.equal(undefined);
       const [line] = log.lines();
-      expect(line).to.deep.include({ msg: 'Kafka connections secured', sasl: false });
+      expect(line).to.deep.include({ msg: 'Kafka connection security', sasl: false });
       expect(line!['tls']).to.deep.equal({ caFile: certs.ca.path, certFile: certs.clientCert.path, keyFile: certs.encryptedClientKey.path, servername: 'kafka.test', rejectUnauthorized: true });
       expect(log.text()).not.to.contain(certs.clientKeyPassphrase);
       expect(log.text()).not.to.contain(pemBody(certs.encryptedClientKey.pem).slice(0, 40));
