@@ -22,6 +22,47 @@ const http = z.strictObject({
     .default([]),
 });
 
+/** Kafka over TLS. File paths are settings; a passphrase of the key is a secret (KAFKA_TLS_KEY_PASSPHRASE[_FILE]). */
+const kafkaTls = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    /** PEM file of the CA(s) that signed the brokers' certificates; default: Node's bundled public CAs. */
+    caFile: z.string().min(1).optional(),
+    /** PEM files of a client certificate and its private key, for brokers that require one (mutual TLS). */
+    certFile: z.string().min(1).optional(),
+    keyFile: z.string().min(1).optional(),
+    /** The name the brokers' certificates are checked against (and sent as SNI) instead of each broker's host. */
+    servername: z.string().min(1).optional(),
+    /** false accepts any broker certificate: for a test cluster only. */
+    rejectUnauthorized: z.boolean().default(true),
+  })
+  .superRefine(
+    (t, ctx) => {
+      if (t?.enabled) {
+        if ((t.certFile === undefined) !== (t.keyFile === undefined)) {
+          const missing = t.certFile === undefined ? 'certFile' : 'keyFile';
+          const given = missing === 'certFile' ? 'keyFile' : 'certFile';
+          ctx.addIssue({ code: 'custom', path: [missing], message: `required with eventLog.tls.${given} (a client certificate needs its key)`, params: { relatedPath: `eventLog.tls.${given}` } });
+        }
+        return;
+      }
+      // Files named while TLS is off would be silently unused: the connection would go out in the clear.
+      for (const key of ['caFile', 'certFile', 'keyFile', 'servername'] as const) {
+        if (t?.[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'set only with eventLog.tls.enabled true' });
+      }
+    },
+    { when: () => true },
+  );
+
+/** SASL authentication to Kafka; the password is a secret (KAFKA_SASL_PASSWORD[_FILE]), never a setting. */
+const kafkaSasl = z.strictObject({
+  mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+  username: z.string().min(1),
+  password: z
+    .custom<never>(() => false, { error: 'never a setting: the password comes only from KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE' })
+    .optional(),
+});
+
 const eventLog = z
   .strictObject({
     kind: z.enum(['memory', 'kafka']).default('memory'),
@@ -61,6 +102,9 @@ const eventLog = z
     retentionRecords: posInt().default(1000),
     maxBatchSize: posInt().default(256),
     maxInFlightBatches: posInt().default(8),
+    tls: kafkaTls.prefault({}),
+    /** Unset: no authentication. */
+    sasl: kafkaSasl.optional(),
   })
   .refine((e) => e.minInsyncReplicas === undefined || e.replicationFactor === undefined || e.minInsyncReplicas <= e.replicationFactor, {
     path: ['minInsyncReplicas'],

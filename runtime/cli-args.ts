@@ -22,7 +22,9 @@ Options:
   --tokens <list>        comma-separated tokens traded: the synthetic feed's, and the only ones
                          a csv or jsonl feed may carry (default BTC,ETH,SOL,ARB,DOGE)
   --rate <n>             pace the feed at n events per second (default: as fast as it goes)
-  --kafka <brokers>      run on Kafka: host:port[,host:port] (default: the in-process log)
+  --kafka <brokers>      run on Kafka: host:port[,host:port] (default: the in-process log); TLS and
+                         SASL from REGENT_EVENT_LOG__TLS__*, REGENT_EVENT_LOG__SASL__* and the
+                         password from KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE
   --no-create-topics     on Kafka: do not create missing topics, only check that the catalog's
                          topics exist with their partition counts
   --store <kind>         none | postgres: persist every event (REGENT_STORE__URL, default local)

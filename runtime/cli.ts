@@ -2,8 +2,9 @@
 // `npm start`: runs Regent, prints a progress line while it runs and a summary table at the end
 // (Ctrl-C, --duration or --events). A second Ctrl-C / SIGTERM during the drain stops at once.
 // Exit codes: 0 done (also a start abandoned on a signal: nothing ran), 1 runtime failure or a
-// failed start (a store that cannot be reached included), 2 bad flags or config (a feed file that
-// cannot be read included), 3 the feed ended before the --events count, 4 the stop gave up before
+// failed start (a store that cannot be reached, a Kafka broker refusing the TLS settings or the SASL
+// password included), 2 bad flags or config (a feed file or Kafka TLS file that cannot be read, a
+// missing secret included), 3 the feed ended before the --events count, 4 the stop gave up before
 // it finished (shutdown.deadlineMs passed, or a second signal): it names the events not stored.
 import { writeFileSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.js';
@@ -13,6 +14,9 @@ import { MissingSecretsError, SecretFileError, SecretValueError } from '../confi
 import { feedFileProblem } from '../adapters/feeds/feed-file.js';
 import { parseCliArgs, usage } from './cli-args.js';
 import { VENUE_SECRETS } from './compose-exchange.js';
+import { KAFKA_SECRETS } from './compose-kafka-security.js';
+import { SettingFileError } from '../config/setting-file-error.js';
+import { KafkaTlsError } from '../adapters/eventlog/kafka/tls-check.js';
 import { chooseLogOutput, createOutputLogger, currentTerminal } from './logger.js';
 import { startRun, type RunHandle } from './run.js';
 import { formatSummary, type RunSummary } from './summary.js';
@@ -106,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
       logger.flush();
       return 0;
     }
-    if (err instanceof StoreUnreachableError || err instanceof EventLogUnreachableError) {
+    if (err instanceof StoreUnreachableError || err instanceof EventLogUnreachableError || err instanceof KafkaTlsError) {
       process.stderr.write(`regent: cannot start: ${err.message}\n`);
       logger.flush();
       return 1;
@@ -118,8 +122,18 @@ async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof MissingSecretsError || err instanceof SecretFileError || err instanceof SecretValueError) {
       const venueSecrets: readonly string[] = VENUE_SECRETS[config.exchange.kind];
-      const forVenue = err instanceof MissingSecretsError || venueSecrets.includes(err.secret);
-      process.stderr.write(`regent: cannot start${forVenue ? ` the ${config.exchange.kind} exchange` : ''}: ${err.message}\n`);
+      const names = err instanceof MissingSecretsError ? err.missing : [err.secret];
+      const part = names.every((name) => venueSecrets.includes(name))
+        ? ` the ${config.exchange.kind} exchange`
+        : names.every((name) => KAFKA_SECRETS.includes(name))
+          ? ' the Kafka event log'
+          : '';
+      process.stderr.write(`regent: cannot start${part}: ${err.message}\n`);
+      logger.flush();
+      return err.exitCode;
+    }
+    if (err instanceof SettingFileError) {
+      process.stderr.write(`regent: cannot start: ${err.message}\n`);
       logger.flush();
       return err.exitCode;
     }

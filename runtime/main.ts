@@ -8,13 +8,16 @@ import type { Config } from '../config/schema.js';
 import { MemoryEventLog } from '../adapters/eventlog/memory/memory-event-log.js';
 import { KafkaEventLog } from '../adapters/eventlog/kafka/kafka-event-log.js';
 import { describeHealth, type KafkaClusterHealth } from '../adapters/eventlog/kafka/broker-watch.js';
+import { checkKafkaTls } from '../adapters/eventlog/kafka/tls-check.js';
 import { MemoryAuditLog } from '../adapters/store/memory-audit-log.js';
 import { MemoryOrderJournal } from '../adapters/store/memory-order-journal.js';
 import { PostgresAuditLog } from '../adapters/store/postgres/postgres-audit-log.js';
 import { PostgresOrderJournal } from '../adapters/store/postgres/postgres-order-journal.js';
 import { venueFillPump } from '../actors/execution/venue-fill-pump.js';
 import { composeExchange } from './compose-exchange.js';
+import { composeKafkaSecurity } from './compose-kafka-security.js';
 import { composeLlm } from './compose-llm.js';
+import type { KafkaSecurity } from '../adapters/eventlog/kafka/kafka-security.js';
 import { MeteredExchange } from './metered-exchange.js';
 import { operatorApi } from './operator-api.js';
 import { commandClock } from './command-clock.js';
@@ -111,6 +114,8 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   }
   /** The store this run records into (none when it only reads a recorded run). */
   const recording = replaysStore ? undefined : postgres;
+  // Kafka's TLS files and SASL password are checked before anything is opened too.
+  const kafkaSecurity = config.eventLog.kind === 'kafka' ? composeKafkaSecurity(config.eventLog, options.logger, env) : undefined;
   const venue = composeExchange(config, options.logger, env, recording ? new PostgresVenueBook(recording.pool, config.store.schema) : undefined);
   const opsToken = readSecret('OPS_API_TOKEN', env, { onError: (err) => options.logger.error({ err }, 'ops token file problem') });
   const exchange = new MeteredExchange(venue.exchange, metricsRegistry.registry, options.logger);
@@ -123,7 +128,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   // A broker outage degrades the run (metric, log line, /readyz) until every broker answers again.
   const onKafkaHealth = (health: KafkaClusterHealth) =>
     runtime?.health.track('event-log', health.down.length ? `kafka: ${describeHealth(health)}` : undefined);
-  const eventLog = createEventLog(config, metricsRegistry, commits, onKafkaHealth);
+  const eventLog = createEventLog(config, metricsRegistry, commits, onKafkaHealth, kafkaSecurity?.security);
   // Nor does it touch the recorded run's snapshots or cache: its state lives in memory.
   const keepsState = config.state.kind === 'redis' && !replaysStore;
   const redisState =
@@ -257,6 +262,9 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     open: async ({ fresh = false } = {}) => {
       // A store that is not there stops the start with one clear line (StoreUnreachableError).
       await postgres?.checkReachable();
+      // TLS settings a broker refuses stop the start at once (KafkaTlsError); kafkajs would retry them like an outage.
+      const tls = kafkaSecurity?.security.tls;
+      if (tls) await checkKafkaTls(config.eventLog.brokers, tls);
       if (config.state.requiredAtStart) {
         const timeoutMs = config.state.connectTimeoutMs;
         await Promise.all([redisState?.checkReachable(timeoutMs), portfolioCache?.checkReachable(timeoutMs)]);
@@ -298,6 +306,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
         ['llm', () => llm.release()],
         ['ops token', () => opsToken?.close()],
         ['event log', () => eventLog.close()],
+        ['kafka secrets', () => kafkaSecurity?.release()],
         ['commit journal', () => commits?.close()],
         ['event store', () => postgres?.close()],
         ['state store', () => redisState?.close()],
@@ -397,7 +406,13 @@ function runFingerprint(config: Config): Record<string, unknown> {
   };
 }
 
-function createEventLog(config: Config, metrics: RuntimeMetrics, commits: CommitJournal | undefined, onKafkaHealth: (health: KafkaClusterHealth) => void): EventLog {
+function createEventLog(
+  config: Config,
+  metrics: RuntimeMetrics,
+  commits: CommitJournal | undefined,
+  onKafkaHealth: (health: KafkaClusterHealth) => void,
+  security: KafkaSecurity | undefined,
+): EventLog {
   const c = config.eventLog;
   if (c.kind === 'memory') {
     return new MemoryEventLog({
@@ -419,5 +434,6 @@ function createEventLog(config: Config, metrics: RuntimeMetrics, commits: Commit
     maxWaitTimeMs: c.maxWaitTimeMs,
     onHealth: onKafkaHealth,
     metrics: metrics.registry,
+    ...(security ? { security } : {}),
   });
 }

@@ -49,6 +49,7 @@ describe('config/load', () => {
         retentionRecords: 1000,
         maxBatchSize: 256,
         maxInFlightBatches: 8,
+        tls: { enabled: false, rejectUnauthorized: true },
       });
       expect(config.feed.tokens).to.deep.equal(['BTC', 'ETH', 'SOL', 'ARB', 'DOGE']);
       expect(config.feed.startTime).to.equal(Date.UTC(2026, 0, 1));

@@ -10,6 +10,7 @@ import { TopicCatalogMismatchError, UnknownTopicError, type Consumer, type Consu
 import { BrokerWatch, type KafkaClusterHealth } from './broker-watch.js';
 import { FetchLoopGuard } from './fetch-loop-guard.js';
 import { KafkaConsumer } from './kafka-consumer.js';
+import { kafkaJsSecurity, type KafkaSecurity } from './kafka-security.js';
 import { EventLogClosedError, whileUnavailable } from './outage-retry.js';
 import { regentAssigner } from './range-assigner.js';
 import { awaitReachable } from './reachability.js';
@@ -43,6 +44,8 @@ export interface KafkaEventLogOptions {
   /** Told whenever the set of unreachable brokers or leaderless partitions changes. */
   readonly onHealth?: (health: KafkaClusterHealth) => void;
   readonly metrics?: Registry;
+  /** TLS and SASL for every connection to the brokers (default: plaintext, no authentication). */
+  readonly security?: KafkaSecurity;
 }
 
 /** About two minutes of retries with the default backoff (1 s doubling to 16 s). */
@@ -51,7 +54,6 @@ const CONSUMER_RETRIES = 12;
 const KAFKA_LINEAGE: LogLineage = { id: 'kafka', epoch: 'kafka', keptBelow: () => Number.POSITIVE_INFINITY };
 
 export class KafkaEventLog implements EventLog {
-  private readonly clientConfig: KafkaConfig;
   private readonly kafka: Kafka;
   private reached = false;
   private readonly partitionCounts = new Map<string, number>();
@@ -72,14 +74,7 @@ export class KafkaEventLog implements EventLog {
   }
 
   constructor(private readonly options: KafkaEventLogOptions) {
-    const retry = options.retry ?? {};
-    this.clientConfig = {
-      clientId: options.clientId ?? 'regent',
-      brokers: [...options.brokers],
-      logLevel: logLevel.NOTHING,
-      retry: { initialRetryTime: retry.initialMs ?? 1000, maxRetryTime: retry.maxMs ?? 16_000, retries: retry.retries ?? 5 },
-    };
-    this.kafka = new KafkaClient(this.clientConfig);
+    this.kafka = new KafkaClient(this.clientConfig());
     if (options.metrics) {
       this.publishSeconds = new Histogram({
         name: 'regent_kafka_publish_seconds',
@@ -115,7 +110,7 @@ export class KafkaEventLog implements EventLog {
    */
   async createTopics(topics: readonly TopicSpec[]): Promise<void> {
     if (!this.reached) {
-      await awaitReachable(this.clientConfig, this.options.connectTimeoutMs ?? 10_000);
+      await awaitReachable(this.clientConfig(), this.options.connectTimeoutMs ?? 10_000);
       this.reached = true;
     }
     const admin = await this.adminClient();
@@ -154,6 +149,18 @@ export class KafkaEventLog implements EventLog {
     if (!present.length) return new Map();
     const { topics } = await admin.fetchTopicMetadata({ topics: present });
     return new Map(topics.map((t) => [t.name, t.partitions.length]));
+  }
+
+  /** The settings of a kafkajs client: a new object each time, as kafkajs keeps its SASL authenticator on it. */
+  private clientConfig(): KafkaConfig {
+    const retry = this.options.retry ?? {};
+    return {
+      clientId: this.options.clientId ?? 'regent',
+      brokers: [...this.options.brokers],
+      logLevel: logLevel.NOTHING,
+      ...kafkaJsSecurity(this.options.security),
+      retry: { initialRetryTime: retry.initialMs ?? 1000, maxRetryTime: retry.maxMs ?? 16_000, retries: retry.retries ?? 5 },
+    };
   }
 
   partitionsOf(topic: string): number {

@@ -1,7 +1,8 @@
 // Start-up's first question to a cluster: does any broker answer? Asked with a client that does not
 // retry by itself, again every few hundred ms until the connect timeout, so an unreachable cluster
 // is reported within that time (kafkajs's own retries take about half a minute) with the last
-// reason. A refusal that waiting cannot fix (authentication, an untrusted certificate) ends it at once.
+// reason. A refusal that waiting cannot fix (authentication, an untrusted certificate) ends it at
+// once with the client's own error.
 import kafkajs, { type KafkaConfig } from 'kafkajs';
 import { EventLogUnreachableError } from '../../../runtime/ports/event-log.js';
 
@@ -22,7 +23,8 @@ export async function awaitReachable(config: KafkaConfig, timeoutMs: number): Pr
       return;
     } catch (err) {
       last = err;
-      if (isFinal(err)) throw new EventLogUnreachableError(brokers, reason(err), { cause: err });
+      // Not unreachable: refused. Its own error says why (the CLI prints it in one line).
+      if (isFinal(err)) throw err;
     } finally {
       await admin.disconnect().catch(() => undefined);
     }

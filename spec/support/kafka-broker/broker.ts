@@ -1,12 +1,24 @@
 // KafkaTestBroker: a single-node, in-memory Kafka-protocol broker on 127.0.0.1 for specs that drive
 // the real kafkajs client. Data (topics, records, groups, offsets) lives in memory across
-// stop()/restart(); close() ends it for good.
-import { createServer, type Server } from 'node:net';
+// stop()/restart(); close() ends it for good. It can listen with TLS (a client certificate may be
+// required) and require SASL authentication (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { apis } from './apis/index.js';
 import type { BrokerState } from './apis/types.js';
 import { Connection } from './connection.js';
 import { GroupCoordinator, type GroupSnapshot } from './group-coordinator.js';
 import { Log } from './log.js';
+import { SaslServer, type SaslSettings } from './sasl/session.js';
+
+export interface BrokerTlsOptions {
+  /** The broker's private key and certificate chain (PEM). */
+  readonly key: string | Buffer;
+  readonly cert: string | Buffer;
+  /** With requestCert: the CA client certificates must be signed by; a client without one is refused. */
+  readonly ca?: string | Buffer;
+  readonly requestCert?: boolean;
+}
 
 export interface KafkaTestBrokerOptions {
   /** Port to listen on; 0 (default) picks a free one, kept across restart(). */
@@ -19,6 +31,10 @@ export interface KafkaTestBrokerOptions {
   readonly sessionTimeoutCap?: number;
   /** How long the first join into an empty group waits for others; default 200 ms. */
   readonly initialRebalanceDelayMs?: number;
+  /** Listen with TLS instead of plaintext. */
+  readonly tls?: BrokerTlsOptions;
+  /** Require SASL authentication before any API but ApiVersions and the SASL ones. */
+  readonly sasl?: SaslSettings;
 }
 
 export class KafkaTestBroker {
@@ -26,6 +42,8 @@ export class KafkaTestBroker {
   private readonly log = new Log();
   private readonly groups: GroupCoordinator;
   private readonly connections = new Set<Connection>();
+  /** Every accepted TCP socket, TLS handshakes under way included (stop() ends them all). */
+  private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
   private boundPort: number;
   private producerIds = 1000n;
@@ -38,9 +56,13 @@ export class KafkaTestBroker {
     },
   };
   private closed = false;
+  private readonly sasl: SaslServer | undefined;
+  /** Connections whose TLS handshake failed (e.g. a client certificate missing or not trusted). */
+  tlsHandshakeFailures = 0;
 
   private constructor(private readonly options: KafkaTestBrokerOptions) {
     this.boundPort = options.port ?? 0;
+    this.sasl = options.sasl ? new SaslServer(options.sasl) : undefined;
     this.groups = new GroupCoordinator({
       initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? 200,
       ...(options.sessionTimeoutCap === undefined ? {} : { sessionTimeoutCap: options.sessionTimeoutCap }),
@@ -74,6 +96,7 @@ export class KafkaTestBroker {
     this.groups.stop();
     const closing = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const connection of this.connections) connection.destroy();
+    for (const socket of this.sockets) socket.destroy();
     await closing;
   }
 
@@ -157,13 +180,26 @@ export class KafkaTestBroker {
       defaultPartitions: this.options.defaultPartitions ?? 1,
       faults: this.faults,
       nextProducerId: () => this.producerIds++,
+      ...(this.sasl ? { sasl: this.sasl } : {}),
     };
   }
 
   private async listen(): Promise<void> {
-    const server = createServer((socket) => {
+    const accept = (socket: Socket): void => {
       const connection = new Connection(socket, () => this.state(), apis, (c) => this.connections.delete(c));
       this.connections.add(connection);
+    };
+    const tls = this.options.tls;
+    const server = tls
+      ? createTlsServer({ key: tls.key, cert: tls.cert, ...(tls.ca ? { ca: tls.ca } : {}), requestCert: tls.requestCert ?? false, rejectUnauthorized: tls.requestCert ?? false }, accept)
+      : createServer(accept);
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    server.on('tlsClientError', (_error: Error, socket: Socket) => {
+      this.tlsHandshakeFailures += 1;
+      socket.destroy();
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,15 +1,24 @@
 // One client socket: splits the byte stream into size-prefixed frames, parses request headers, and
-// answers strictly in order. A malformed frame or an unknown API closes the connection, silently.
+// answers strictly in order. A malformed frame or an unknown API closes the connection, silently,
+// as does a request other than ApiVersions or SASL before a broker requiring SASL authenticated it.
 import type { Socket } from 'node:net';
 import { MalformedFrameError, Reader } from './codec/reader.js';
 import { Writer } from './codec/writer.js';
 import { LostResponse, type ApiHandler, type BrokerState } from './apis/types.js';
+import { SaslSession } from './sasl/session.js';
 
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+/** ApiVersions, SaslHandshake, SaslAuthenticate: what a connection may ask before it authenticated. */
+const BEFORE_AUTHENTICATION = new Set([18, 17, 36]);
 
 /** A request for an API key or version this broker does not implement. */
 export class UnsupportedRequestError extends Error {
   override readonly name = 'UnsupportedRequestError';
+}
+
+/** A request other than ApiVersions or SASL on a connection that has not authenticated (SASL required). */
+export class UnauthenticatedRequestError extends Error {
+  override readonly name = 'UnauthenticatedRequestError';
 }
 
 export class Connection {
@@ -20,6 +29,9 @@ export class Connection {
   private readonly frames: Buffer[] = [];
   private pumping = false;
   private readonly closed = new AbortController();
+  private readonly session = new SaslSession();
+  /** The answer to a refused authentication is written: nothing more is read or answered. */
+  private ending = false;
 
   constructor(
     private readonly socket: Socket,
@@ -61,9 +73,13 @@ export class Connection {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      for (let frame = this.frames.shift(); frame !== undefined && !this.isClosed; frame = this.frames.shift()) {
+      for (let frame = this.frames.shift(); frame !== undefined && !this.isClosed && !this.ending; frame = this.frames.shift()) {
         const response = await this.handle(frame);
         if (response !== null && !this.isClosed) this.socket.write(response);
+        if (this.session.closeAfterReply) {
+          this.ending = true;
+          this.socket.end();
+        }
       }
     } catch (error) {
       this.fail(error);
@@ -81,7 +97,11 @@ export class Connection {
     this.clientId = reader.nullableString() ?? '';
     const api = this.apis.get(apiKey);
     if (api === undefined) throw new UnsupportedRequestError(`API key ${apiKey}`);
-    const context = { broker: this.broker(), apiVersion, clientId: this.clientId, clientHost: this.clientHost, signal: this.closed.signal };
+    const broker = this.broker();
+    if (broker.sasl && !this.session.authenticated && !BEFORE_AUTHENTICATION.has(apiKey)) {
+      throw new UnauthenticatedRequestError(`${api.name} before SASL authentication`);
+    }
+    const context = { broker, apiVersion, clientId: this.clientId, clientHost: this.clientHost, signal: this.closed.signal, session: this.session };
     let body: Writer | null;
     if (apiVersion < api.minVersion || apiVersion > api.maxVersion) {
       if (api.unsupportedVersion === undefined) throw new UnsupportedRequestError(`${api.name} v${apiVersion}`);
@@ -95,7 +115,7 @@ export class Connection {
   }
 
   private fail(error: unknown): void {
-    if (!(error instanceof MalformedFrameError) && !(error instanceof UnsupportedRequestError) && !(error instanceof LostResponse)) {
+    if (!(error instanceof MalformedFrameError) && !(error instanceof UnsupportedRequestError) && !(error instanceof UnauthenticatedRequestError) && !(error instanceof LostResponse)) {
       // A bug in the broker: still close the connection, and leave a trace for the spec run.
       process.emitWarning(`kafka test broker: ${error instanceof Error ? error.stack : String(error)}`);
     }

@@ -13,6 +13,8 @@ import { metadata } from './metadata.js';
 import { offsetCommit } from './offset-commit.js';
 import { offsetFetch } from './offset-fetch.js';
 import { produce } from './produce.js';
+import { saslAuthenticate } from './sasl-authenticate.js';
+import { saslHandshake } from './sasl-handshake.js';
 import { syncGroup } from './sync-group.js';
 import type { ApiHandler } from './types.js';
 
@@ -31,6 +33,8 @@ const handlers: ApiHandler[] = [
   describeGroups,
   createTopics,
   initProducerId,
+  saslHandshake,
+  saslAuthenticate,
 ];
 handlers.push(apiVersionsHandler(() => handlers));
 

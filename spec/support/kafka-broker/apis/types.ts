@@ -4,6 +4,7 @@ import type { Reader } from '../codec/reader.js';
 import type { Writer } from '../codec/writer.js';
 import type { GroupCoordinator } from '../group-coordinator.js';
 import type { Log } from '../log.js';
+import type { SaslServer, SaslSession } from '../sasl/session.js';
 
 export interface BrokerState {
   readonly log: Log;
@@ -14,6 +15,8 @@ export interface BrokerState {
   readonly clusterId: string;
   readonly autoCreateTopics: boolean;
   readonly defaultPartitions: number;
+  /** Set when clients must authenticate (SASL) before any API but ApiVersions and the SASL ones. */
+  readonly sasl?: SaslServer;
   readonly faults: BrokerFaults;
   /** Hands out idempotent producer ids. */
   nextProducerId(): bigint;
@@ -37,6 +40,8 @@ export interface RequestContext {
   readonly clientHost: string;
   /** Aborts when the connection closes (ends long polls and pending group joins). */
   readonly signal: AbortSignal;
+  /** The connection's SASL state (the handshake's mechanism, the authenticated user). */
+  readonly session: SaslSession;
 }
 
 export interface ApiHandler {
