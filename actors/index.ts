@@ -1,7 +1,7 @@
 // The domain agents in start order, built from the config and the ports they need.
 // Actors import ports only; the composition root hands in the adapters.
 import type { Config } from '../config/schema.js';
-import type { AgentDefinition } from '../runtime/agent.js';
+import type { AgentDefinition } from '../runtime/agent/agent.js';
 import type { AuditLog } from '../runtime/ports/audit-log.js';
 import type { Exchange } from '../runtime/ports/exchange.js';
 import type { LlmClient } from '../runtime/ports/llm.js';

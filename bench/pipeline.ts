@@ -9,9 +9,9 @@ import { defaultConfig } from '../config/schema.js';
 import { topicSpecs } from '../config/topics.js';
 import { MemoryEventLog } from '../adapters/eventlog/memory/memory-event-log.js';
 import { SyntheticFeed } from '../adapters/feeds/synthetic.js';
-import { defineAgent, type AgentDefinition } from '../runtime/agent.js';
+import { defineAgent, type AgentDefinition } from '../runtime/agent/agent.js';
 import { PriceTick } from '../actors/market/events.js';
-import type { Envelope } from '../runtime/envelope.js';
+import type { Envelope } from '../runtime/events/envelope.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { EventLog } from '../runtime/ports/event-log.js';
 

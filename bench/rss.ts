@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const interval = option(own, '--interval', 'REGENT_RSS_INTERVAL', 10);
   const port = await freePort();
   const args = [cli, '--duration', String(duration), '--http-port', String(port), ...extra];
-  process.stderr.write(`bench:rss: node ${args.map((a) => (a === cli ? 'dist/runtime/cli.js' : a)).join(' ')}\n`);
+  process.stderr.write(`bench:rss: node ${args.map((a) => (a === cli ? 'dist/app/cli.js' : a)).join(' ')}\n`);
 
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let events: number | undefined;

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../runtime/ports/clock.js';
 import type { Random } from '../runtime/ports/random.js';
-import { spawnActor, stopActor, type NactRef } from '../runtime/nact-host.js';
+import { spawnActor, stopActor, type NactRef } from '../runtime/cells/nact-host.js';
 import { backoffDelay } from './backoff.js';
 import {
   EscalationError,

@@ -1,6 +1,6 @@
 // The alerting actor (singleton): applies the rule table to every risk alert, keeps a capped
 // history with acknowledgement flags and counts by severity, and routes each alert to its channel.
-import { defineAgent } from '../../runtime/agent.js';
+import { defineAgent } from '../../runtime/agent/agent.js';
 import { RiskAlert } from '../risk/events.js';
 import { appendHistory, emptyCounts, ruleFor, type AlertEntry, type Severity } from './rules.js';
 

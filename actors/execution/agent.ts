@@ -4,7 +4,7 @@
 // id and never resent. Fills (in venue answers or streamed by the venue) are booked once by fill id
 // and published as trade.executed. On every (re)start, before any new message, it reconciles the
 // in-flight orders and the positions with the venue.
-import { defineAgent, type RecoveryContext } from '../../runtime/agent.js';
+import { defineAgent, type RecoveryContext } from '../../runtime/agent/agent.js';
 import type { Fill, OrderRequest } from '../../runtime/ports/exchange.js';
 import { Signal, type SignalEvent } from '../trading/events.js';
 import { AuditTrail } from './audit-trail.js';

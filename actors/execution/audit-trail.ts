@@ -2,7 +2,7 @@
 // record says, so the same decision made again (a retry, a replay) gets the same id and the audit
 // log keeps it once. `flush` writes what was collected since the last flush; `take` hands it over.
 import type { AuditKind, AuditLog, AuditRecord } from '../../runtime/ports/audit-log.js';
-import { deterministicId } from '../../runtime/ids.js';
+import { deterministicId } from '../../runtime/events/ids.js';
 
 export interface AuditFields {
   readonly token?: string;

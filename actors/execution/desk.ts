@@ -1,7 +1,7 @@
 // What every part of the execution actor works with: the desk (settings and ports, fixed for the
 // actor's life) and the turn (one handled event: its own copy of the state, its audit trail, and
 // how it may emit). Also the bookkeeping of the two circuit breakers and of the audit log.
-import type { AgentContext } from '../../runtime/agent.js';
+import type { AgentContext } from '../../runtime/agent/agent.js';
 import type { AuditLog } from '../../runtime/ports/audit-log.js';
 import type { Exchange } from '../../runtime/ports/exchange.js';
 import type { OrderJournal } from '../../runtime/ports/order-journal.js';

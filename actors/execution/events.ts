@@ -1,7 +1,7 @@
 // Order commands (force-closes, cancels, kill switch, review decisions), venue updates (fills as the
 // venue streams them), and executed trades.
 import { z } from 'zod';
-import { defineEvent, type EnvelopeOf } from '../../runtime/event-types.js';
+import { defineEvent, type EnvelopeOf } from '../../runtime/events/event-types.js';
 import type { Fill } from '../../runtime/ports/exchange.js';
 
 const side = z.enum(['buy', 'sell']);

@@ -1,6 +1,6 @@
 // Books fills into the execution ledger: each fill id once, position and cash updated, and one
 // trade.executed per fill with its slippage against the order's reference price.
-import type { AgentContext } from '../../runtime/agent.js';
+import type { AgentContext } from '../../runtime/agent/agent.js';
 import type { Fill } from '../../runtime/ports/exchange.js';
 import { applyFill } from '../position/position-math.js';
 import { TradeExecuted } from './events.js';

@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import { fillFactId, VenueFill, venueFillData } from './events.js';
 import type { ChildSpec } from '../../supervisors/child-spec.js';
-import type { Envelope } from '../../runtime/envelope.js';
-import { deterministicId } from '../../runtime/ids.js';
+import type { Envelope } from '../../runtime/events/envelope.js';
+import { deterministicId } from '../../runtime/events/ids.js';
 import type { Exchange, Fill } from '../../runtime/ports/exchange.js';
 
 export interface VenueFillPumpOptions {

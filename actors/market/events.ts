@@ -1,6 +1,6 @@
 // Market data events, produced by feeds (synthetic, CSV/JSONL) or venue adapters.
 import { z } from 'zod';
-import { defineEvent, type EnvelopeOf } from '../../runtime/event-types.js';
+import { defineEvent, type EnvelopeOf } from '../../runtime/events/event-types.js';
 
 const positive = z.number().positive().finite();
 

@@ -1,7 +1,7 @@
 // Positions as the fold of their events from empty: fills applied in order, marked at the last
 // tick. The truth the portfolio cache's consistency check compares against (fed from the event
 // store's replay in consumption order), and the same fold the chaos invariant uses.
-import type { Envelope } from '../../runtime/envelope.js';
+import type { Envelope } from '../../runtime/events/envelope.js';
 import { applyFill, emptyPosition, markToMarket, type PositionState } from '../position/position-math.js';
 import { PriceTick } from '../market/events.js';
 import { TradeExecuted } from '../execution/events.js';

@@ -2,7 +2,7 @@
 // price ticks into the mark. Publishes position.changed after each fill; ticks are too frequent
 // to publish, so downstream actors mark positions from the ticks themselves. A fill id is applied
 // once: the venue may report a fill twice (in an order answer and on its stream).
-import { defineAgent } from '../../runtime/agent.js';
+import { defineAgent } from '../../runtime/agent/agent.js';
 import { TradeExecuted } from '../execution/events.js';
 import { PriceTick } from '../market/events.js';
 import { PositionChanged } from './events.js';

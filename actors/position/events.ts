@@ -1,6 +1,6 @@
 // A position actor publishes its state after every change, for risk, portfolio and dashboards.
 import { z } from 'zod';
-import { defineEvent, type EnvelopeOf } from '../../runtime/event-types.js';
+import { defineEvent, type EnvelopeOf } from '../../runtime/events/event-types.js';
 
 export const PositionChanged = defineEvent(
   'position.changed',

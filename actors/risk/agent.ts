@@ -2,7 +2,7 @@
 // distance and return correlation, publishes a risk.alert whenever a level changes, and on a
 // critical level force-closes the ticked token through order.commands, once per episode.
 import type { Config } from '../../config/schema.js';
-import { defineAgent, type AgentContext } from '../../runtime/agent.js';
+import { defineAgent, type AgentContext } from '../../runtime/agent/agent.js';
 import { OrderCommand } from '../execution/events.js';
 import type { PriceTickEvent } from '../market/events.js';
 import { PriceTick } from '../market/events.js';

@@ -1,6 +1,6 @@
 // Risk alerts emitted by the risk actor.
 import { z } from 'zod';
-import { defineEvent, type EnvelopeOf } from '../../runtime/event-types.js';
+import { defineEvent, type EnvelopeOf } from '../../runtime/events/event-types.js';
 
 export const RiskAlert = defineEvent(
   'risk.alert',

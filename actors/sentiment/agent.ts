@@ -1,6 +1,6 @@
 // The sentiment actor, one per token: keeps the posts of the trailing hour (by event time) and
 // publishes follower-weighted bullish/bearish shares and their velocity after every update.
-import { defineAgent } from '../../runtime/agent.js';
+import { defineAgent } from '../../runtime/agent/agent.js';
 import { SentimentChanged, SentimentUpdate } from './events.js';
 import { DEFAULT_RECENT_MS, prune, shares, velocity, type Post } from './sentiment-math.js';
 

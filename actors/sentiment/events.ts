@@ -1,6 +1,6 @@
 // A social post or mention about a token, and the sentiment actor's aggregate of them.
 import { z } from 'zod';
-import { defineEvent, type EnvelopeOf } from '../../runtime/event-types.js';
+import { defineEvent, type EnvelopeOf } from '../../runtime/events/event-types.js';
 
 export const SentimentUpdate = defineEvent(
   'sentiment.update',

@@ -4,7 +4,7 @@
 // With an LLM, that rule-based candidate is first put to the model without blocking the mailbox:
 // the request runs as piped work whose recorded answer comes back through the log (llm-advice.ts).
 import type { Config } from '../../config/schema.js';
-import { defineAgent, type AgentContext, type RecoveryContext } from '../../runtime/agent.js';
+import { defineAgent, type AgentContext, type RecoveryContext } from '../../runtime/agent/agent.js';
 import type { LlmAction, LlmClient } from '../../runtime/ports/llm.js';
 import { PriceTick, type PriceTickEvent } from '../market/events.js';
 import { LlmDecisionRecorded, Signal, type LlmDecisionRecordedEvent, type SignalCandidate, type SignalData } from './events.js';

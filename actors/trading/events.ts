@@ -1,7 +1,7 @@
 // Trading signals: the trading actor's decision for a token, with the evidence behind it; and the
 // record of every LLM request it made, so a replay applies the same answers instead of asking again.
 import { z } from 'zod';
-import { defineEvent, type EnvelopeOf } from '../../runtime/event-types.js';
+import { defineEvent, type EnvelopeOf } from '../../runtime/events/event-types.js';
 import type { LlmFailureKind } from '../../runtime/ports/llm.js';
 import { SIGNAL_RETURNS } from './volatility.js';
 

@@ -4,9 +4,9 @@
 // boundary's market-data rules; a bad or refused row goes to `onError` and the feed carries on.
 import { basename } from 'node:path';
 import type { Feed } from '../../runtime/ports/feed.js';
-import type { Envelope } from '../../runtime/envelope.js';
-import { DecodeError, EventTypeRegistry } from '../../runtime/event-types.js';
-import { deterministicId } from '../../runtime/ids.js';
+import type { Envelope } from '../../runtime/events/envelope.js';
+import { DecodeError, EventTypeRegistry } from '../../runtime/events/event-types.js';
+import { deterministicId } from '../../runtime/events/ids.js';
 import { PriceTick } from '../../actors/market/events.js';
 import { FeedLineError, quote, throwOnLineError, type FeedErrorHandler, type FeedRejection, type FeedWarningHandler } from './feed-line-error.js';
 import { MarketDataCheck, type FeedRules } from './market-data-check.js';

@@ -1,10 +1,10 @@
 // A seeded synthetic market: per-token geometric random walks with drifting regimes, plus
 // occasional liquidations and sentiment posts. The same seed always yields the same stream.
 import type { Feed } from '../../runtime/ports/feed.js';
-import type { Envelope } from '../../runtime/envelope.js';
+import type { Envelope } from '../../runtime/events/envelope.js';
 import { SeededRandom } from '../../runtime/random.js';
-import { SequenceIds } from '../../runtime/ids.js';
-import { murmur2 } from '../../runtime/partitioner.js';
+import { SequenceIds } from '../../runtime/events/ids.js';
+import { murmur2 } from '../../runtime/events/partitioner.js';
 import type { LiquidationEvent, PriceTickEvent } from '../../actors/market/events.js';
 import type { SentimentUpdateEvent } from '../../actors/sentiment/events.js';
 

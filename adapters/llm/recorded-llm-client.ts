@@ -3,10 +3,10 @@
 // so a rerun of a recorded log makes the same decisions. An unknown id is 'unavailable', which the
 // trading actor treats like any failed request (the rule-based fallback).
 import { LlmDecisionRecorded, type LlmDecisionRecord } from '../../actors/trading/events.js';
-import type { Envelope } from '../../runtime/envelope.js';
+import type { Envelope } from '../../runtime/events/envelope.js';
 import type { EventStore } from '../../runtime/ports/event-store.js';
-import { envelopeSchema } from '../../runtime/envelope.js';
-import { DecodeError } from '../../runtime/event-types.js';
+import { envelopeSchema } from '../../runtime/events/envelope.js';
+import { DecodeError } from '../../runtime/events/event-types.js';
 import { LlmFailure, type LlmClient, type LlmDecision, type LlmDecisionRequest } from '../../runtime/ports/llm.js';
 import { clip, FeedLineError } from '../feeds/feed-line-error.js';
 import { readLines } from '../feeds/lines.js';

@@ -1,7 +1,7 @@
 // The EventStore port: every consumed event, persisted once (PostgreSQL in production), with the
 // consumed offsets of the writing group recorded in the same transaction, and replay by time
 // range, token and type for rehydration, backtests and dashboards.
-import type { Envelope } from '../envelope.js';
+import type { Envelope } from '../events/envelope.js';
 import type { TopicPartition } from './event-log.js';
 
 /** An event as stored: the envelope plus where it was consumed from. */

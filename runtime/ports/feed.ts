@@ -1,5 +1,5 @@
 // A market feed: a finite or endless stream of envelopes that the runtime publishes to the log.
-import type { Envelope } from '../envelope.js';
+import type { Envelope } from '../events/envelope.js';
 
 export interface Feed {
   readonly name: string;

@@ -14,11 +14,11 @@ import { cloidOf } from '../../adapters/exchange/hyperliquid/wire.js';
 import { MemoryAuditLog } from '../../adapters/store/memory-audit-log.js';
 import { MemoryOrderJournal } from '../../adapters/store/memory-order-journal.js';
 import { defaultConfig } from '../../config/schema.js';
-import { createRecoveryContext } from '../../runtime/agent-context.js';
-import type { Envelope } from '../../runtime/envelope.js';
-import { silentLogger } from '../../runtime/logger.js';
+import { createRecoveryContext } from '../../runtime/agent/agent-context.js';
+import type { Envelope } from '../../runtime/events/envelope.js';
+import { silentLogger } from '../../runtime/observe/logger.js';
 import type { Exchange } from '../../runtime/ports/exchange.js';
-import { runAgent, scriptedEvent } from '../../runtime/test-kit.js';
+import { runAgent, scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { BinanceTestServer } from '../support/binance-server.js';
 import { HyperliquidTestServer } from '../support/hyperliquid-server.js';
 

@@ -18,13 +18,13 @@ import { domainEventTypes } from '../../actors/events.js';
 import { foldPositions, positionEventTypes } from '../../actors/portfolio/positions-from-events.js';
 import { dlqTopic, topicNames, topicSpecs } from '../../config/topics.js';
 import { PostgresEventStore } from '../../adapters/store/postgres/postgres-event-store.js';
-import { EventTypeRegistry } from '../../runtime/event-types.js';
+import { EventTypeRegistry } from '../../runtime/events/event-types.js';
 import { envWithout } from '../support/cli-process.js';
 import { KafkaMockCluster, kafkaMockUnavailable } from '../support/kafka-mock-cluster.js';
 import { deleteKeys } from '../support/redis-server.js';
 import { waitFor } from '../support/wait.js';
 
-const CLI = join(process.cwd(), 'dist/runtime/cli.js');
+const CLI = join(process.cwd(), 'dist/app/cli.js');
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const EVENTS = 20_000;
 /** k8s/statefulset.yaml: terminationGracePeriodSeconds. */

@@ -5,8 +5,8 @@
 import { expect } from 'chai';
 import pg from 'pg';
 import { loadConfig } from '../../config/load.js';
-import { silentLogger } from '../../runtime/logger.js';
-import { startRun } from '../../runtime/run.js';
+import { silentLogger } from '../../runtime/observe/logger.js';
+import { startRun } from '../../app/run.js';
 import { MigratedSchemas } from '../support/migrated-schemas.js';
 import { RedisServer } from '../support/redis-server.js';
 

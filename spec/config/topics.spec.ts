@@ -6,7 +6,7 @@ import { defaultConfig } from '../../config/schema.js';
 import { PaperExchange } from '../../adapters/exchange/paper.js';
 import { MemoryAuditLog } from '../../adapters/store/memory-audit-log.js';
 import { MemoryOrderJournal } from '../../adapters/store/memory-order-journal.js';
-import { topicsOf } from '../../runtime/agent.js';
+import { topicsOf } from '../../runtime/agent/agent.js';
 
 describe('config/topics', () => {
   it('names the dead-letter topic of a topic by appending .dlq', () => {

@@ -3,8 +3,8 @@
 // whose emitted events were lost (the next start would skip the records that emit them again).
 import { expect } from 'chai';
 import { MemoryEventStore } from '../../adapters/store/memory.js';
-import { CommitJournal } from '../../runtime/commit-journal.js';
-import { silentLogger } from '../../runtime/logger.js';
+import { CommitJournal } from '../../runtime/intake/commit-journal.js';
+import { silentLogger } from '../../runtime/observe/logger.js';
 
 describe('commit journal', () => {
   it('writes a group commit only once the store holds what the log held, and keeps it until then', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { FaultInjector, InjectedFault } from '../../runtime/fault-injector.js';
-import { scriptedEvent } from '../../runtime/test-kit.js';
+import { FaultInjector, InjectedFault } from '../../runtime/observe/fault-injector.js';
+import { scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { Tick } from '../support/counter-agent.js';
 
 const events = Array.from({ length: 2000 }, (_, n) => scriptedEvent(Tick, { n }, { ts: n, token: 'A', id: `e-${n}` }));

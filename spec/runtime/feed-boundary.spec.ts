@@ -8,8 +8,8 @@ import type { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event
 import { loadConfig } from '../../config/load.js';
 import type { PositionState } from '../../actors/position/position-math.js';
 import type { ExecutionState } from '../../actors/execution/state.js';
-import { createLogger } from '../../runtime/logger.js';
-import { createRegent, type Regent } from '../../runtime/main.js';
+import { createLogger } from '../../runtime/observe/logger.js';
+import { createRegent, type Regent } from '../../app/compose.js';
 import { waitFor } from '../support/wait.js';
 
 const T0 = 1767225600000;

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
-import { Health } from '../../runtime/health.js';
-import { createLogger } from '../../runtime/logger.js';
-import { RuntimeMetrics } from '../../runtime/metrics.js';
+import { Health } from '../../runtime/observe/health.js';
+import { createLogger } from '../../runtime/observe/logger.js';
+import { RuntimeMetrics } from '../../runtime/observe/metrics.js';
 
 describe('Health: a dependency that reports its own state (track)', () => {
   const lines: { level: number; msg: string; component: string; reason?: string }[] = [];

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
 import { loadConfig } from '../../config/load.js';
-import { silentLogger } from '../../runtime/logger.js';
-import { startRun } from '../../runtime/run.js';
+import { silentLogger } from '../../runtime/observe/logger.js';
+import { startRun } from '../../app/run.js';
 import { Runtime } from '../../runtime/runtime.js';
-import { scriptedEvent } from '../../runtime/test-kit.js';
+import { scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { counterAgent, Tick } from '../support/counter-agent.js';
 import { MigratedSchemas } from '../support/migrated-schemas.js';
 

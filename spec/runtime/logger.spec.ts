@@ -3,7 +3,7 @@
 // just before the process exits (even by process.exit) reaches stderr in both forms.
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
-import { chooseLogOutput, type Terminal } from '../../runtime/logger.js';
+import { chooseLogOutput, type Terminal } from '../../runtime/observe/logger.js';
 import { describeRun, runNode, stopAll } from '../support/cli-process.js';
 
 const terminal: Terminal = { stderrIsTTY: true, stdoutIsTTY: true, noColor: false };

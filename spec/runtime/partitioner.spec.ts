@@ -2,7 +2,7 @@
 // Kafka place every key on the same partition.
 import { expect } from 'chai';
 import kafkajs from 'kafkajs';
-import { murmur2, partitionFor, toPositive } from '../../runtime/partitioner.js';
+import { murmur2, partitionFor, toPositive } from '../../runtime/events/partitioner.js';
 import { SeededRandom } from '../../runtime/random.js';
 
 const { Partitioners } = kafkajs;

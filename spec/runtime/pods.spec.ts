@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
 import { MemoryStateStore } from '../../adapters/state/memory.js';
-import { encodeEnvelope } from '../../runtime/event-types.js';
-import { partitionFor } from '../../runtime/partitioner.js';
+import { encodeEnvelope } from '../../runtime/events/event-types.js';
+import { partitionFor } from '../../runtime/events/partitioner.js';
 import { Runtime } from '../../runtime/runtime.js';
-import { scriptedEvent } from '../../runtime/test-kit.js';
+import { scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { Counted, Tick, counterAgent, type CounterState } from '../support/counter-agent.js';
 
 const keys = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5'];

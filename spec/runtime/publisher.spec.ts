@@ -1,10 +1,10 @@
 // The publisher's dead letters: the record keeps everything, the log line stays short.
 import { expect } from 'chai';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
-import { EventTypeRegistry } from '../../runtime/event-types.js';
-import { createLogger } from '../../runtime/logger.js';
-import { RuntimeMetrics } from '../../runtime/metrics.js';
-import { Publisher } from '../../runtime/publisher.js';
+import { EventTypeRegistry } from '../../runtime/events/event-types.js';
+import { createLogger } from '../../runtime/observe/logger.js';
+import { RuntimeMetrics } from '../../runtime/observe/metrics.js';
+import { Publisher } from '../../runtime/intake/publisher.js';
 import { domainEventTypes } from '../../actors/events.js';
 
 describe('Publisher dead letters', () => {

@@ -3,9 +3,9 @@ import { domainEventTypes } from '../../actors/events.js';
 import { PriceTick } from '../../actors/market/events.js';
 import { topicSpecs } from '../../config/topics.js';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
-import { encodeEnvelope } from '../../runtime/event-types.js';
+import { encodeEnvelope } from '../../runtime/events/event-types.js';
 import { Runtime } from '../../runtime/runtime.js';
-import { runAgent, scriptedEvent } from '../../runtime/test-kit.js';
+import { runAgent, scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { breakoutAgent } from '../support/breakout-agent.js';
 
 const prices = [10, 11, 12, 11, 13];

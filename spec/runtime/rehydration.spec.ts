@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
 import { MemoryEventStore } from '../../adapters/store/memory.js';
 import { MemoryStateStore } from '../../adapters/state/memory.js';
-import { encodeEnvelope } from '../../runtime/event-types.js';
+import { encodeEnvelope } from '../../runtime/events/event-types.js';
 import { EventRejectedError } from '../../runtime/ports/event-store.js';
 import { CorruptSnapshotError, StateStoreUnavailableError, type Snapshot, type StateStore } from '../../runtime/ports/state-store.js';
 import { Runtime, type RuntimeOptions } from '../../runtime/runtime.js';
-import { scriptedEvent } from '../../runtime/test-kit.js';
+import { scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { Counted, Tick, counterAgent, type CounterState } from '../support/counter-agent.js';
 import { waitFor } from '../support/wait.js';
 
@@ -349,10 +349,10 @@ describe('an event the store refuses', () => {
 
 describe('replay order', () => {
   it('replays a partition in the order it was consumed even where event time goes backwards', async () => {
-    const { rehydrate } = await import('../../runtime/rehydration.js');
-    const { Health } = await import('../../runtime/health.js');
-    const { RuntimeMetrics } = await import('../../runtime/metrics.js');
-    const { silentLogger } = await import('../../runtime/logger.js');
+    const { rehydrate } = await import('../../runtime/cells/rehydration.js');
+    const { Health } = await import('../../runtime/observe/health.js');
+    const { RuntimeMetrics } = await import('../../runtime/observe/metrics.js');
+    const { silentLogger } = await import('../../runtime/observe/logger.js');
     const store = new MemoryEventStore();
     // A late fill re-ordered by a failover: offset 1 carries an earlier event time than offset 0.
     const stored = [

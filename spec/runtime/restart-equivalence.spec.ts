@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { describeRun, envWithout, runNode } from '../support/cli-process.js';
 import { waitFor } from '../support/wait.js';
 
-const CLI = join(process.cwd(), 'dist/runtime/cli.js');
+const CLI = join(process.cwd(), 'dist/app/cli.js');
 const EVENTS = 12_000;
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const ARGS = ['--store', 'postgres', '--state', 'redis', '--seed', '11', '--events', String(EVENTS), '--no-http', '--log-format', 'json'];

@@ -4,14 +4,14 @@
 import { expect } from 'chai';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
 import { MemoryStateStore } from '../../adapters/state/memory.js';
-import { EventTypeRegistry } from '../../runtime/event-types.js';
-import { Health } from '../../runtime/health.js';
-import { silentLogger } from '../../runtime/logger.js';
-import { RuntimeMetrics } from '../../runtime/metrics.js';
+import { EventTypeRegistry } from '../../runtime/events/event-types.js';
+import { Health } from '../../runtime/observe/health.js';
+import { silentLogger } from '../../runtime/observe/logger.js';
+import { RuntimeMetrics } from '../../runtime/observe/metrics.js';
 import type { Batch } from '../../runtime/ports/event-log.js';
-import { Publisher } from '../../runtime/publisher.js';
-import { ActorRegistry } from '../../runtime/registry.js';
-import { Router } from '../../runtime/router.js';
+import { Publisher } from '../../runtime/intake/publisher.js';
+import { ActorRegistry } from '../../runtime/cells/registry.js';
+import { Router } from '../../runtime/intake/router.js';
 import { Counted, Tick, counterAgent } from '../support/counter-agent.js';
 
 const topic = 'test.ticks';

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
-import { encodeEnvelope } from '../../runtime/event-types.js';
+import { encodeEnvelope } from '../../runtime/events/event-types.js';
 import { Runtime } from '../../runtime/runtime.js';
-import { scriptedEvent } from '../../runtime/test-kit.js';
+import { scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { Counted, Tick, counterAgent, type CounterState } from '../support/counter-agent.js';
-import { partitionFor } from '../../runtime/partitioner.js';
+import { partitionFor } from '../../runtime/events/partitioner.js';
 import { waitFor } from '../support/wait.js';
 
 const topics = [
@@ -149,7 +149,7 @@ describe('Runtime stop', () => {
 
 describe('EventTypeRegistry.decode', () => {
   it('rejects an event whose strings contain NUL (PostgreSQL jsonb cannot store it) with a typed error', async () => {
-    const { EventTypeRegistry, DecodeError } = await import('../../runtime/event-types.js');
+    const { EventTypeRegistry, DecodeError } = await import('../../runtime/events/event-types.js');
     const registry = new EventTypeRegistry([Tick]);
     const raw = JSON.stringify({ ...scriptedEvent(Tick, { n: 1 }, { ts: 1, token: 'A' }), source: 'bad\u0000source' });
     let error: unknown;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { startNactSystem, stopNactSystem, type NactRef } from '../../runtime/nact-host.js';
-import { silentLogger } from '../../runtime/logger.js';
+import { startNactSystem, stopNactSystem, type NactRef } from '../../runtime/cells/nact-host.js';
+import { silentLogger } from '../../runtime/observe/logger.js';
 import { systemClock } from '../../runtime/ports/clock.js';
 import { SeededRandom } from '../../runtime/random.js';
 import { backoffDelay } from '../../supervisors/backoff.js';

@@ -1,5 +1,5 @@
 // The agent shown in README.md ("Writing an agent"), kept here so a spec proves the example works.
-import { defineAgent } from '../../runtime/agent.js';
+import { defineAgent } from '../../runtime/agent/agent.js';
 import { PriceTick } from '../../actors/market/events.js';
 import { Signal } from '../../actors/trading/events.js';
 

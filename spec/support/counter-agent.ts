@@ -1,8 +1,8 @@
 // A small agent for kernel specs: counts the ticks of a token and remembers their order; it can be
 // told to crash on chosen event ids, a set number of times each.
 import { z } from 'zod';
-import { defineAgent } from '../../runtime/agent.js';
-import { defineEvent } from '../../runtime/event-types.js';
+import { defineAgent } from '../../runtime/agent/agent.js';
+import { defineEvent } from '../../runtime/events/event-types.js';
 
 export const Tick = defineEvent('test.tick', 'test.ticks', z.object({ n: z.number().int() }));
 export const Counted = defineEvent('test.counted', 'test.counts', z.object({ count: z.number().int() }));

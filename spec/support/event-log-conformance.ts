@@ -3,10 +3,10 @@
 // callbacks, and the runtime's dead letters over the adapter.
 import { expect } from 'chai';
 import type { Batch, Consumer, EventLog, TopicPartition, TopicSpec } from '../../runtime/ports/event-log.js';
-import { encodeEnvelope } from '../../runtime/event-types.js';
-import { partitionFor } from '../../runtime/partitioner.js';
+import { encodeEnvelope } from '../../runtime/events/event-types.js';
+import { partitionFor } from '../../runtime/events/partitioner.js';
 import { Runtime } from '../../runtime/runtime.js';
-import { scriptedEvent } from '../../runtime/test-kit.js';
+import { scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { Counted, Tick, counterAgent, type CounterState } from './counter-agent.js';
 import { waitFor } from './wait.js';
 

@@ -1,7 +1,7 @@
 // Child process for spec/runtime/logger.spec.ts: logs 100 warnings and a fatal line through the
 // CLI's logger factory, then ends either by returning (the event loop drains) or by process.exit(3)
 // right after the fatal line. Usage: node log-then-exit.js <json|pretty> <return|process.exit>
-import { chooseLogOutput, createOutputLogger } from '../../runtime/logger.js';
+import { chooseLogOutput, createOutputLogger } from '../../runtime/observe/logger.js';
 
 const [format, exit] = process.argv.slice(2) as ['json' | 'pretty', 'return' | 'process.exit'];
 const logger = createOutputLogger(chooseLogOutput({ format }, { stderrIsTTY: false, stdoutIsTTY: false, noColor: true }));

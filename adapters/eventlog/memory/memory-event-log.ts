@@ -4,7 +4,7 @@
 // Restored from durable storage (restore-memory-log.ts) it continues an earlier incarnation's
 // offsets, and a commit journal can keep the groups' commits for the next one.
 import { randomUUID } from 'node:crypto';
-import { partitionFor } from '../../../runtime/partitioner.js';
+import { partitionFor } from '../../../runtime/events/partitioner.js';
 import {
   tpKey,
   type Consumer,

@@ -3,7 +3,7 @@
 import { PositionChanged, type PositionChangedEvent } from '../../../actors/position/events.js';
 import { summarize } from '../../../actors/portfolio/portfolio-math.js';
 import type { PositionState } from '../../../actors/position/position-math.js';
-import type { Envelope } from '../../../runtime/envelope.js';
+import type { Envelope } from '../../../runtime/events/envelope.js';
 import type { PortfolioCache } from './portfolio-cache.js';
 
 export function portfolioProjection(cache: PortfolioCache, initialBalance: number): (events: readonly Envelope[]) => Promise<void> {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { alertingAgent } from '../../../actors/alerting/agent.js';
 import { acknowledge, HISTORY_CAP, ruleFor } from '../../../actors/alerting/rules.js';
 import { RiskAlert } from '../../../actors/risk/events.js';
-import { runAgent, scriptedEvent } from '../../../runtime/test-kit.js';
+import { runAgent, scriptedEvent } from '../../../runtime/agent/test-kit.js';
 
 type Level = 'info' | 'warning' | 'critical';
 type Metric = 'leverage' | 'liquidation-distance' | 'correlation' | 'drawdown';

@@ -10,10 +10,10 @@ import { Signal } from '../../../actors/trading/events.js';
 import { MemoryAuditLog } from '../../../adapters/store/memory-audit-log.js';
 import { MemoryOrderJournal } from '../../../adapters/store/memory-order-journal.js';
 import { defaultConfig } from '../../../config/schema.js';
-import { createAgentContext, createRecoveryContext } from '../../../runtime/agent-context.js';
-import type { Envelope } from '../../../runtime/envelope.js';
-import { silentLogger } from '../../../runtime/logger.js';
-import { runAgent, scriptedEvent } from '../../../runtime/test-kit.js';
+import { createAgentContext, createRecoveryContext } from '../../../runtime/agent/agent-context.js';
+import type { Envelope } from '../../../runtime/events/envelope.js';
+import { silentLogger } from '../../../runtime/observe/logger.js';
+import { runAgent, scriptedEvent } from '../../../runtime/agent/test-kit.js';
 import { ScriptedExchange } from '../../support/scripted-exchange.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12);

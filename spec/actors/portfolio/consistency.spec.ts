@@ -8,7 +8,7 @@ import { checkAndRepair } from '../../../adapters/state/redis/consistency-check.
 import { PortfolioCache } from '../../../adapters/state/redis/portfolio-cache.js';
 import { PostgresEventStore } from '../../../adapters/store/postgres/postgres-event-store.js';
 import type { StoredEvent } from '../../../runtime/ports/event-store.js';
-import { scriptedEvent } from '../../../runtime/test-kit.js';
+import { scriptedEvent } from '../../../runtime/agent/test-kit.js';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 

@@ -3,7 +3,7 @@ import { positionAgent } from '../../../actors/position/agent.js';
 import { TradeExecuted } from '../../../actors/execution/events.js';
 import { PriceTick } from '../../../actors/market/events.js';
 import { PositionChanged } from '../../../actors/position/events.js';
-import { runAgent, scriptedEvent } from '../../../runtime/test-kit.js';
+import { runAgent, scriptedEvent } from '../../../runtime/agent/test-kit.js';
 
 const fill = (side: 'buy' | 'sell', size: number, price: number, fee: number, ts: number, token = 'SOL') =>
   scriptedEvent(

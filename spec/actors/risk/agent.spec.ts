@@ -5,8 +5,8 @@ import { PriceTick } from '../../../actors/market/events.js';
 import { PositionChanged } from '../../../actors/position/events.js';
 import { RiskAlert } from '../../../actors/risk/events.js';
 import { defaultConfig } from '../../../config/schema.js';
-import type { Envelope } from '../../../runtime/envelope.js';
-import { runAgent, scriptedEvent } from '../../../runtime/test-kit.js';
+import type { Envelope } from '../../../runtime/events/envelope.js';
+import { runAgent, scriptedEvent } from '../../../runtime/agent/test-kit.js';
 
 const settings = defaultConfig().risk; // leverage warning 3 / critical 5, liquidation distance 0.1 / 0.03
 const position = (token: string, size: number, avgEntry: number, ts: number, realizedPnl = 0) =>

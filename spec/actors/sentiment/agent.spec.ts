@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { sentimentAgent } from '../../../actors/sentiment/agent.js';
 import { SentimentChanged, SentimentUpdate } from '../../../actors/sentiment/events.js';
-import { runAgent, scriptedEvent } from '../../../runtime/test-kit.js';
+import { runAgent, scriptedEvent } from '../../../runtime/agent/test-kit.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const MIN = 60_000;

@@ -3,7 +3,7 @@ import { tradingAgent, warmUp } from '../../../actors/trading/agent.js';
 import { PriceTick } from '../../../actors/market/events.js';
 import { Signal } from '../../../actors/trading/events.js';
 import { defaultConfig, type Config } from '../../../config/schema.js';
-import { runAgent, scriptedEvent } from '../../../runtime/test-kit.js';
+import { runAgent, scriptedEvent } from '../../../runtime/agent/test-kit.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 // Trend-following weights: on a steady rise the oscillators (RSI, Bollinger) lean against the move.

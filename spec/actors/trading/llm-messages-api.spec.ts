@@ -7,12 +7,12 @@ import { PriceTick } from '../../../actors/market/events.js';
 import { tradingAgent, type TradingState } from '../../../actors/trading/agent.js';
 import { LlmDecisionRecorded, Signal, type LlmDecisionRecord } from '../../../actors/trading/events.js';
 import { defaultConfig, type Config } from '../../../config/schema.js';
-import type { AgentDefinition } from '../../../runtime/agent.js';
-import { createAgentContext, type PipedTask } from '../../../runtime/agent-context.js';
-import type { Envelope } from '../../../runtime/envelope.js';
-import { silentLogger } from '../../../runtime/logger.js';
+import type { AgentDefinition } from '../../../runtime/agent/agent.js';
+import { createAgentContext, type PipedTask } from '../../../runtime/agent/agent-context.js';
+import type { Envelope } from '../../../runtime/events/envelope.js';
+import { silentLogger } from '../../../runtime/observe/logger.js';
 import type { LlmClient } from '../../../runtime/ports/llm.js';
-import { runAgent, scriptedEvent } from '../../../runtime/test-kit.js';
+import { runAgent, scriptedEvent } from '../../../runtime/agent/test-kit.js';
 import { MessagesApiServer } from '../../support/messages-api-server.js';
 import { waitFor } from '../../support/wait.js';
 

@@ -6,13 +6,13 @@ import { EntryGate } from '../../../actors/execution/events.js';
 import { LlmDecisionRecorded, Signal, type LlmDecisionRecord } from '../../../actors/trading/events.js';
 import { pendingDeadlineMs } from '../../../actors/trading/llm-advice.js';
 import { defaultConfig, type Config } from '../../../config/schema.js';
-import type { AgentDefinition } from '../../../runtime/agent.js';
-import { createAgentContext, createRecoveryContext, type PipedTask } from '../../../runtime/agent-context.js';
-import type { Envelope } from '../../../runtime/envelope.js';
-import { DecodeError, EventTypeRegistry } from '../../../runtime/event-types.js';
-import { silentLogger } from '../../../runtime/logger.js';
+import type { AgentDefinition } from '../../../runtime/agent/agent.js';
+import { createAgentContext, createRecoveryContext, type PipedTask } from '../../../runtime/agent/agent-context.js';
+import type { Envelope } from '../../../runtime/events/envelope.js';
+import { DecodeError, EventTypeRegistry } from '../../../runtime/events/event-types.js';
+import { silentLogger } from '../../../runtime/observe/logger.js';
 import { LlmFailure, type LlmClient, type LlmDecision, type LlmDecisionRequest } from '../../../runtime/ports/llm.js';
-import { runAgent, scriptedEvent } from '../../../runtime/test-kit.js';
+import { runAgent, scriptedEvent } from '../../../runtime/agent/test-kit.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 // Trend-following weights (as in agent.spec.ts): a steady rise gives a buy candidate from tick 33 on.

@@ -4,7 +4,7 @@ import { tradingAgent } from '../../../actors/trading/agent.js';
 import { Signal } from '../../../actors/trading/events.js';
 import { logReturns, realizedVolatility, recentReturns, SIGNAL_RETURNS } from '../../../actors/trading/volatility.js';
 import { defaultConfig } from '../../../config/schema.js';
-import { runAgent, scriptedEvent } from '../../../runtime/test-kit.js';
+import { runAgent, scriptedEvent } from '../../../runtime/agent/test-kit.js';
 
 describe('volatility', () => {
   it('takes log returns of consecutive closes', () => {

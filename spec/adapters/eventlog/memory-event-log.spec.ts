@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { MemoryEventLog, UnknownTopicError } from '../../../adapters/eventlog/memory/memory-event-log.js';
-import { partitionFor } from '../../../runtime/partitioner.js';
+import { partitionFor } from '../../../runtime/events/partitioner.js';
 import type { Batch, Consumer, TopicPartition } from '../../../runtime/ports/event-log.js';
 import { waitFor } from '../../support/wait.js';
 

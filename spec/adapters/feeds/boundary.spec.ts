@@ -10,8 +10,8 @@ import { JsonlFeed } from '../../../adapters/feeds/jsonl.js';
 import { createFeed } from '../../../adapters/feeds/index.js';
 import type { FeedLineError } from '../../../adapters/feeds/feed-line-error.js';
 import { configSchema, defaultConfig } from '../../../config/schema.js';
-import type { Envelope } from '../../../runtime/envelope.js';
-import { createLogger } from '../../../runtime/logger.js';
+import type { Envelope } from '../../../runtime/events/envelope.js';
+import { createLogger } from '../../../runtime/observe/logger.js';
 
 async function collect(iterable: AsyncIterable<Envelope> | Iterable<Envelope>): Promise<Envelope[]> {
   const out: Envelope[] = [];

@@ -4,9 +4,9 @@ import { expect } from 'chai';
 import path from 'node:path';
 import { CsvFeed, parseTimestamp } from '../../../adapters/feeds/csv.js';
 import { FeedLineError } from '../../../adapters/feeds/feed-line-error.js';
-import { EventTypeRegistry } from '../../../runtime/event-types.js';
+import { EventTypeRegistry } from '../../../runtime/events/event-types.js';
 import { domainEventTypes } from '../../../actors/events.js';
-import type { Envelope } from '../../../runtime/envelope.js';
+import type { Envelope } from '../../../runtime/events/envelope.js';
 
 const fixture = (name: string): string => path.resolve(process.cwd(), 'spec/support/fixtures', name);
 

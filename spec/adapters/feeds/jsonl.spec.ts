@@ -7,9 +7,9 @@ import { FeedLineError } from '../../../adapters/feeds/feed-line-error.js';
 import { createFeed } from '../../../adapters/feeds/index.js';
 import { SyntheticFeed } from '../../../adapters/feeds/synthetic.js';
 import { CsvFeed } from '../../../adapters/feeds/csv.js';
-import { deterministicId } from '../../../runtime/ids.js';
+import { deterministicId } from '../../../runtime/events/ids.js';
 import { defaultConfig } from '../../../config/schema.js';
-import type { Envelope } from '../../../runtime/envelope.js';
+import type { Envelope } from '../../../runtime/events/envelope.js';
 
 const fixture = (name: string): string => path.resolve(process.cwd(), 'spec/support/fixtures', name);
 

@@ -1,9 +1,9 @@
 // The synthetic feed: a seeded, reproducible market stream of valid domain envelopes.
 import { expect } from 'chai';
 import { SyntheticFeed, startPrice, type SyntheticFeedOptions } from '../../../adapters/feeds/synthetic.js';
-import { EventTypeRegistry } from '../../../runtime/event-types.js';
+import { EventTypeRegistry } from '../../../runtime/events/event-types.js';
 import { domainEventTypes } from '../../../actors/events.js';
-import type { Envelope } from '../../../runtime/envelope.js';
+import type { Envelope } from '../../../runtime/events/envelope.js';
 
 const base: SyntheticFeedOptions = {
   seed: 42,

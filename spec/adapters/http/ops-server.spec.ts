@@ -3,12 +3,12 @@ import { Writable } from 'node:stream';
 import { z } from 'zod';
 import { MemoryEventLog } from '../../../adapters/eventlog/memory/memory-event-log.js';
 import { opsServer } from '../../../adapters/http/ops-server.js';
-import { defineAgent } from '../../../runtime/agent.js';
-import { defineEvent, encodeEnvelope } from '../../../runtime/event-types.js';
-import { createLogger } from '../../../runtime/logger.js';
-import { RuntimeMetrics } from '../../../runtime/metrics.js';
+import { defineAgent } from '../../../runtime/agent/agent.js';
+import { defineEvent, encodeEnvelope } from '../../../runtime/events/event-types.js';
+import { createLogger } from '../../../runtime/observe/logger.js';
+import { RuntimeMetrics } from '../../../runtime/observe/metrics.js';
 import { Runtime } from '../../../runtime/runtime.js';
-import { scriptedEvent } from '../../../runtime/test-kit.js';
+import { scriptedEvent } from '../../../runtime/agent/test-kit.js';
 import { waitFor } from '../../support/wait.js';
 
 const Ping = defineEvent('ops.ping', 'ops.pings', z.object({ n: z.number() }));

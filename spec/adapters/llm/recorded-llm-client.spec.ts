@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeedLineError } from '../../../adapters/feeds/feed-line-error.js';
 import { RecordedLlmClient } from '../../../adapters/llm/recorded-llm-client.js';
-import type { Envelope } from '../../../runtime/envelope.js';
-import { DecodeError } from '../../../runtime/event-types.js';
+import type { Envelope } from '../../../runtime/events/envelope.js';
+import { DecodeError } from '../../../runtime/events/event-types.js';
 import { LlmFailure, type LlmDecisionRequest } from '../../../runtime/ports/llm.js';
 
 const fallback = { side: 'buy', score: 0.5, confidence: 0.5, price: 100, indicators: { sma: 99 }, reason: 'buy: score 0.500' };

@@ -9,7 +9,7 @@ import { RedisCache } from '../../../adapters/state/redis/cache.js';
 import { ConsistencyJob } from '../../../adapters/state/redis/consistency-job.js';
 import { PortfolioCache } from '../../../adapters/state/redis/portfolio-cache.js';
 import type { StoredEvent } from '../../../runtime/ports/event-store.js';
-import { scriptedEvent } from '../../../runtime/test-kit.js';
+import { scriptedEvent } from '../../../runtime/agent/test-kit.js';
 import { MigratedSchemas } from '../../support/migrated-schemas.js';
 import { SHARED_REDIS_URL, uniquePrefix } from '../../support/redis-server.js';
 import { waitFor } from '../../support/wait.js';

@@ -1,0 +1,196 @@
+// The router turns batches of log records into actor deliveries: decode and validate each record
+// (a bad one goes to `<topic>.dlq` with the reason), pick the actors that take it, group a batch's
+// events per actor (one message per actor per batch, in offset order), and commit a partition's
+// offset once every earlier record of it has been processed.
+import type { Logger } from 'pino';
+import { routeKey, type AgentDefinition } from '../agent/agent.js';
+import { createDelivery } from './delivery.js';
+import type { Envelope, RecordPosition } from '../events/envelope.js';
+import { DecodeError, type EventTypeRegistry } from '../events/event-types.js';
+import type { RuntimeMetrics } from '../observe/metrics.js';
+import { PartitionTracker } from './partition-tracker.js';
+import { tpKey, type Batch, type Consumer, type LogRecord, type TopicPartition } from '../ports/event-log.js';
+import type { Publisher } from './publisher.js';
+import type { ActorRegistry } from '../cells/registry.js';
+
+interface Route {
+  readonly agent: AgentDefinition;
+  readonly types: ReadonlySet<string>;
+}
+
+interface Group {
+  readonly agent: string;
+  readonly key: string;
+  readonly events: Envelope[];
+  readonly positions: RecordPosition[];
+}
+
+export interface RouterOptions {
+  readonly maxInFlightBatches: number;
+}
+
+export class Router {
+  private readonly routes = new Map<string, Route[]>();
+  private readonly trackers = new Map<string, PartitionTracker>();
+  /** Consumers whose intake was abandoned (killed): their partition loops may still hand over batches. */
+  private readonly abandoned = new WeakSet<Consumer>();
+
+  constructor(
+    agents: readonly AgentDefinition[],
+    private readonly types: EventTypeRegistry,
+    private readonly actors: ActorRegistry,
+    private readonly publisher: Publisher,
+    private readonly metrics: RuntimeMetrics,
+    private readonly log: Logger,
+    private readonly options: RouterOptions,
+  ) {
+    for (const agent of agents) {
+      const byTopic = new Map<string, Set<string>>();
+      for (const t of agent.consumes) {
+        const set = byTopic.get(t.topic) ?? new Set<string>();
+        set.add(t.type);
+        byTopic.set(t.topic, set);
+      }
+      for (const [topic, types] of byTopic) {
+        const list = this.routes.get(topic) ?? [];
+        list.push({ agent, types });
+        this.routes.set(topic, list);
+      }
+    }
+  }
+
+  topics(): string[] {
+    return [...this.routes.keys()].sort();
+  }
+
+  /** Records delivered but not yet processed, over all partitions. */
+  inFlight(): number {
+    let n = 0;
+    for (const t of this.trackers.values()) n += t.inFlightRecords;
+    return n;
+  }
+
+  async eachBatch(consumer: Consumer, batch: Batch): Promise<void> {
+    // A killed intake's loops run on until the group revokes their partitions; a batch taken then
+    // would open a tracker whose work no dead actor finishes, and that revoke would wait for it.
+    if (batch.records.length === 0 || this.abandoned.has(consumer)) return;
+    const tp: TopicPartition = { topic: batch.topic, partition: batch.partition };
+    const tracker = this.tracker(consumer, tp);
+    if (!(await tracker.capacity()) || this.abandoned.has(consumer)) return;
+    const records = batch.records;
+    const ticket = tracker.open(records[records.length - 1]!.offset + 1, records.length);
+    this.metrics.consumed.inc({ topic: batch.topic }, records.length);
+    const routes = this.routes.get(batch.topic) ?? [];
+    const groups = new Map<string, Group>();
+    try {
+      for (const record of records) {
+        const failure = this.route(record, routes, groups);
+        if (failure) {
+          this.metrics.failed.inc({ topic: batch.topic, reason: failure.reason });
+          ticket.track(
+            this.publisher.deadLetter({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: record.offset,
+              ...(record.key !== undefined ? { key: record.key } : {}),
+              reason: failure.reason,
+              detail: failure.detail,
+              original: record.value,
+            }),
+          );
+        }
+      }
+      for (const group of groups.values()) {
+        this.actors.deliver(group.agent, group.key, createDelivery(group.events, group.positions, ticket.expect()));
+      }
+    } finally {
+      ticket.seal();
+    }
+  }
+
+  /** Adds a record's event to the groups of the actors that take it; returns why it cannot. */
+  private route(record: LogRecord, routes: readonly Route[], groups: Map<string, Group>): { reason: string; detail: string } | undefined {
+    let event: Envelope;
+    try {
+      event = this.types.decode(record.value);
+    } catch (err) {
+      return { reason: err instanceof DecodeError ? err.reason : 'decode-failed', detail: (err as Error).message };
+    }
+    const position: RecordPosition = { topic: record.topic, partition: record.partition, offset: record.offset };
+    const targets: [Route, string][] = [];
+    for (const route of routes) {
+      if (!route.types.has(event.type)) continue;
+      let key: string | undefined;
+      try {
+        key = routeKey(route.agent, event);
+      } catch (err) {
+        // A key function that throws is a bug in the agent; the record cannot be placed anywhere.
+        return { reason: 'routing-failed', detail: `${route.agent.name}: ${(err as Error).message}` };
+      }
+      if (key !== undefined) targets.push([route, key]);
+    }
+    for (const [route, key] of targets) {
+      const id = `${route.agent.name}:${key}`;
+      let group = groups.get(id);
+      if (!group) {
+        group = { agent: route.agent.name, key, events: [], positions: [] };
+        groups.set(id, group);
+      }
+      group.events.push(event);
+      group.positions.push(position);
+    }
+    return undefined;
+  }
+
+  /**
+   * Partitions are going away: stop taking batches for them, wait until their work is done and
+   * committed, then snapshot and stop the keyed actors that consumed them, so whoever gets the
+   * partitions next rehydrates them from their snapshots.
+   */
+  async revoke(partitions: readonly TopicPartition[]): Promise<void> {
+    await Promise.all(
+      partitions.map(async (tp) => {
+        const tracker = this.trackers.get(tpKey(tp));
+        if (!tracker) return;
+        tracker.close();
+        await tracker.drained();
+        this.trackers.delete(tpKey(tp));
+      }),
+    );
+    await this.actors.release(partitions.map(tpKey));
+  }
+
+  /** Records were dropped by retention before this group read them: say so loudly. */
+  retentionGap(tp: TopicPartition, from: number, to: number): void {
+    this.metrics.failed.inc({ topic: tp.topic, reason: 'retention-gap' }, to - from);
+    this.log.error({ topic: tp.topic, partition: tp.partition, from, to, lost: to - from }, 'records expired before they were consumed');
+  }
+
+  /**
+   * Stops the consumer's intake at once without draining (a brutal stop): nothing more is committed
+   * and no batch it still hands over is taken. A consumer that replaces it is served as usual.
+   */
+  abandon(consumer: Consumer): void {
+    this.abandoned.add(consumer);
+    for (const tracker of this.trackers.values()) tracker.abandon();
+    this.trackers.clear();
+  }
+
+  private tracker(consumer: Consumer, tp: TopicPartition): PartitionTracker {
+    const key = tpKey(tp);
+    let tracker = this.trackers.get(key);
+    if (!tracker) {
+      const labels = { topic: tp.topic, partition: String(tp.partition) };
+      tracker = new PartitionTracker(
+        this.options.maxInFlightBatches,
+        (offset) => {
+          this.metrics.committedOffset.set(labels, offset);
+          consumer.commit(tp, offset).catch((err) => this.log.error({ err, ...labels }, 'commit failed'));
+        },
+        (err) => this.log.error({ err, ...labels }, 'dead-letter publish failed; partition not committed past it'),
+      );
+      this.trackers.set(key, tracker);
+    }
+    return tracker;
+  }
+}
