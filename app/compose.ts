@@ -42,7 +42,7 @@ import { EventTypeRegistry } from '../runtime/events/event-types.js';
 import { logWorker } from '../runtime/intake/group-consumer.js';
 import { PostgresEventStore } from '../adapters/store/postgres/postgres-event-store.js';
 import { PartitionMaintenanceJob } from '../adapters/store/postgres/partition-maintenance.js';
-import type { ChildSpec } from '../supervisors/child-spec.js';
+import type { ChildSpec } from '../runtime/supervision/child-spec.js';
 import type { EventStore } from '../runtime/ports/event-store.js';
 import type { StateStore } from '../runtime/ports/state-store.js';
 import { FeedPump } from './workers/feed-pump.js';

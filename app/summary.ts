@@ -3,7 +3,7 @@
 // the same seed and event count produce the same summary.
 import type { PositionState } from '../actors/position/position-math.js';
 import { unrealizedPnl } from '../actors/position/position-math.js';
-import type { RestartReport } from '../supervisors/supervisor.js';
+import type { RestartReport } from '../runtime/supervision/supervisor.js';
 
 export interface ExecutionCounters {
   readonly signals: number;

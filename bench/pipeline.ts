@@ -14,6 +14,7 @@ import { PriceTick } from '../actors/market/events.js';
 import type { Envelope } from '../runtime/events/envelope.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { EventLog } from '../runtime/ports/event-log.js';
+import { MemoryStateStore } from '../adapters/state/memory.js';
 
 const TOKENS = ['BTC', 'ETH', 'SOL', 'ARB', 'DOGE', 'AVAX', 'LINK', 'OP', 'SUI', 'APT'];
 
@@ -54,6 +55,7 @@ const countingAgent = defineAgent({
 async function pipeline(onRiskHandled: (event: Envelope) => void = () => {}, kernelOnly = false, log: EventLog = new MemoryEventLog()) {
   const config = defaultConfig();
   const runtime = new Runtime({
+    stateStore: new MemoryStateStore(),
     eventLog: log,
     agents: kernelOnly
       ? [instrumented(countingAgent, onRiskHandled)]

@@ -31,9 +31,8 @@ import { Publisher, dlqTopicOf } from './intake/publisher.js';
 import { SeededRandom } from './random.js';
 import { ActorRegistry } from './cells/registry.js';
 import { Router } from './intake/router.js';
-import { MemoryStateStore } from '../adapters/state/memory.js';
-import type { ChildSpec } from '../supervisors/child-spec.js';
-import { Supervisor, type RestartReport, type SupervisionEnv } from '../supervisors/supervisor.js';
+import type { ChildSpec } from './supervision/child-spec.js';
+import { Supervisor, type RestartReport, type SupervisionEnv } from './supervision/supervisor.js';
 
 export interface SupervisionSettings {
   readonly maxRestarts: number;
@@ -61,7 +60,8 @@ export interface RuntimeOptions {
   readonly eventTypes: readonly EventType<string, any>[];
   /** Topics to create at start (their DLQs are created too). */
   readonly topics?: readonly TopicSpec[];
-  readonly stateStore?: StateStore;
+  /** Where actor snapshots live (the application picks the adapter: memory, Redis). */
+  readonly stateStore: StateStore;
   /** Persists every event and makes rehydration replay possible; none in the embedded default. */
   readonly eventStore?: EventStore;
   readonly groupId?: string;
@@ -153,7 +153,7 @@ export class Runtime {
         metrics: this.metrics,
         log: this.log,
         health: this.health,
-        stateStore: options.stateStore ?? new MemoryStateStore(),
+        stateStore: options.stateStore,
         ...(eventStore ? { eventStore } : {}),
         processedBound: (agent) => this.processedBound(agent),
         storedUpTo: () => (eventStore ? eventStore.offsets(this.storeGroupId) : Promise.resolve(new Map())),

@@ -13,8 +13,8 @@ import { Publisher } from '../../runtime/intake/publisher.js';
 import { SeededRandom } from '../../runtime/random.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { scriptedEvent } from '../../runtime/agent/test-kit.js';
-import type { ChildSpec } from '../../supervisors/child-spec.js';
-import { Supervisor } from '../../supervisors/supervisor.js';
+import type { ChildSpec } from '../../runtime/supervision/child-spec.js';
+import { Supervisor } from '../../runtime/supervision/supervisor.js';
 import { Counted, Tick, counterAgent, type CounterState } from '../support/counter-agent.js';
 import { waitFor } from '../support/wait.js';
 

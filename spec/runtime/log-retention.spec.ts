@@ -9,6 +9,7 @@ import { Runtime } from '../../runtime/runtime.js';
 import { scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { counterAgent, Tick } from '../support/counter-agent.js';
 import { MigratedSchemas } from '../support/migrated-schemas.js';
+import { MemoryStateStore } from '../../adapters/state/memory.js';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -51,7 +52,7 @@ describe('retention of the in-process log with an event store', function () {
   it('drops nothing the store writer has not stored: its group holds retention while the store is blocked', async () => {
     const { store, schema } = await schemas.fresh();
     const log = new MemoryEventLog({ retention: 'committed' });
-    const runtime = new Runtime({ eventLog: log, agents: [counterAgent()], eventTypes: [Tick], topics: [{ name: 'test.ticks', partitions: 2 }], eventStore: store });
+    const runtime = new Runtime({ stateStore: new MemoryStateStore(), eventLog: log, agents: [counterAgent()], eventTypes: [Tick], topics: [{ name: 'test.ticks', partitions: 2 }], eventStore: store });
     const tokens = ['A', 'B', 'C', 'D'];
     const ticks = (from: number, count: number) =>
       Array.from({ length: count }, (_, i) => scriptedEvent(Tick, { n: from + i }, { ts: 1_000 + from + i, token: tokens[(from + i) % tokens.length]!, id: randomUUID() }));

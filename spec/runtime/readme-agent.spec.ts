@@ -7,6 +7,7 @@ import { encodeEnvelope } from '../../runtime/events/event-types.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { runAgent, scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { breakoutAgent } from '../support/breakout-agent.js';
+import { MemoryStateStore } from '../../adapters/state/memory.js';
 
 const prices = [10, 11, 12, 11, 13];
 const ticks = (token: string) => prices.map((price, i) => scriptedEvent(PriceTick, { price, volume: 0 }, { ts: i * 1000, token, id: `${token}-${i}` }));
@@ -25,7 +26,7 @@ describe('the README agent example', () => {
 
   it('runs end to end on the in-process log, one actor per token', async () => {
     const log = new MemoryEventLog();
-    const runtime = new Runtime({ eventLog: log, agents: [breakoutAgent(3)], eventTypes: domainEventTypes, topics: topicSpecs() });
+    const runtime = new Runtime({ stateStore: new MemoryStateStore(), eventLog: log, agents: [breakoutAgent(3)], eventTypes: domainEventTypes, topics: topicSpecs() });
     await runtime.start();
     try {
       await log.publish('price.ticks', [...ticks('BTC'), ...ticks('ETH')].map((e) => ({ key: e.token!, value: encodeEnvelope(e) })));

@@ -55,7 +55,7 @@ class SwitchableStateStore implements StateStore {
 }
 
 function runtime(log: MemoryEventLog, extra: Partial<RuntimeOptions>) {
-  return new Runtime({ eventLog: log, agents: [counterAgent({ emit: true })], eventTypes: [Tick, Counted], topics, passivationSweepMs: 0, ...extra });
+  return new Runtime({ stateStore: new MemoryStateStore(), eventLog: log, agents: [counterAgent({ emit: true })], eventTypes: [Tick, Counted], topics, passivationSweepMs: 0, ...extra });
 }
 
 describe('durable state: store writer and rehydration', () => {
@@ -105,6 +105,7 @@ describe('durable state: store writer and rehydration', () => {
     const log = new MemoryEventLog();
     const store = new MemoryEventStore();
     const rt = new Runtime({
+      stateStore: new MemoryStateStore(),
       eventLog: log,
       agents: [{ ...counterAgent({ crashOn: new Map([['A-13', 1]]) }), snapshotEvery: 5 }],
       eventTypes: [Tick, Counted],

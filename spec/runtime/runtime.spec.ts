@@ -6,6 +6,7 @@ import { scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { Counted, Tick, counterAgent, type CounterState } from '../support/counter-agent.js';
 import { partitionFor } from '../../runtime/events/partitioner.js';
 import { waitFor } from '../support/wait.js';
+import { MemoryStateStore } from '../../adapters/state/memory.js';
 
 const topics = [
   { name: 'test.ticks', partitions: 4 },
@@ -31,7 +32,7 @@ describe('Runtime (in-process log)', () => {
 
   it('runs an agent defined in the test end to end, in order per key, and commits every offset', async () => {
     const log = new MemoryEventLog();
-    runtime = new Runtime({ eventLog: log, agents: [counterAgent({ emit: true })], eventTypes: [Tick, Counted], topics });
+    runtime = new Runtime({ stateStore: new MemoryStateStore(), eventLog: log, agents: [counterAgent({ emit: true })], eventTypes: [Tick, Counted], topics });
     await runtime.start();
     await publish(log, ticks(['BTC', 'ETH', 'SOL'], 50));
     await runtime.whenIdle({ timeoutMs: 5000 });
@@ -48,7 +49,7 @@ describe('Runtime (in-process log)', () => {
 
   it('sends a record that fails validation to the DLQ with the reason and carries on', async () => {
     const log = new MemoryEventLog();
-    runtime = new Runtime({ eventLog: log, agents: [counterAgent()], eventTypes: [Tick, Counted], topics });
+    runtime = new Runtime({ stateStore: new MemoryStateStore(), eventLog: log, agents: [counterAgent()], eventTypes: [Tick, Counted], topics });
     await runtime.start();
     const good = scriptedEvent(Tick, { n: 1 }, { ts: 1, token: 'BTC', id: 'good' });
     const bad = { ...scriptedEvent(Tick, { n: 0 }, { ts: 1, token: 'BTC', id: 'bad' }), data: { n: 'one' } };
@@ -68,6 +69,7 @@ describe('Runtime (in-process log)', () => {
     const log = new MemoryEventLog();
     const crashOn = new Map([['BTC-10', 2], ['BTC-30', 1]]);
     runtime = new Runtime({
+      stateStore: new MemoryStateStore(),
       eventLog: log,
       agents: [counterAgent({ crashOn })],
       eventTypes: [Tick, Counted],
@@ -86,6 +88,7 @@ describe('Runtime (in-process log)', () => {
   it('dead-letters a poison message after its retries and carries on with the partition', async () => {
     const log = new MemoryEventLog();
     runtime = new Runtime({
+      stateStore: new MemoryStateStore(),
       eventLog: log,
       agents: [counterAgent({ crashOn: new Map([['SOL-3', 100]]) })],
       eventTypes: [Tick, Counted],
@@ -112,7 +115,7 @@ describe('Router, defensive paths', () => {
       if ((e.data as { n: number }).n === 1) throw new Error('no key for 1');
       return e.token;
     } };
-    const runtime = new Runtime({ eventLog: log, agents: [picky as typeof base], eventTypes: [Tick, Counted], topics });
+    const runtime = new Runtime({ stateStore: new MemoryStateStore(), eventLog: log, agents: [picky as typeof base], eventTypes: [Tick, Counted], topics });
     await runtime.start();
     try {
       await publish(log, ticks(['BTC'], 3));
@@ -130,6 +133,7 @@ describe('Runtime stop', () => {
   it('stops promptly while an actor waits out a long restart backoff, without committing past its stashed records', async () => {
     const log = new MemoryEventLog();
     const runtime = new Runtime({
+      stateStore: new MemoryStateStore(),
       eventLog: log,
       agents: [counterAgent({ crashOn: new Map([['ETH-2', 1]]) })],
       eventTypes: [Tick, Counted],

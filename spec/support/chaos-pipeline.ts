@@ -30,6 +30,7 @@ import type { StateStore } from '../../runtime/ports/state-store.js';
 import type { EventLog } from '../../runtime/ports/event-log.js';
 import { deleteKeys } from './redis-server.js';
 import { waitFor } from './wait.js';
+import { MemoryStateStore } from '../../adapters/state/memory.js';
 
 export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const TOKENS = Array.from({ length: 20 }, (_, i) => ['BTC', 'ETH', 'SOL', 'ARB', 'DOGE'][i] ?? `TK${i}`);
@@ -114,6 +115,7 @@ export function executionStoresFor(exchange: PaperExchange, eventStore?: Postgre
 export function pipeline(options: PipelineOptions): Runtime {
   const config = pipelineConfig(options.seed);
   return new Runtime({
+    stateStore: new MemoryStateStore(),
     eventLog: options.log,
     agents: createAgents(config, { exchange: options.exchange, ...executionStoresFor(options.exchange, options.eventStore) }),
     eventTypes: domainEventTypes,

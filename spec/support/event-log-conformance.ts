@@ -9,6 +9,7 @@ import { Runtime } from '../../runtime/runtime.js';
 import { scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { Counted, Tick, counterAgent, type CounterState } from './counter-agent.js';
 import { waitFor } from './wait.js';
+import { MemoryStateStore } from '../../adapters/state/memory.js';
 
 export interface EventLogUnderTest {
   readonly log: EventLog;
@@ -117,6 +118,7 @@ export function eventLogConformance(name: string, open: () => Promise<EventLogUn
         { name: 'test.counts.dlq', partitions: 1 },
       ]);
       const runtime = new Runtime({
+        stateStore: new MemoryStateStore(),
         eventLog: subject.log,
         agents: [counterAgent()],
         eventTypes: [Tick, Counted],

@@ -10,6 +10,7 @@ import { RuntimeMetrics } from '../../../runtime/observe/metrics.js';
 import { Runtime } from '../../../runtime/runtime.js';
 import { scriptedEvent } from '../../../runtime/agent/test-kit.js';
 import { waitFor } from '../../support/wait.js';
+import { MemoryStateStore } from '../../../adapters/state/memory.js';
 
 const Ping = defineEvent('ops.ping', 'ops.pings', z.object({ n: z.number() }));
 const logging = defineAgent({
@@ -39,6 +40,7 @@ describe('operations: metrics, health and correlated logs', () => {
   before(async () => {
     const metrics = new RuntimeMetrics();
     runtime = new Runtime({
+      stateStore: new MemoryStateStore(),
       eventLog: log,
       agents: [logging],
       eventTypes: [Ping],

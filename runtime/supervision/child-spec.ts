@@ -1,6 +1,6 @@
 // Supervision declared as data, in the shape Erlang/OTP made standard: supervisor flags
 // { strategy, intensity, period } and, per child, { id, start, restart, shutdown, type, backoff }.
-import type { NactRef } from '../runtime/cells/nact-host.js';
+import type { NactRef } from '../cells/nact-host.js';
 
 export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
 /** permanent: always restarted; transient: restarted after a crash only; temporary: never. */

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
-import { startNactSystem, stopNactSystem, type NactRef } from '../../runtime/cells/nact-host.js';
-import { silentLogger } from '../../runtime/observe/logger.js';
-import { systemClock } from '../../runtime/ports/clock.js';
-import { SeededRandom } from '../../runtime/random.js';
-import { backoffDelay } from '../../supervisors/backoff.js';
-import type { ChildLink, ChildSpec, RestartType, Strategy } from '../../supervisors/child-spec.js';
-import { EscalationError } from '../../supervisors/child-spec.js';
-import { Supervisor, type RestartReport, type SupervisionEnv } from '../../supervisors/supervisor.js';
-import { waitFor } from '../support/wait.js';
+import { startNactSystem, stopNactSystem, type NactRef } from '../../../runtime/cells/nact-host.js';
+import { silentLogger } from '../../../runtime/observe/logger.js';
+import { systemClock } from '../../../runtime/ports/clock.js';
+import { SeededRandom } from '../../../runtime/random.js';
+import { backoffDelay } from '../../../runtime/supervision/backoff.js';
+import type { ChildLink, ChildSpec, RestartType, Strategy } from '../../../runtime/supervision/child-spec.js';
+import { EscalationError } from '../../../runtime/supervision/child-spec.js';
+import { Supervisor, type RestartReport, type SupervisionEnv } from '../../../runtime/supervision/supervisor.js';
+import { waitFor } from '../../support/wait.js';
 
 /** A worker that journals its starts and stops and can be made to crash or exit from the spec. */
 class Workers {

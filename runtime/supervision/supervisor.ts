@@ -3,9 +3,9 @@
 // backoff, and gives up (stops everything and fails to its parent) past its restart intensity.
 // Each supervisor owns a nact actor so the nact tree mirrors the supervision tree.
 import type { Logger } from 'pino';
-import type { Clock } from '../runtime/ports/clock.js';
-import type { Random } from '../runtime/ports/random.js';
-import { spawnActor, stopActor, type NactRef } from '../runtime/cells/nact-host.js';
+import type { Clock } from '../ports/clock.js';
+import type { Random } from '../ports/random.js';
+import { spawnActor, stopActor, type NactRef } from '../cells/nact-host.js';
 import { backoffDelay } from './backoff.js';
 import {
   EscalationError,

@@ -1,5 +1,5 @@
 // Exponential backoff with jitter between restarts of the same child.
-import type { Random } from '../runtime/ports/random.js';
+import type { Random } from '../ports/random.js';
 import type { BackoffSpec } from './child-spec.js';
 
 /** Delay before restart number `attempt` (1-based). */
