@@ -9,7 +9,7 @@ import { RecordedLlmClient } from '../adapters/llm/recorded-llm-client.js';
 import type { EventStore } from '../runtime/ports/event-store.js';
 import type { Config } from '../config/schema.js';
 import { readSecret } from '../config/secrets.js';
-import type { BreakerTransition } from '../actors/execution/circuit-breaker.js';
+import type { BreakerTransition } from '../runtime/kit/circuit-breaker.js';
 import type { LlmClient } from '../runtime/ports/llm.js';
 
 export const LLM_KEY = 'ANTHROPIC_API_KEY';

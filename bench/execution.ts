@@ -16,7 +16,7 @@ import { defaultConfig } from '../config/schema.js';
 import { createAgentContext } from '../runtime/agent/agent-context.js';
 import type { Envelope } from '../runtime/events/envelope.js';
 import { deterministicId } from '../runtime/events/ids.js';
-import { silentLogger } from '../runtime/observe/logger.js';
+import { silentLogger } from '../runtime/ports/logger.js';
 import type { AuditLog } from '../runtime/ports/audit-log.js';
 import type { OrderJournal } from '../runtime/ports/order-journal.js';
 import { BenchStores } from './store.js';

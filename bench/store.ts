@@ -12,7 +12,7 @@ import { PostgresEventStore } from '../adapters/store/postgres/postgres-event-st
 import { defineAgent } from '../runtime/agent/agent.js';
 import type { Envelope } from '../runtime/events/envelope.js';
 import { Health } from '../runtime/observe/health.js';
-import { silentLogger } from '../runtime/observe/logger.js';
+import { silentLogger } from '../runtime/ports/logger.js';
 import { RuntimeMetrics } from '../runtime/observe/metrics.js';
 import type { StoredEvent } from '../runtime/ports/event-store.js';
 import { rehydrate, SNAPSHOT_VERSION, type RehydrationEnv } from '../runtime/cells/rehydration.js';

@@ -14,7 +14,7 @@ import type { AgentDefinition } from './agent/agent.js';
 import { topicsOf } from './agent/agent.js';
 import { consumerWorker } from './intake/consumer-worker.js';
 import { EventTypeRegistry, type EventType } from './events/event-types.js';
-import { silentLogger } from './observe/logger.js';
+import { silentLogger } from './ports/logger.js';
 import { RuntimeMetrics } from './observe/metrics.js';
 import { startNactSystem, stopNactSystem, type NactRef } from './cells/nact-host.js';
 import { systemClock } from './ports/clock.js';
@@ -28,10 +28,10 @@ import { Health } from './observe/health.js';
 import { storeWriter } from './intake/store-writer.js';
 import { FaultInjector, type FaultSettings } from './observe/fault-injector.js';
 import { Publisher, dlqTopicOf } from './intake/publisher.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from './kit/random.js';
 import { ActorRegistry } from './cells/registry.js';
 import { Router } from './intake/router.js';
-import type { ChildSpec } from './supervision/child-spec.js';
+import type { ChildSpec } from './ports/supervision.js';
 import { Supervisor, type RestartReport, type SupervisionEnv } from './supervision/supervisor.js';
 
 export interface SupervisionSettings {

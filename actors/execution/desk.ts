@@ -6,7 +6,7 @@ import type { AuditLog } from '../../runtime/ports/audit-log.js';
 import type { Exchange } from '../../runtime/ports/exchange.js';
 import type { OrderJournal } from '../../runtime/ports/order-journal.js';
 import type { AuditTrail } from './audit-trail.js';
-import { recordFailure, recordSuccess, type BreakerTransition } from './circuit-breaker.js';
+import { recordFailure, recordSuccess, type BreakerTransition } from '../../runtime/kit/circuit-breaker.js';
 import type { OrderPorts } from './order-flow.js';
 import type { PreTradeLimits } from './pre-trade.js';
 import type { ProtectionsConfig } from './protections.js';

@@ -8,7 +8,7 @@ import {
   type VenuePosition,
 } from '../../runtime/ports/exchange.js';
 import { isInFlight, type JournalEntry } from '../../runtime/ports/order-journal.js';
-import { breakerAllows } from './circuit-breaker.js';
+import { breakerAllows } from '../../runtime/kit/circuit-breaker.js';
 import { auditBreaker, fromJournal, storeAnswered, venueAnswered, type Desk, type Turn } from './desk.js';
 import { OrderNotSentError, placeJournaled, reconcileOrder, sendOrder, type SendResult } from './order-flow.js';
 import { recordOrder } from './order-rate-limit.js';

@@ -2,7 +2,7 @@
 // losses, the kill switch, the locks, the exchange's breaker and rate limit, the token's volatility
 // and its correlation with every held token.
 import type { Config } from '../../config/schema.js';
-import { breakerPeek } from './circuit-breaker.js';
+import { breakerPeek } from '../../runtime/kit/circuit-breaker.js';
 import { pearsonCorrelation } from '../risk/risk-math.js';
 import { periodLosses, type PeriodLosses } from './loss-windows.js';
 import { rateLimitAllows } from './order-rate-limit.js';

@@ -4,7 +4,7 @@
 import type { OrderRequest } from '../../runtime/ports/exchange.js';
 import type { AuditRecord } from '../../runtime/ports/audit-log.js';
 import type { JournalEntry, JournalStatus } from '../../runtime/ports/order-journal.js';
-import { initialBreakerState, type BreakerState } from './circuit-breaker.js';
+import { initialBreakerState, type BreakerState } from '../../runtime/kit/circuit-breaker.js';
 import { initialKillSwitch, type KillSwitchState } from './kill-switch.js';
 import type { LossWindows } from './loss-windows.js';
 import { initialOrderRateLimit, type OrderRateLimitState } from './order-rate-limit.js';

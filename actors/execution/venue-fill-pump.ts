@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import { fillFactId, VenueFill, venueFillData } from './events.js';
-import type { ChildSpec } from '../../runtime/supervision/child-spec.js';
+import type { ChildSpec } from '../../runtime/ports/supervision.js';
 import type { Envelope } from '../../runtime/events/envelope.js';
 import { deterministicId } from '../../runtime/events/ids.js';
 import type { Exchange, Fill } from '../../runtime/ports/exchange.js';

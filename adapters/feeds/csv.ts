@@ -8,9 +8,9 @@ import type { Envelope } from '../../runtime/events/envelope.js';
 import { DecodeError, EventTypeRegistry } from '../../runtime/events/event-types.js';
 import { deterministicId } from '../../runtime/events/ids.js';
 import { PriceTick } from '../../actors/market/events.js';
-import { FeedLineError, quote, throwOnLineError, type FeedErrorHandler, type FeedRejection, type FeedWarningHandler } from './feed-line-error.js';
+import { FeedLineError, quote, throwOnLineError, type FeedErrorHandler, type FeedRejection, type FeedWarningHandler } from '../shared/line-error.js';
 import { MarketDataCheck, type FeedRules } from './market-data-check.js';
-import { readLines } from './lines.js';
+import { readLines } from '../shared/lines.js';
 
 export interface CsvFeedOptions {
   readonly path: string;

@@ -5,12 +5,12 @@ import type { FeedConfig } from '../../config/schema.js';
 import { SyntheticFeed } from './synthetic.js';
 import { CsvFeed } from './csv.js';
 import { JsonlFeed } from './jsonl.js';
-import type { FeedErrorHandler, FeedWarningHandler } from './feed-line-error.js';
+import type { FeedErrorHandler, FeedWarningHandler } from '../shared/line-error.js';
 
 export { SyntheticFeed, type SyntheticFeedOptions } from './synthetic.js';
 export { CsvFeed, type CsvFeedOptions } from './csv.js';
 export { JsonlFeed, type JsonlFeedOptions } from './jsonl.js';
-export { FeedLineError, type FeedErrorHandler, type FeedRejection, type FeedWarningHandler } from './feed-line-error.js';
+export { FeedLineError, type FeedErrorHandler, type FeedRejection, type FeedWarningHandler } from '../shared/line-error.js';
 export { feedFileProblem } from './feed-file.js';
 
 /**

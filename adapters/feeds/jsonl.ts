@@ -9,9 +9,9 @@ import type { Envelope } from '../../runtime/events/envelope.js';
 import { DecodeError, EventTypeRegistry } from '../../runtime/events/event-types.js';
 import { deterministicId } from '../../runtime/events/ids.js';
 import { domainEventTypes } from '../../actors/events.js';
-import { FeedLineError, throwOnLineError, type FeedErrorHandler, type FeedWarningHandler } from './feed-line-error.js';
+import { FeedLineError, throwOnLineError, type FeedErrorHandler, type FeedWarningHandler } from '../shared/line-error.js';
 import { MarketDataCheck, type FeedRules } from './market-data-check.js';
-import { readLines } from './lines.js';
+import { readLines } from '../shared/lines.js';
 import { parseTimestamp } from './csv.js';
 
 export interface JsonlFeedOptions {

@@ -4,8 +4,8 @@
 // file: it remembers each token's last accepted price, time and the records accepted at that time.
 import type { Envelope } from '../../runtime/events/envelope.js';
 import { marketDataTypes } from '../../config/schema.js';
-import type { FeedRejection } from './feed-line-error.js';
-import { quote } from './feed-line-error.js';
+import type { FeedRejection } from '../shared/line-error.js';
+import { quote } from '../shared/line-error.js';
 
 export interface FeedRules {
   /** Event types a feed may carry (feed.allowedTypes). */

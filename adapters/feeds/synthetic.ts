@@ -2,7 +2,7 @@
 // occasional liquidations and sentiment posts. The same seed always yields the same stream.
 import type { Feed } from '../../runtime/ports/feed.js';
 import type { Envelope } from '../../runtime/events/envelope.js';
-import { SeededRandom } from '../../runtime/random.js';
+import { SeededRandom } from '../../runtime/kit/random.js';
 import { SequenceIds } from '../../runtime/events/ids.js';
 import { murmur2 } from '../../runtime/events/partitioner.js';
 import type { LiquidationEvent, PriceTickEvent } from '../../actors/market/events.js';

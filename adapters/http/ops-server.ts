@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
-import type { ChildSpec } from '../../runtime/supervision/child-spec.js';
+import type { ChildSpec } from '../../runtime/ports/supervision.js';
 import { hostRule } from './host-check.js';
 import { operatorRoute, type OperatorApi } from './operator-routes.js';
 

@@ -13,7 +13,7 @@ import {
   type BreakerState,
   type BreakerStatus,
   type BreakerTransition,
-} from '../../actors/execution/circuit-breaker.js';
+} from '../../runtime/kit/circuit-breaker.js';
 import { LlmFailure, type LlmClient, type LlmDecision, type LlmDecisionRequest, type LlmFailureKind } from '../../runtime/ports/llm.js';
 
 export interface GuardedLlmClientOptions {

@@ -8,8 +8,8 @@ import type { EventStore } from '../../runtime/ports/event-store.js';
 import { envelopeSchema } from '../../runtime/events/envelope.js';
 import { DecodeError } from '../../runtime/events/event-types.js';
 import { LlmFailure, type LlmClient, type LlmDecision, type LlmDecisionRequest } from '../../runtime/ports/llm.js';
-import { clip, FeedLineError } from '../feeds/feed-line-error.js';
-import { readLines } from '../feeds/lines.js';
+import { clip, FeedLineError } from '../shared/line-error.js';
+import { readLines } from '../shared/lines.js';
 
 export interface RecordedLlmClientOptions {
   /** Defaults to the model of the first record, or 'recorded'. */

@@ -1,6 +1,6 @@
 // In-memory EventStore: the same contract as PostgreSQL (idempotent append with offsets in the
 // same step, ordered replay with filters), for specs of the kernel and small local runs.
-import { positionKey } from '../../runtime/cells/applied-offsets.js';
+import { positionKey } from '../../runtime/ports/event-log.js';
 import type { ConsumedOffset, EventQuery, EventStore, StoredEvent } from '../../runtime/ports/event-store.js';
 
 export class MemoryEventStore implements EventStore {

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Envelope } from '../events/envelope.js';
 import type { EnvelopeOf, EventType } from '../events/event-types.js';
-import type { BackoffSpec, RestartType } from '../supervision/child-spec.js';
+import type { BackoffSpec, RestartType } from '../ports/supervision.js';
 
 export interface EmitOptions {
   /** Partition key; defaults to the causing event's token. */

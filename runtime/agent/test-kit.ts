@@ -6,7 +6,7 @@ import { routeKey } from './agent.js';
 import { createAgentContext, type PipedTask } from './agent-context.js';
 import type { Envelope } from '../events/envelope.js';
 import { ManualClock } from '../ports/clock.js';
-import { silentLogger } from '../observe/logger.js';
+import { silentLogger } from '../ports/logger.js';
 
 export interface AgentRun<S> {
   /** Final state per actor key. */

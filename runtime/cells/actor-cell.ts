@@ -16,7 +16,7 @@ import { AppliedLog } from './applied-offsets.js';
 import { rehydrate, saveSnapshot, SNAPSHOT_VERSION, type RehydrationEnv } from './rehydration.js';
 import type { Snapshot } from '../ports/state-store.js';
 import type { FaultInjector } from '../observe/fault-injector.js';
-import type { ChildLink, RunningChild } from '../supervision/child-spec.js';
+import type { ChildLink, RunningChild } from '../ports/supervision.js';
 
 export interface CellEnv extends RehydrationEnv {
   readonly publisher: Publisher;

@@ -2,13 +2,13 @@
 // partition (log redelivery), and the ids of recent events that other actors emitted (a handler
 // re-run after a crash re-emits the same ids, at new offsets).
 import type { Envelope, RecordPosition } from '../events/envelope.js';
+import { positionKey } from '../ports/event-log.js';
 
 export interface AppliedSnapshot {
   readonly applied: Readonly<Record<string, number>>;
   readonly recentIds?: readonly string[];
 }
 
-export const positionKey = (p: { topic: string; partition: number }) => `${p.topic}/${p.partition}`;
 
 export class AppliedLog {
   private readonly offsets: Map<string, number>;

@@ -5,7 +5,7 @@ import { actorIdOf, type AgentDefinition } from '../agent/agent.js';
 import { rehydrate } from './rehydration.js';
 import { ActorCell, type CellEnv } from './actor-cell.js';
 import type { Delivery } from '../intake/delivery.js';
-import type { ChildSpec } from '../supervision/child-spec.js';
+import type { ChildSpec } from '../ports/supervision.js';
 import type { Supervisor } from '../supervision/supervisor.js';
 
 interface Family {

@@ -5,13 +5,13 @@
 import type { Logger } from 'pino';
 import { routeKey, type AgentDefinition } from '../agent/agent.js';
 import { createAgentContext } from '../agent/agent-context.js';
-import { AppliedLog, positionKey } from './applied-offsets.js';
+import { AppliedLog } from './applied-offsets.js';
 import type { Envelope } from '../events/envelope.js';
 import type { Health } from '../observe/health.js';
 import type { RuntimeMetrics } from '../observe/metrics.js';
 import type { EventQuery, EventStore, OffsetRange, StoredEvent } from '../ports/event-store.js';
 import { partitionFor } from '../events/partitioner.js';
-import type { LogLineage } from '../ports/event-log.js';
+import { positionKey, type LogLineage } from '../ports/event-log.js';
 import { CorruptSnapshotError, StateStoreUnavailableError, type Snapshot, type StateStore } from '../ports/state-store.js';
 
 export const SNAPSHOT_VERSION = 1;

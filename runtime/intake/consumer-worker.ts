@@ -1,6 +1,6 @@
 // The runtime's own consumer: batches go to the router, which routes them to actors and commits
 // what they processed; on revoke it drains; killed, it abandons the drain.
-import type { ChildSpec } from '../supervision/child-spec.js';
+import type { ChildSpec } from '../ports/supervision.js';
 import { logWorker } from './group-consumer.js';
 import type { EventLog } from '../ports/event-log.js';
 import type { Router } from './router.js';

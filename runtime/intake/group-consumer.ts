@@ -1,7 +1,7 @@
 // A supervised consumer of the event log: joins a group, hands each batch to a handler, and
 // reports a crashed partition loop to its supervisor, which restarts it (the new consumer resumes
 // from the committed offsets). The router's consumer, the store writer and projections are all one.
-import type { ChildSpec } from '../supervision/child-spec.js';
+import type { ChildSpec } from '../ports/supervision.js';
 import type { Batch, Consumer, ConsumerHandlers, EventLog, TopicPartition } from '../ports/event-log.js';
 
 export interface LogWorkerOptions {

@@ -5,7 +5,7 @@
 // refuses for its data (not an outage) is dead-lettered here with the store's reason, so it never
 // blocks its partition.
 import type { Logger } from 'pino';
-import type { ChildSpec } from '../supervision/child-spec.js';
+import type { ChildSpec } from '../ports/supervision.js';
 import { logWorker } from './group-consumer.js';
 import type { EventTypeRegistry } from '../events/event-types.js';
 import { tpKey, type Batch, type Consumer, type EventLog, type TopicPartition } from '../ports/event-log.js';

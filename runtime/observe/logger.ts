@@ -74,4 +74,3 @@ export function createOutputLogger(output: LogOutput): Logger {
 
 const prettyTransportPath = fileURLToPath(new URL('./log-pretty-transport.js', import.meta.url));
 
-export const silentLogger: Logger = pino({ level: 'silent' });

@@ -23,6 +23,9 @@ export interface LogRecord {
   readonly value: Buffer;
 }
 
+/** `topic/partition`: how a partition is named in maps, snapshots and metrics. */
+export const positionKey = (p: { topic: string; partition: number }) => `${p.topic}/${p.partition}`;
+
 export interface TopicPartition {
   readonly topic: string;
   readonly partition: number;

@@ -1,6 +1,6 @@
 // Exponential backoff with jitter between restarts of the same child.
 import type { Random } from '../ports/random.js';
-import type { BackoffSpec } from './child-spec.js';
+import type { BackoffSpec } from '../ports/supervision.js';
 
 /** Delay before restart number `attempt` (1-based). */
 export function backoffDelay(spec: BackoffSpec, attempt: number, random: Random): number {

@@ -15,7 +15,7 @@ import {
   type FailureDetail,
   type RunningChild,
   type SupervisorFlags,
-} from './child-spec.js';
+} from '../ports/supervision.js';
 import { RestartIntensity } from './restart-intensity.js';
 
 export interface RestartReport {

@@ -6,7 +6,7 @@ import { defaultConfig, type Config } from '../../config/schema.js';
 import type { ExecutionState } from '../../actors/execution/state.js';
 import { commandClock } from '../../app/command-clock.js';
 import { EventTimeClock } from '../../runtime/event-time-clock.js';
-import { silentLogger } from '../../runtime/observe/logger.js';
+import { silentLogger } from '../../runtime/ports/logger.js';
 import { createRegent, type Regent } from '../../app/compose.js';
 import { systemClock } from '../../runtime/ports/clock.js';
 import { waitFor } from '../support/wait.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../config/load.js';
-import { silentLogger } from '../../runtime/observe/logger.js';
+import { silentLogger } from '../../runtime/ports/logger.js';
 import { startRun } from '../../app/run.js';
 
 const run = promisify(execFile);

@@ -2,7 +2,7 @@
 // Kafka topics reports its own price ticks, not both runs'.
 import { expect } from 'chai';
 import { loadConfig } from '../../config/load.js';
-import { silentLogger } from '../../runtime/observe/logger.js';
+import { silentLogger } from '../../runtime/ports/logger.js';
 import { startRun } from '../../app/run.js';
 import { KafkaTestBroker } from '../support/kafka-broker/broker.js';
 

@@ -16,7 +16,7 @@ import { MemoryOrderJournal } from '../../adapters/store/memory-order-journal.js
 import { defaultConfig } from '../../config/schema.js';
 import { createRecoveryContext } from '../../runtime/agent/agent-context.js';
 import type { Envelope } from '../../runtime/events/envelope.js';
-import { silentLogger } from '../../runtime/observe/logger.js';
+import { silentLogger } from '../../runtime/ports/logger.js';
 import type { Exchange } from '../../runtime/ports/exchange.js';
 import { runAgent, scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { BinanceTestServer } from '../support/binance-server.js';

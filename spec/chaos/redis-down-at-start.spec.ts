@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import pg from 'pg';
 import { loadConfig } from '../../config/load.js';
-import { silentLogger } from '../../runtime/observe/logger.js';
+import { silentLogger } from '../../runtime/ports/logger.js';
 import { startRun } from '../../app/run.js';
 import { MigratedSchemas } from '../support/migrated-schemas.js';
 import { RedisServer } from '../support/redis-server.js';

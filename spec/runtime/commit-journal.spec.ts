@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { MemoryEventStore } from '../../adapters/store/memory.js';
 import { CommitJournal } from '../../runtime/intake/commit-journal.js';
-import { silentLogger } from '../../runtime/observe/logger.js';
+import { silentLogger } from '../../runtime/ports/logger.js';
 
 describe('commit journal', () => {
   it('writes a group commit only once the store holds what the log held, and keeps it until then', async () => {

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { defaultConfig, type Config } from '../../config/schema.js';
 import type { Envelope } from '../../runtime/events/envelope.js';
 import { EventTypeRegistry } from '../../runtime/events/event-types.js';
-import { silentLogger } from '../../runtime/observe/logger.js';
+import { silentLogger } from '../../runtime/ports/logger.js';
 import { createRegent } from '../../app/compose.js';
 import { domainEventTypes } from '../../actors/events.js';
 import type { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
 import { loadConfig } from '../../config/load.js';
-import { silentLogger } from '../../runtime/observe/logger.js';
+import { silentLogger } from '../../runtime/ports/logger.js';
 import { startRun } from '../../app/run.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { scriptedEvent } from '../../runtime/agent/test-kit.js';

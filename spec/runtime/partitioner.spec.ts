@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import kafkajs from 'kafkajs';
 import { murmur2, partitionFor, toPositive } from '../../runtime/events/partitioner.js';
-import { SeededRandom } from '../../runtime/random.js';
+import { SeededRandom } from '../../runtime/kit/random.js';
 
 const { Partitioners } = kafkajs;
 

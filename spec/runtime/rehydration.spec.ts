@@ -353,7 +353,7 @@ describe('replay order', () => {
     const { rehydrate } = await import('../../runtime/cells/rehydration.js');
     const { Health } = await import('../../runtime/observe/health.js');
     const { RuntimeMetrics } = await import('../../runtime/observe/metrics.js');
-    const { silentLogger } = await import('../../runtime/observe/logger.js');
+    const { silentLogger } = await import('../../runtime/ports/logger.js');
     const store = new MemoryEventStore();
     // A late fill re-ordered by a failover: offset 1 carries an earlier event time than offset 0.
     const stored = [

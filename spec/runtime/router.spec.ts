@@ -6,7 +6,7 @@ import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.
 import { MemoryStateStore } from '../../adapters/state/memory.js';
 import { EventTypeRegistry } from '../../runtime/events/event-types.js';
 import { Health } from '../../runtime/observe/health.js';
-import { silentLogger } from '../../runtime/observe/logger.js';
+import { silentLogger } from '../../runtime/ports/logger.js';
 import { RuntimeMetrics } from '../../runtime/observe/metrics.js';
 import type { Batch } from '../../runtime/ports/event-log.js';
 import { Publisher } from '../../runtime/intake/publisher.js';

@@ -2,7 +2,7 @@
 // in-process log): pod k of N gets the k-th contiguous range, or one pod owns everything (the
 // singleton agents). Each member advertises its ordinal in the group protocol's user data.
 import kafkajs, { type PartitionAssigner } from 'kafkajs';
-import { assignPartitions, type AssignmentStrategy } from '../../../runtime/intake/assignment.js';
+import { assignPartitions, type AssignmentStrategy } from '../../../runtime/kit/assignment.js';
 
 const { AssignerProtocol } = kafkajs;
 const NAMES: Record<AssignmentStrategy, string> = { ranges: 'RegentContiguousRange', 'single-owner': 'RegentSingleOwner' };

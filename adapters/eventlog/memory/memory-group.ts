@@ -1,7 +1,7 @@
 // The in-process consumer-group coordinator: members join and leave, every change triggers an
 // eager rebalance (revoke everything, then assign contiguous ranges), rebalances run one at a time,
 // and committed offsets live here, per group and partition.
-import { assignPartitions, type AssignmentStrategy } from '../../../runtime/intake/assignment.js';
+import { assignPartitions, type AssignmentStrategy } from '../../../runtime/kit/assignment.js';
 import { tpKey, type TopicPartition } from '../../../runtime/ports/event-log.js';
 
 export interface GroupMemberHandle {

@@ -7,7 +7,7 @@ import { Wallet, getAddress, isAddress, keccak256, toUtf8Bytes } from 'ethers';
 import type { Logger } from 'pino';
 import { Observable } from 'rxjs';
 import type { z } from 'zod';
-import { silentLogger } from '../../../runtime/observe/logger.js';
+import { silentLogger } from '../../../runtime/ports/logger.js';
 import {
   ExchangeUnavailableError,
   type CancelResult,

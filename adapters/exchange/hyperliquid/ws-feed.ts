@@ -8,7 +8,7 @@ import { Subject, type Observable } from 'rxjs';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import type { Fill } from '../../../runtime/ports/exchange.js';
-import { silentLogger } from '../../../runtime/observe/logger.js';
+import { silentLogger } from '../../../runtime/ports/logger.js';
 import { WireFill, fillFromWire } from './wire.js';
 
 export interface WsOrderUpdate {

@@ -3,7 +3,7 @@
 // StateStoreUnavailableError while Redis is down (see redisOptions in redis-state-store.ts).
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
-import { silentLogger } from '../../../runtime/observe/logger.js';
+import { silentLogger } from '../../../runtime/ports/logger.js';
 import { escapeGlob, RedisConnection, scanKeys, sharedCounter, type RedisConnectionOptions } from './redis-state-store.js';
 
 export type RedisCacheOptions = RedisConnectionOptions;

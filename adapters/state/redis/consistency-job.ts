@@ -3,7 +3,7 @@
 // counted, never thrown: the cache is a cache, and the next check tries again.
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { silentLogger } from '../../../runtime/observe/logger.js';
+import { silentLogger } from '../../../runtime/ports/logger.js';
 import { checkAndRepair, type ConsistencyCheck, type ConsistencyReport } from './consistency-check.js';
 
 export interface ConsistencyJobOptions extends ConsistencyCheck {

@@ -6,7 +6,7 @@ import { Redis, ReplyError, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
-import { silentLogger } from '../../../runtime/observe/logger.js';
+import { silentLogger } from '../../../runtime/ports/logger.js';
 import { CorruptSnapshotError, lowestApplied, StateStoreUnavailableError, type Snapshot, type StateStore } from '../../../runtime/ports/state-store.js';
 import { StoreUnreachableError } from '../../../runtime/ports/store-unreachable.js';
 

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { Clock } from '../../../runtime/ports/clock.js';
-import { silentLogger } from '../../../runtime/observe/logger.js';
+import { silentLogger } from '../../../runtime/ports/logger.js';
 import { inTransaction, lockSchema, partitioningOf, quoteIdent, timePartitionedTables, withClient, type Partitioning } from './migrations.js';
 
 const DAY_MS = 86_400_000;

@@ -5,7 +5,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { silentLogger } from '../../../runtime/observe/logger.js';
+import { silentLogger } from '../../../runtime/ports/logger.js';
 import { EventRejectedError, type ConsumedOffset, type EventQuery, type EventStore, type StoredEvent } from '../../../runtime/ports/event-store.js';
 import { StoreUnreachableError } from '../../../runtime/ports/store-unreachable.js';
 import { migrate, quoteIdent, type MigrateResult, type Partitioning } from './migrations.js';

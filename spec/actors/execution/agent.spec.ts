@@ -11,7 +11,7 @@ import { MemoryOrderJournal } from '../../../adapters/store/memory-order-journal
 import { defaultConfig, type Config } from '../../../config/schema.js';
 import { createRecoveryContext } from '../../../runtime/agent/agent-context.js';
 import type { Envelope } from '../../../runtime/events/envelope.js';
-import { silentLogger } from '../../../runtime/observe/logger.js';
+import { silentLogger } from '../../../runtime/ports/logger.js';
 import { runAgent, scriptedEvent } from '../../../runtime/agent/test-kit.js';
 import { ScriptedExchange } from '../../support/scripted-exchange.js';
 

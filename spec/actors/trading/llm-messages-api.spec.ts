@@ -10,7 +10,7 @@ import { defaultConfig, type Config } from '../../../config/schema.js';
 import type { AgentDefinition } from '../../../runtime/agent/agent.js';
 import { createAgentContext, type PipedTask } from '../../../runtime/agent/agent-context.js';
 import type { Envelope } from '../../../runtime/events/envelope.js';
-import { silentLogger } from '../../../runtime/observe/logger.js';
+import { silentLogger } from '../../../runtime/ports/logger.js';
 import type { LlmClient } from '../../../runtime/ports/llm.js';
 import { runAgent, scriptedEvent } from '../../../runtime/agent/test-kit.js';
 import { MessagesApiServer } from '../../support/messages-api-server.js';

@@ -10,7 +10,7 @@ import type { AgentDefinition } from '../../../runtime/agent/agent.js';
 import { createAgentContext, createRecoveryContext, type PipedTask } from '../../../runtime/agent/agent-context.js';
 import type { Envelope } from '../../../runtime/events/envelope.js';
 import { DecodeError, EventTypeRegistry } from '../../../runtime/events/event-types.js';
-import { silentLogger } from '../../../runtime/observe/logger.js';
+import { silentLogger } from '../../../runtime/ports/logger.js';
 import { LlmFailure, type LlmClient, type LlmDecision, type LlmDecisionRequest } from '../../../runtime/ports/llm.js';
 import { runAgent, scriptedEvent } from '../../../runtime/agent/test-kit.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CsvFeed } from '../../../adapters/feeds/csv.js';
 import { JsonlFeed } from '../../../adapters/feeds/jsonl.js';
 import { createFeed } from '../../../adapters/feeds/index.js';
-import type { FeedLineError } from '../../../adapters/feeds/feed-line-error.js';
+import type { FeedLineError } from '../../../adapters/shared/line-error.js';
 import { configSchema, defaultConfig } from '../../../config/schema.js';
 import type { Envelope } from '../../../runtime/events/envelope.js';
 import { createLogger } from '../../../runtime/observe/logger.js';

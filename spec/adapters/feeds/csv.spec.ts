@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { CsvFeed, parseTimestamp } from '../../../adapters/feeds/csv.js';
-import { FeedLineError } from '../../../adapters/feeds/feed-line-error.js';
+import { FeedLineError } from '../../../adapters/shared/line-error.js';
 import { EventTypeRegistry } from '../../../runtime/events/event-types.js';
 import { domainEventTypes } from '../../../actors/events.js';
 import type { Envelope } from '../../../runtime/events/envelope.js';

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { JsonlFeed } from '../../../adapters/feeds/jsonl.js';
-import { FeedLineError } from '../../../adapters/feeds/feed-line-error.js';
+import { FeedLineError } from '../../../adapters/shared/line-error.js';
 import { createFeed } from '../../../adapters/feeds/index.js';
 import { SyntheticFeed } from '../../../adapters/feeds/synthetic.js';
 import { CsvFeed } from '../../../adapters/feeds/csv.js';

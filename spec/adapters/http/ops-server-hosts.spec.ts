@@ -11,7 +11,7 @@ import { opsServer } from '../../../adapters/http/ops-server.js';
 import type { OperatorApi } from '../../../adapters/http/operator-routes.js';
 import { loadConfig } from '../../../config/load.js';
 import { ConfigError } from '../../../config/config-error.js';
-import type { ChildLink, RunningChild } from '../../../runtime/supervision/child-spec.js';
+import type { ChildLink, RunningChild } from '../../../runtime/ports/supervision.js';
 import { rawRequest } from '../../support/http-request.js';
 
 const TOKEN = 's3cret-token';

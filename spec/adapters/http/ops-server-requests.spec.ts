@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { Registry } from 'prom-client';
 import { opsServer } from '../../../adapters/http/ops-server.js';
 import type { OperatorApi, OperatorCommand } from '../../../adapters/http/operator-routes.js';
-import type { ChildLink, RunningChild } from '../../../runtime/supervision/child-spec.js';
+import type { ChildLink, RunningChild } from '../../../runtime/ports/supervision.js';
 import { rawRequest } from '../../support/http-request.js';
 
 const link: ChildLink = { childId: 'http', parentRef: undefined as never, failed: () => undefined, exited: () => undefined };

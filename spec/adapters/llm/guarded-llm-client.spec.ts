@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { GuardedLlmClient } from '../../../adapters/llm/guarded-llm-client.js';
-import type { BreakerTransition } from '../../../actors/execution/circuit-breaker.js';
+import type { BreakerTransition } from '../../../runtime/kit/circuit-breaker.js';
 import { LlmFailure, type LlmClient, type LlmDecision, type LlmDecisionRequest, type LlmFailureKind } from '../../../runtime/ports/llm.js';
 
 const HOLD: LlmDecision = { direction: 'hold', confidence: 0.5, sizeFraction: 0, reasoning: 'unclear' };

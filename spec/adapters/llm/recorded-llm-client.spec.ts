@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FeedLineError } from '../../../adapters/feeds/feed-line-error.js';
+import { FeedLineError } from '../../../adapters/shared/line-error.js';
 import { RecordedLlmClient } from '../../../adapters/llm/recorded-llm-client.js';
 import type { Envelope } from '../../../runtime/events/envelope.js';
 import { DecodeError } from '../../../runtime/events/event-types.js';

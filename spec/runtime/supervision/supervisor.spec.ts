@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { startNactSystem, stopNactSystem, type NactRef } from '../../../runtime/cells/nact-host.js';
-import { silentLogger } from '../../../runtime/observe/logger.js';
+import { silentLogger } from '../../../runtime/ports/logger.js';
 import { systemClock } from '../../../runtime/ports/clock.js';
-import { SeededRandom } from '../../../runtime/random.js';
+import { SeededRandom } from '../../../runtime/kit/random.js';
 import { backoffDelay } from '../../../runtime/supervision/backoff.js';
-import type { ChildLink, ChildSpec, RestartType, Strategy } from '../../../runtime/supervision/child-spec.js';
-import { EscalationError } from '../../../runtime/supervision/child-spec.js';
+import type { ChildLink, ChildSpec, RestartType, Strategy } from '../../../runtime/ports/supervision.js';
+import { EscalationError } from '../../../runtime/ports/supervision.js';
 import { Supervisor, type RestartReport, type SupervisionEnv } from '../../../runtime/supervision/supervisor.js';
 import { waitFor } from '../../support/wait.js';
 

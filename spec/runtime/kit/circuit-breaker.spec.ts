@@ -7,7 +7,7 @@ import {
   recordSuccess,
   type BreakerConfig,
   type BreakerState,
-} from '../../../actors/execution/circuit-breaker.js';
+} from '../../../runtime/kit/circuit-breaker.js';
 
 const CONFIG: BreakerConfig = { failureThreshold: 3, windowMs: 10_000, openMs: 5000 };
 

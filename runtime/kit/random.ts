@@ -1,5 +1,5 @@
 // Seeded pseudo-random numbers (sfc32), so backoff jitter, feeds and fault schedules repeat per seed.
-import type { Random } from './ports/random.js';
+import type { Random } from '../ports/random.js';
 
 export class SeededRandom implements Random {
   private a: number;
