@@ -7,6 +7,7 @@
 import kafkajs, { type Admin, type Kafka, type KafkaConfig, type Producer } from 'kafkajs';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import { TopicCatalogMismatchError, UnknownTopicError, type Consumer, type ConsumerOptions, type EventLog, type LogLineage, type OutgoingRecord, type TopicPartition, type TopicSpec } from '../../../runtime/ports/event-log.js';
+import { BatchingProducer } from './batching-producer.js';
 import { BrokerWatch, type KafkaClusterHealth } from './broker-watch.js';
 import { FetchLoopGuard } from './fetch-loop-guard.js';
 import { KafkaConsumer } from './kafka-consumer.js';
@@ -59,6 +60,7 @@ export class KafkaEventLog implements EventLog {
   private readonly partitionCounts = new Map<string, number>();
   private readonly consumers = new Set<KafkaConsumer>();
   private producer: Promise<Producer> | undefined;
+  private readonly batches = new BatchingProducer(() => this.producerClient());
   private admin: Promise<Admin> | undefined;
   private readonly publishSeconds: Histogram<'topic'> | undefined;
   private readonly lag: Gauge<'group' | 'topic' | 'partition'> | undefined;
@@ -175,7 +177,7 @@ export class KafkaEventLog implements EventLog {
     const messages = records.map((r) => ({ value: r.value, ...(r.key !== undefined ? { key: r.key } : {}), ...(r.partition !== undefined ? { partition: r.partition } : {}) }));
     // kafkajs refreshes its metadata and retries a few times itself; past that, the leader is still
     // out: wait for it (a record sent twice is skipped by its event id downstream).
-    await this.untilAvailable(`publish to ${topic}`, async () => (await this.producerClient()).send({ topic, acks: -1, messages }));
+    await this.untilAvailable(`publish to ${topic}`, () => this.batches.send(topic, messages));
     end?.();
   }
 
