@@ -6,7 +6,7 @@
 // partitions are out (onHealth, regent_kafka_broker_up).
 import kafkajs, { type Admin, type Kafka, type KafkaConfig, type Producer } from 'kafkajs';
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import { TopicCatalogMismatchError, UnknownTopicError, type Consumer, type ConsumerOptions, type EventLog, type LogLineage, type OutgoingRecord, type TopicPartition, type TopicSpec } from '../../../runtime/ports/event-log.js';
+import { TopicCatalogMismatchError, tpKey, UnknownTopicError, type Consumer, type ConsumerOptions, type EventLog, type LogLineage, type OutgoingRecord, type TopicPartition, type TopicSpec } from '../../../runtime/ports/event-log.js';
 import { BatchingProducer } from './batching-producer.js';
 import { BrokerWatch, type KafkaClusterHealth } from './broker-watch.js';
 import { FetchLoopGuard } from './fetch-loop-guard.js';
@@ -16,6 +16,7 @@ import { EventLogClosedError, whileUnavailable } from './outage-retry.js';
 import { regentAssigner } from './range-assigner.js';
 import { awaitReachable } from './reachability.js';
 import { TopicCreationError, topicProblems, topicProblemsHint } from './topic-check.js';
+import { TopicOffsets } from './topic-offsets.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
@@ -61,6 +62,7 @@ export class KafkaEventLog implements EventLog {
   private readonly consumers = new Set<KafkaConsumer>();
   private producer: Promise<Producer> | undefined;
   private readonly batches = new BatchingProducer(() => this.producerClient());
+  private readonly topicOffsets = new TopicOffsets();
   private admin: Promise<Admin> | undefined;
   private readonly publishSeconds: Histogram<'topic'> | undefined;
   private readonly lag: Gauge<'group' | 'topic' | 'partition'> | undefined;
@@ -217,19 +219,19 @@ export class KafkaEventLog implements EventLog {
   }
 
   async committed(groupId: string, tp: TopicPartition): Promise<number | undefined> {
-    const partitions = await this.recently(`committed:${groupId}:${tp.topic}`, async () => {
-      const [topic] = await this.withAdmin((admin) => admin.fetchOffsets({ groupId, topics: [tp.topic] }));
-      return new Map((topic?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    // One OffsetFetch for every created topic: a whole idle check of a group is one round trip.
+    const known = this.partitionCounts.has(tp.topic);
+    const committed = await this.recently(known ? `committed:${groupId}` : `committed:${groupId}:${tp.topic}`, async () => {
+      const topics = known ? [...this.partitionCounts.keys()] : [tp.topic];
+      const offsets = await this.withAdmin((admin) => admin.fetchOffsets({ groupId, topics }));
+      return new Map(offsets.flatMap((t) => t.partitions.map((p) => [tpKey({ topic: t.topic, partition: p.partition }), Number(p.offset)] as const)));
     });
-    const offset = partitions.get(tp.partition) ?? -1;
+    const offset = committed.get(tpKey(tp)) ?? -1;
     return offset >= 0 ? offset : undefined;
   }
 
   async endOffset(tp: TopicPartition): Promise<number> {
-    const partitions = await this.recently(`end:${tp.topic}`, async () => {
-      const offsets = await this.withAdmin((admin) => admin.fetchTopicOffsets(tp.topic));
-      return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-    });
+    const partitions = await this.recently(`end:${tp.topic}`, () => this.withAdmin((admin) => this.topicOffsets.endOffsets(admin, tp.topic)));
     return partitions.get(tp.partition) ?? 0;
   }
 
