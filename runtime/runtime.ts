@@ -20,7 +20,7 @@ import { startNactSystem, stopNactSystem, type NactRef } from './cells/nact-host
 import { systemClock } from './ports/clock.js';
 import type { EventLog, TopicPartition, TopicSpec } from './ports/event-log.js';
 import { StoreWatermark } from './intake/store-watermark.js';
-import { groupProgress, type GroupTopics } from './intake/group-progress.js';
+import { groupProgress, recordsBehind, type GroupTopics } from './intake/group-progress.js';
 import type { Random } from './ports/random.js';
 import type { StateStore } from './ports/state-store.js';
 import type { EventStore } from './ports/event-store.js';
@@ -349,6 +349,17 @@ export class Runtime {
   /** True when nothing is in flight and each intake's group has committed every record of its topics. */
   async idle(stored = false): Promise<boolean> {
     return (await this.busyWith(stored)) === undefined;
+  }
+
+  /**
+   * Records the furthest-behind group has not committed on its topics: each intake's group, and the
+   * store writer's (what the feed's window on Kafka is measured by).
+   */
+  async recordsBehind(): Promise<number> {
+    if (this.state === 'stopped') throw new Error('runtime stopped before it caught up');
+    const groups = this.groupTopics(true);
+    const progress = await groupProgress(this.options.eventLog, groups);
+    return Math.max(0, ...groups.map((g) => recordsBehind(progress, g.groupId)));
   }
 
   /** What keeps the runtime from being idle (see `idle`), or undefined when nothing does. */
