@@ -193,7 +193,7 @@ export class KafkaEventLog implements EventLog {
       partitionAssigners: [guard.watch(regentAssigner(options.assignment ?? 'ranges', typeof ordinal === 'number' ? ordinal : undefined))],
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: heartbeatIntervalMs,
-      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1000,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 250,
       metadataMaxAge: this.options.metadataMaxAgeMs ?? 5000,
       // A fetch that fails because a broker is out is tried again in the group for minutes
       // (leaving and joining while a broker is down only adds rebalances); a consumer that crashed
