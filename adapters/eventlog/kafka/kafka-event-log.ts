@@ -61,7 +61,7 @@ export class KafkaEventLog implements EventLog {
   private readonly partitionCounts = new Map<string, number>();
   private readonly consumers = new Set<KafkaConsumer>();
   private producer: Promise<Producer> | undefined;
-  private readonly batches = new BatchingProducer(() => this.producerClient());
+  private readonly batches = new BatchingProducer(() => this.producerClient(), (topic) => this.partitionsOf(topic));
   private readonly topicOffsets = new TopicOffsets();
   private admin: Promise<Admin> | undefined;
   private readonly publishSeconds: Histogram<'topic'> | undefined;

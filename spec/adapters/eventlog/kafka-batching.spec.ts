@@ -36,6 +36,13 @@ describe('Kafka adapter batching (kafkajs on the test broker)', function () {
     return () => n;
   }
 
+  /** Partitions of a topic on the broker (one for a topic it does not have, to be refused there). */
+  const partitionsOf = (topic: string) => {
+    let n = 0;
+    while (broker.endOffset(topic, n) !== undefined) n++;
+    return Math.max(1, n);
+  };
+
   const total = (topic: string, partitions: number) => {
     let n = 0;
     for (let p = 0; p < partitions; p++) n += broker.endOffset(topic, p) ?? 0;
@@ -49,7 +56,7 @@ describe('Kafka adapter batching (kafkajs on the test broker)', function () {
     const produces = countRequests(producer, 'Produce');
     await producer.connect();
     try {
-      const batching = new BatchingProducer(async () => producer);
+      const batching = new BatchingProducer(async () => producer, partitionsOf);
       const heldAtResolve: number[] = [];
       const publishes = Array.from({ length: 200 }, (_, i) => {
         const topic = i % 2 === 0 ? 'ticks' : 'fills';
@@ -90,7 +97,7 @@ describe('Kafka adapter batching (kafkajs on the test broker)', function () {
     const produces = countRequests(producer, 'Produce');
     await producer.connect();
     try {
-      const batching = new BatchingProducer(async () => producer);
+      const batching = new BatchingProducer(async () => producer, partitionsOf);
       const first = batching.send('ticks', [{ key: 'a', value: Buffer.from('first') }]);
       await new Promise((resolve) => setImmediate(resolve)); // the first request is on its way
       const more = Array.from({ length: 50 }, (_, i) => batching.send('ticks', [{ key: `k${i}`, value: Buffer.from(String(i)) }]));
@@ -107,7 +114,7 @@ describe('Kafka adapter batching (kafkajs on the test broker)', function () {
     const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     try {
-      const batching = new BatchingProducer(async () => producer);
+      const batching = new BatchingProducer(async () => producer, partitionsOf);
       const refused = [
         batching.send('ticks', [{ key: 'a', value: Buffer.from('1') }]),
         batching.send('no-such-topic', [{ key: 'a', value: Buffer.from('2') }]),
