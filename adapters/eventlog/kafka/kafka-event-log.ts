@@ -231,11 +231,15 @@ export class KafkaEventLog implements EventLog {
   }
 
   async endOffset(tp: TopicPartition): Promise<number> {
-    const partitions = await this.recently(`end:${tp.topic}`, () => this.withAdmin((admin) => this.topicOffsets.endOffsets(admin, tp.topic)));
-    return partitions.get(tp.partition) ?? 0;
+    // Every created topic in one lookup (its requests run together): an idle check is one round
+    // trip, and through an outage one lookup waits, not one per topic (each would reset the admin).
+    const known = this.partitionCounts.has(tp.topic);
+    const topics = known ? [...this.partitionCounts.keys()] : [tp.topic];
+    const ends = await this.recently(known ? 'end' : `end:${tp.topic}`, () => this.withAdmin((admin) => this.topicOffsets.endOffsets(admin, topics)));
+    return ends.get(tpKey(tp)) ?? 0;
   }
 
-  /** One admin round trip per topic serves every partition asked about within a few ms. */
+  /** One lookup serves every partition asked about within a few ms. */
   private recently<T>(key: string, load: () => Promise<T>, ttlMs = 5): Promise<T> {
     const hit = this.lookups.get(key);
     if (hit && Date.now() - hit.at < ttlMs) return hit.value as Promise<T>;

@@ -14,23 +14,28 @@ interface ClientTopics {
 export class TopicOffsets {
   private readonly clients = new WeakMap<Admin, ClientTopics>();
 
-  /** The next offset to be written, per partition of `topic`. */
-  async endOffsets(admin: Admin, topic: string): Promise<Map<number, number>> {
+  /** The next offset to be written, per partition of these topics (keyed `topic/partition`). */
+  async endOffsets(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+    const ends = new Map<string, number>();
+    await Promise.all(
+      topics.map(async (topic) => {
+        for (const o of await this.ofTopic(admin, topic)) ends.set(`${topic}/${o.partition}`, Number(o.high));
+      }),
+    );
+    return ends;
+  }
+
+  private async ofTopic(admin: Admin, topic: string): Promise<Array<{ partition: number; high: string }>> {
     let client = this.clients.get(admin);
     if (!client) {
       client = { known: new Set(), first: Promise.resolve() };
       this.clients.set(admin, client);
     }
-    if (client.known.has(topic)) return ends(admin, topic);
-    const lookup = client.first.then(() => ends(admin, topic));
+    if (client.known.has(topic)) return admin.fetchTopicOffsets(topic);
+    const lookup = client.first.then(() => admin.fetchTopicOffsets(topic));
     client.first = lookup.catch(() => undefined);
     const offsets = await lookup;
     client.known.add(topic);
     return offsets;
   }
-}
-
-async function ends(admin: Admin, topic: string): Promise<Map<number, number>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
 }
