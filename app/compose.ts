@@ -46,6 +46,7 @@ import type { ChildSpec } from '../runtime/ports/supervision.js';
 import type { EventStore } from '../runtime/ports/event-store.js';
 import type { StateStore } from '../runtime/ports/state-store.js';
 import { FeedPump } from './workers/feed-pump.js';
+import { FeedWindow } from './workers/feed-window.js';
 import { RuntimeMetrics } from '../runtime/observe/metrics.js';
 import type { EventLog } from '../runtime/ports/event-log.js';
 import { SeededRandom } from '../runtime/kit/random.js';
@@ -59,6 +60,11 @@ import { PostgresVenueBook } from '../adapters/store/postgres/postgres-venue-boo
 
 /** How long a batch of group commits waits for the store to hold what the log held (then it is tried later). */
 const COMMIT_GATE_MS = 5000;
+/**
+ * On Kafka, how many records a consumer group may have to go before the feed waits (looked at once
+ * per as many events): about twenty chunks, so brokers and consumers always have work queued.
+ */
+const KAFKA_FEED_AHEAD = 2000;
 
 export interface Regent {
   readonly config: Config;
@@ -218,6 +224,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   registerExecutionMetrics(metrics.registry, () => rt.states<ExecutionState>('execution').get('execution'));
   // What the feed boundary refuses is dead-lettered with its reason code and the whole line.
   const feedLog = options.logger.child({ component: 'feed' });
+  const feedWindow = config.eventLog.kind === 'kafka' ? new FeedWindow(() => rt.recordsBehind(), KAFKA_FEED_AHEAD) : undefined;
   const feed = createFeed(
     config.feed,
     config.seed,
@@ -240,6 +247,8 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     publisher: rt.publisherPort,
     // With the in-process log only what is stored survives: each chunk waits until it is.
     drained: () => rt.whenIdle({ stored: config.eventLog.kind === 'memory' && eventStore !== undefined }),
+    // Kafka keeps the backlog and a seed does not fix its interleaving anyway: the feed runs ahead.
+    ...(feedWindow ? { admit: (published: number) => feedWindow.admit(published) } : {}),
     ...(config.events !== undefined ? { maxEvents: config.events } : {}),
     ...(config.feed.ratePerSec !== undefined ? { ratePerSec: config.feed.ratePerSec } : {}),
     // Only a continued run skips what the store holds (a replay of an earlier run's store does not).

@@ -3,6 +3,7 @@
 import { rawNactThroughput } from './raw-nact.js';
 import { pipelineThroughput, tickToRiskLatency } from './pipeline.js';
 import { kafkaLatency, kafkaThroughput } from './kafka.js';
+import { cliLogUnavailable, cliRun, type CliLog, type CliRunResult } from './cli-run.js';
 import { BenchStores, ingestRate, rehydrationTime, replayRate, restartToReady } from './store.js';
 import { executionInMemory, executionOnPostgres, hyperliquidSigning } from './execution.js';
 
@@ -30,6 +31,27 @@ async function storeFigures(ingestCount: number) {
   }
 }
 
+/** The CLI's own run on each log, best of `runs` (the machine's other load only ever slows a run down). */
+async function cliFigures(events: number, runs: number): Promise<Map<CliLog, CliRunResult | string>> {
+  const out = new Map<CliLog, CliRunResult | string>();
+  await cliRun('in-process', Math.min(events, 2000)); // warm-up
+  for (const log of ['in-process', 'test-broker', 'mock-cluster'] as const) {
+    const missing = cliLogUnavailable(log);
+    if (missing) {
+      out.set(log, `skipped: ${missing}`);
+      continue;
+    }
+    progress(`CLI run (seed 7, ${fmt(events)} events) on ${log}, best of ${runs}`);
+    let best: CliRunResult | undefined;
+    for (let i = 0; i < runs; i++) {
+      const result = await cliRun(log, events);
+      if (!best || result.eventsPerSec > best.eventsPerSec) best = result;
+    }
+    out.set(log, best!);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const scale = quick ? 0.2 : 1;
@@ -53,6 +75,9 @@ async function main(): Promise<void> {
   await kafkaThroughput(5_000 * scale); // warm-up
   const kafka = await kafkaThroughput(50_000 * scale);
   const kafkaLat = await kafkaLatency(2_000, 5 * scale);
+
+  const cliEvents = 20_000 * scale;
+  const cli = await cliFigures(cliEvents, quick ? 1 : 2);
 
   // Durable state on the real PostgreSQL and Redis (throwaway schema and key prefix, removed at the end).
   const ingestCount = 100_000 * scale;
@@ -94,6 +119,7 @@ async function main(): Promise<void> {
       `p50 ${kafkaLat.p50Ms.toFixed(2)} ms, p99 ${kafkaLat.p99Ms.toFixed(2)} ms, max ${kafkaLat.maxMs.toFixed(2)} ms`,
       '',
     ],
+    ...cliRows(cli, cliEvents, baseline),
     [`store ingest: ${fmt(ingest.events)} envelopes, appends of 1,000 + offsets, 1 writer`, `${fmt(ingest.eventsPerSec)} events/s`, ''],
     [`store replay: full range (${fmt(replayAll.events)} events), cursor`, `${fmt(replayAll.eventsPerSec)} events/s`, ''],
     [`store replay: one token (${fmt(replayToken.events)} events), cursor`, `${fmt(replayToken.eventsPerSec)} events/s`, ''],
@@ -130,6 +156,21 @@ async function main(): Promise<void> {
     '\nrestart-to-ready = from the handler\'s throw to the restarted actor handling its next event (the retried one), in a runtime' +
       '\non the in-process log with the PostgreSQL store writer and Redis snapshots every 100 events. Store rows have no nact ratio.',
   );
+}
+
+/** The CLI rows, each Kafka one with its share of the in-process rate. */
+function cliRows(cli: Map<CliLog, CliRunResult | string>, events: number, baseline: number): [string, string, string][] {
+  const labels: Record<CliLog, string> = {
+    'in-process': `CLI run (npm start -- --seed 7 --events ${fmt(events)}), in-process log`,
+    'test-broker': 'the same on Kafka: kafkajs + test broker (not Kafka)',
+    'mock-cluster': 'the same on Kafka: kafkajs + librdkafka mock cluster, 3 brokers',
+  };
+  const embedded = cli.get('in-process');
+  return [...cli].map(([log, r]) => {
+    if (typeof r === 'string') return [labels[log], r, ''];
+    const share = log !== 'in-process' && typeof embedded !== 'string' && embedded ? `, ${(r.eventsPerSec / embedded.eventsPerSec).toFixed(2)} of in-process` : '';
+    return [labels[log], `${fmt(r.eventsPerSec)} events/s (${r.seconds.toFixed(1)} s)${share}`, (r.eventsPerSec / baseline).toFixed(4)];
+  });
 }
 
 main().catch((err) => {

@@ -88,8 +88,12 @@ const eventLog = z
     heartbeatIntervalMs: posInt().default(3000),
     retryInitialMs: posInt().default(1000),
     retryMaxMs: posInt().default(16_000),
-    /** Longest a Kafka fetch waits for records before it answers empty (a broker answers sooner when records arrive). */
-    maxWaitTimeMs: posInt().default(1000),
+    /**
+     * Longest a Kafka fetch waits for records before it answers empty (a broker answers sooner when
+     * records arrive). Also what stopping a consumer waits for its fetch in flight, and on brokers
+     * that only answer an empty fetch when the wait is over (librdkafka's mock cluster), each step.
+     */
+    maxWaitTimeMs: posInt().default(250),
     /**
      * In-process log: `committed` keeps only what some group reading the topic has not committed
      * (memory stays flat); `records` keeps `retentionRecords` per partition.

@@ -20,6 +20,7 @@ import { startNactSystem, stopNactSystem, type NactRef } from './cells/nact-host
 import { systemClock } from './ports/clock.js';
 import type { EventLog, TopicPartition, TopicSpec } from './ports/event-log.js';
 import { StoreWatermark } from './intake/store-watermark.js';
+import { groupProgress, recordsBehind, type GroupTopics } from './intake/group-progress.js';
 import type { Random } from './ports/random.js';
 import type { StateStore } from './ports/state-store.js';
 import type { EventStore } from './ports/event-store.js';
@@ -350,28 +351,35 @@ export class Runtime {
     return (await this.busyWith(stored)) === undefined;
   }
 
+  /**
+   * Records the furthest-behind group has not committed on its topics: each intake's group, and the
+   * store writer's (what the feed's window on Kafka is measured by).
+   */
+  async recordsBehind(): Promise<number> {
+    if (this.state === 'stopped') throw new Error('runtime stopped before it caught up');
+    const groups = this.groupTopics(true);
+    const progress = await groupProgress(this.options.eventLog, groups);
+    return Math.max(0, ...groups.map((g) => recordsBehind(progress, g.groupId)));
+  }
+
   /** What keeps the runtime from being idle (see `idle`), or undefined when nothing does. */
   private async busyWith(stored: boolean): Promise<string | undefined> {
     const inFlight = this.intakes.reduce((n, i) => n + i.router.inFlight(), 0);
     if (inFlight > 0) return `${inFlight} record(s) in flight`;
     // Work an actor piped (a model request) publishes its result later: not idle until it has.
     if (this.registry.pipedWork() > 0) return `${this.registry.pipedWork()} piped task(s) running`;
-    const groups: [string, readonly string[]][] = this.intakes.map((i) => [i.groupId, i.router.topics()]);
     // `stored`: also persisted, so a run stopped (or killed) at that point loses nothing.
-    if (stored && this.options.eventStore && this.storedTopics.length) groups.push([this.storeGroupId, this.storedTopics]);
-    const { eventLog } = this.options;
-    for (const [groupId, topics] of groups) {
-      for (const topic of topics) {
-        for (let partition = 0; partition < eventLog.partitionsOf(topic); partition++) {
-          const tp = { topic, partition };
-          const end = await eventLog.endOffset(tp);
-          if (end === 0) continue;
-          const committed = await eventLog.committed(groupId, tp);
-          if (committed !== end) return `group ${groupId} committed ${committed ?? 'nothing'} of ${end} on ${topic}/${partition}`;
-        }
-      }
-    }
+    const progress = await groupProgress(this.options.eventLog, this.groupTopics(stored));
+    const behind = progress.find((p) => p.committed !== p.end);
+    if (behind) return `group ${behind.groupId} committed ${behind.committed ?? 'nothing'} of ${behind.end} on ${behind.tp.topic}/${behind.tp.partition}`;
     return undefined;
+  }
+
+  /** The intakes' groups with their topics, and the store writer's group when `stored`. */
+  private groupTopics(stored: boolean): GroupTopics[] {
+    const groups: GroupTopics[] = this.intakes.map((i) => ({ groupId: i.groupId, topics: i.router.topics() }));
+    if (stored && this.options.eventStore && this.storedTopics.length) groups.push({ groupId: this.storeGroupId, topics: this.storedTopics });
+    return groups;
   }
 
   /** The supervision tree as data, for logs and the dashboard. */

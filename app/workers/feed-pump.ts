@@ -12,6 +12,13 @@ export interface FeedPumpOptions {
   readonly publisher: Publisher;
   /** Resolves once everything published so far has been processed. */
   readonly drained: () => Promise<void>;
+  /**
+   * Told how many events a chunk published; resolves once the next chunk may go out. Default: the
+   * chunk is drained. A log that keeps the backlog itself (Kafka) lets the pump run ahead of the
+   * pipeline within a window instead (FeedWindow): waiting for every chunk would add all of the
+   * pipeline's round trips to each one.
+   */
+  readonly admit?: (published: number) => Promise<void>;
   /** Events per chunk (default DEFAULT_CHUNK_SIZE); a seeded run's result depends on it. */
   readonly chunkSize?: number;
   /** Stop after this many events. */
@@ -66,7 +73,7 @@ export class FeedPump {
       const out = chunk;
       chunk = [];
       await publisher.publish(out);
-      await this.options.drained();
+      await (this.options.admit ? this.options.admit(out.length) : this.options.drained());
       if (ratePerSec) {
         const due = started + (this.produced / ratePerSec) * 1000;
         const wait = due - Date.now();

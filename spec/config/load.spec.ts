@@ -44,7 +44,7 @@ describe('config/load', () => {
         heartbeatIntervalMs: 3000,
         retryInitialMs: 1000,
         retryMaxMs: 16_000,
-        maxWaitTimeMs: 1000,
+        maxWaitTimeMs: 250,
         retention: 'committed',
         retentionRecords: 1000,
         maxBatchSize: 256,

@@ -11,6 +11,8 @@ const UNAVAILABLE = new Set([
   'KafkaJSMetadataNotLoaded',
   'KafkaJSTopicMetadataNotLoaded',
   'KafkaJSLockTimeout',
+  // batching-producer.ts: records still unacknowledged after several sends while leaders moved.
+  'RecordsNotAcknowledgedError',
 ]);
 
 interface KafkaJsErrorLike {

@@ -5,6 +5,11 @@
 import type { Consumer as KafkaJsConsumer, EachBatchPayload, IMemberAssignment } from 'kafkajs';
 import { tpKey, type Consumer, type ConsumerHandlers, type LogRecord, type TopicPartition } from '../../../runtime/ports/event-log.js';
 import type { FetchLoopGuard } from './fetch-loop-guard.js';
+import { RequestCoalescer } from './request-coalescer.js';
+
+interface PartitionOffset extends TopicPartition {
+  readonly offset: number;
+}
 
 export interface KafkaConsumerOptions {
   readonly topics: readonly string[];
@@ -23,6 +28,10 @@ export class KafkaConsumer implements Consumer {
   private handlers: ConsumerHandlers | undefined;
   private running = false;
   private released: Promise<void> | undefined;
+  /** Commits made while one is in flight go out together, in one OffsetCommit request. */
+  private readonly commits = new RequestCoalescer<PartitionOffset>({
+    send: (offsets) => this.consumer.commitOffsets(latestPerPartition(offsets)),
+  });
 
   constructor(
     readonly memberId: string,
@@ -58,8 +67,8 @@ export class KafkaConsumer implements Consumer {
     await this.consumer.disconnect().catch(() => undefined);
   }
 
-  async commit(tp: TopicPartition, offset: number): Promise<void> {
-    await this.consumer.commitOffsets([{ topic: tp.topic, partition: tp.partition, offset: String(offset) }]);
+  commit(tp: TopicPartition, offset: number): Promise<void> {
+    return this.commits.push({ topic: tp.topic, partition: tp.partition, offset });
   }
 
   seek(tp: TopicPartition, offset: number): void {
@@ -132,4 +141,11 @@ export class KafkaConsumer implements Consumer {
     this.options.onLag?.({ topic: batch.topic, partition: batch.partition }, Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1));
     await heartbeat().catch(() => undefined);
   }
+}
+
+/** The last commit asked for per partition, in the order the partitions were first asked about. */
+function latestPerPartition(offsets: readonly PartitionOffset[]): { topic: string; partition: number; offset: string }[] {
+  const latest = new Map<string, { topic: string; partition: number; offset: string }>();
+  for (const o of offsets) latest.set(tpKey(o), { topic: o.topic, partition: o.partition, offset: String(o.offset) });
+  return [...latest.values()];
 }

@@ -6,7 +6,8 @@
 // partitions are out (onHealth, regent_kafka_broker_up).
 import kafkajs, { type Admin, type Kafka, type KafkaConfig, type Producer } from 'kafkajs';
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import { TopicCatalogMismatchError, UnknownTopicError, type Consumer, type ConsumerOptions, type EventLog, type LogLineage, type OutgoingRecord, type TopicPartition, type TopicSpec } from '../../../runtime/ports/event-log.js';
+import { TopicCatalogMismatchError, tpKey, UnknownTopicError, type Consumer, type ConsumerOptions, type EventLog, type LogLineage, type OutgoingRecord, type TopicPartition, type TopicSpec } from '../../../runtime/ports/event-log.js';
+import { BatchingProducer } from './batching-producer.js';
 import { BrokerWatch, type KafkaClusterHealth } from './broker-watch.js';
 import { FetchLoopGuard } from './fetch-loop-guard.js';
 import { KafkaConsumer } from './kafka-consumer.js';
@@ -15,6 +16,7 @@ import { EventLogClosedError, whileUnavailable } from './outage-retry.js';
 import { regentAssigner } from './range-assigner.js';
 import { awaitReachable } from './reachability.js';
 import { TopicCreationError, topicProblems, topicProblemsHint } from './topic-check.js';
+import { TopicOffsets } from './topic-offsets.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
@@ -59,6 +61,8 @@ export class KafkaEventLog implements EventLog {
   private readonly partitionCounts = new Map<string, number>();
   private readonly consumers = new Set<KafkaConsumer>();
   private producer: Promise<Producer> | undefined;
+  private readonly batches = new BatchingProducer(() => this.producerClient(), (topic) => this.partitionsOf(topic));
+  private readonly topicOffsets = new TopicOffsets();
   private admin: Promise<Admin> | undefined;
   private readonly publishSeconds: Histogram<'topic'> | undefined;
   private readonly lag: Gauge<'group' | 'topic' | 'partition'> | undefined;
@@ -175,7 +179,7 @@ export class KafkaEventLog implements EventLog {
     const messages = records.map((r) => ({ value: r.value, ...(r.key !== undefined ? { key: r.key } : {}), ...(r.partition !== undefined ? { partition: r.partition } : {}) }));
     // kafkajs refreshes its metadata and retries a few times itself; past that, the leader is still
     // out: wait for it (a record sent twice is skipped by its event id downstream).
-    await this.untilAvailable(`publish to ${topic}`, async () => (await this.producerClient()).send({ topic, acks: -1, messages }));
+    await this.untilAvailable(`publish to ${topic}`, () => this.batches.send(topic, messages));
     end?.();
   }
 
@@ -189,7 +193,7 @@ export class KafkaEventLog implements EventLog {
       partitionAssigners: [guard.watch(regentAssigner(options.assignment ?? 'ranges', typeof ordinal === 'number' ? ordinal : undefined))],
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: heartbeatIntervalMs,
-      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1000,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 250,
       metadataMaxAge: this.options.metadataMaxAgeMs ?? 5000,
       // A fetch that fails because a broker is out is tried again in the group for minutes
       // (leaving and joining while a broker is down only adds rebalances); a consumer that crashed
@@ -215,23 +219,27 @@ export class KafkaEventLog implements EventLog {
   }
 
   async committed(groupId: string, tp: TopicPartition): Promise<number | undefined> {
-    const partitions = await this.recently(`committed:${groupId}:${tp.topic}`, async () => {
-      const [topic] = await this.withAdmin((admin) => admin.fetchOffsets({ groupId, topics: [tp.topic] }));
-      return new Map((topic?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    // One OffsetFetch for every created topic: a whole idle check of a group is one round trip.
+    const known = this.partitionCounts.has(tp.topic);
+    const committed = await this.recently(known ? `committed:${groupId}` : `committed:${groupId}:${tp.topic}`, async () => {
+      const topics = known ? [...this.partitionCounts.keys()] : [tp.topic];
+      const offsets = await this.withAdmin((admin) => admin.fetchOffsets({ groupId, topics }));
+      return new Map(offsets.flatMap((t) => t.partitions.map((p) => [tpKey({ topic: t.topic, partition: p.partition }), Number(p.offset)] as const)));
     });
-    const offset = partitions.get(tp.partition) ?? -1;
+    const offset = committed.get(tpKey(tp)) ?? -1;
     return offset >= 0 ? offset : undefined;
   }
 
   async endOffset(tp: TopicPartition): Promise<number> {
-    const partitions = await this.recently(`end:${tp.topic}`, async () => {
-      const offsets = await this.withAdmin((admin) => admin.fetchTopicOffsets(tp.topic));
-      return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-    });
-    return partitions.get(tp.partition) ?? 0;
+    // Every created topic in one lookup (its requests run together): an idle check is one round
+    // trip, and through an outage one lookup waits, not one per topic (each would reset the admin).
+    const known = this.partitionCounts.has(tp.topic);
+    const topics = known ? [...this.partitionCounts.keys()] : [tp.topic];
+    const ends = await this.recently(known ? 'end' : `end:${tp.topic}`, () => this.withAdmin((admin) => this.topicOffsets.endOffsets(admin, topics)));
+    return ends.get(tpKey(tp)) ?? 0;
   }
 
-  /** One admin round trip per topic serves every partition asked about within a few ms. */
+  /** One lookup serves every partition asked about within a few ms. */
   private recently<T>(key: string, load: () => Promise<T>, ttlMs = 5): Promise<T> {
     const hit = this.lookups.get(key);
     if (hit && Date.now() - hit.at < ttlMs) return hit.value as Promise<T>;

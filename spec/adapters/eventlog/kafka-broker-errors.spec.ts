@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import kafkajs from 'kafkajs';
+import { RecordsNotAcknowledgedError } from '../../../adapters/eventlog/kafka/batching-producer.js';
 import { isBrokerUnavailable } from '../../../adapters/eventlog/kafka/broker-errors.js';
 import { UnknownTopicError } from '../../../runtime/ports/event-log.js';
 
@@ -20,6 +21,7 @@ describe('Kafka failures a broker outage explains (broker-errors)', () => {
     const notLeader = make(KafkaJSProtocolError, { type: 'NOT_LEADER_FOR_PARTITION', code: 6, retriable: true, message: 'not the leader' });
     const denied = make(KafkaJSProtocolError, { type: 'TOPIC_AUTHORIZATION_FAILED', code: 29, retriable: false, message: 'not authorized' });
     expect(isBrokerUnavailable(notLeader)).to.equal(true);
+    expect(isBrokerUnavailable(new RecordsNotAcknowledgedError(['price.ticks/3'])), 'records still unacknowledged after several sends').to.equal(true);
     expect(isBrokerUnavailable(denied)).to.equal(false);
   });
 
