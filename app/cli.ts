@@ -23,6 +23,7 @@ import { formatSummary, type RunSummary } from './summary.js';
 import { DeploymentConflictError } from './deployment.js';
 import { confirmFresh } from './confirm-fresh.js';
 import { EventLogUnreachableError, TopicCatalogMismatchError } from '../runtime/ports/event-log.js';
+import { IdempotentProducerError } from '../adapters/eventlog/kafka/kafka-event-log.js';
 import { StoreUnreachableError } from '../runtime/ports/store-unreachable.js';
 import { ShutdownIncompleteError, StartInterruptedError } from './shutdown.js';
 
@@ -110,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
       logger.flush();
       return 0;
     }
-    if (err instanceof StoreUnreachableError || err instanceof EventLogUnreachableError || err instanceof KafkaTlsError) {
+    if (err instanceof StoreUnreachableError || err instanceof EventLogUnreachableError || err instanceof KafkaTlsError || err instanceof IdempotentProducerError) {
       process.stderr.write(`regent: cannot start: ${err.message}\n`);
       logger.flush();
       return 1;

@@ -437,6 +437,7 @@ function createEventLog(
     ...(c.replicationFactor !== undefined ? { replicationFactor: c.replicationFactor } : {}),
     ...(c.minInsyncReplicas !== undefined ? { minInsyncReplicas: c.minInsyncReplicas } : {}),
     connectTimeoutMs: c.connectTimeoutMs,
+    idempotentProducer: c.idempotentProducer,
     retry: { initialMs: c.retryInitialMs, maxMs: c.retryMaxMs },
     sessionTimeoutMs: c.sessionTimeoutMs,
     heartbeatIntervalMs: c.heartbeatIntervalMs,

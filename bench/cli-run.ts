@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { loadConfig } from '../config/load.js';
 import { topicSpecs } from '../config/topics.js';
 import { startRun } from '../app/run.js';
-import { silentLogger } from '../runtime/observe/logger.js';
+import { silentLogger } from '../runtime/ports/logger.js';
 import { KafkaMockCluster, kafkaMockUnavailable } from '../spec/support/kafka-mock-cluster.js';
 
 export type CliLog = 'in-process' | 'test-broker' | 'mock-cluster';
@@ -29,7 +29,7 @@ export async function cliRun(log: CliLog, events: number, seed = 7): Promise<Cli
   try {
     const config = loadConfig({
       env: {},
-      overrides: { seed, events, http: { enabled: false }, ...(kafka ? { eventLog: { kind: 'kafka', brokers: kafka.brokers } } : {}) },
+      overrides: { seed, events, http: { enabled: false }, ...(kafka ? { eventLog: { kind: 'kafka', brokers: kafka.brokers, idempotentProducer: log !== 'mock-cluster' } } : {}) },
     });
     const run = await startRun(config, { logger: silentLogger });
     const started = performance.now();

@@ -78,6 +78,8 @@ const eventLog = z
     replicationFactor: posInt().optional(),
     /** Kafka: min.insync.replicas of the topics Regent creates (unset: the cluster's); at most replicationFactor. */
     minInsyncReplicas: posInt().optional(),
+    /** Kafka: idempotent producer (a request sent again after a lost answer is not written twice); the cluster must allow IdempotentWrite. */
+    idempotentProducer: z.boolean().default(true),
     /** Kafka: how long start-up waits for a broker to answer before it reports the cluster unreachable. */
     connectTimeoutMs: posInt().default(10_000),
     /** Consumer group of the runtime (pods of one deployment share it). */

@@ -39,6 +39,7 @@ describe('config/load', () => {
         clientId: 'regent',
         createTopics: true,
         connectTimeoutMs: 10_000,
+        idempotentProducer: true,
         groupId: 'regent',
         sessionTimeoutMs: 30_000,
         heartbeatIntervalMs: 3000,

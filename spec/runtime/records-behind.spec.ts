@@ -6,6 +6,7 @@ import { encodeEnvelope } from '../../runtime/events/event-types.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { scriptedEvent } from '../../runtime/agent/test-kit.js';
 import { Tick } from '../support/counter-agent.js';
+import { MemoryStateStore } from '../../adapters/state/memory.js';
 
 describe('Runtime.recordsBehind (in-process log)', () => {
   let runtime: Runtime | undefined;
@@ -28,7 +29,7 @@ describe('Runtime.recordsBehind (in-process log)', () => {
       },
     });
     const log = new MemoryEventLog();
-    runtime = new Runtime({ eventLog: log, agents: [held], eventTypes: [Tick], topics: [{ name: 'test.ticks', partitions: 2 }] });
+    runtime = new Runtime({ stateStore: new MemoryStateStore(), eventLog: log, agents: [held], eventTypes: [Tick], topics: [{ name: 'test.ticks', partitions: 2 }] });
     await runtime.start();
     const ticks = Array.from({ length: 30 }, (_, n) => scriptedEvent(Tick, { n }, { ts: n, token: n % 2 ? 'BTC' : 'ETH', id: `t${n}` }));
     await log.publish('test.ticks', ticks.map((e) => ({ key: e.token!, value: encodeEnvelope(e) })));

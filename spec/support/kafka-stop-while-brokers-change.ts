@@ -15,7 +15,7 @@ await cluster.createTopics([{ name: TOPIC, partitions: 3 }], 3);
 await cluster.coordinators(['guard'], 1);
 // Partition p is led by broker p + 1: two fetchers get records, broker 3's waits for some.
 for (const p of [0, 1, 2]) await cluster.command(`leader ${TOPIC} ${p} ${p + 1}`);
-const log = new KafkaEventLog({ brokers: cluster.brokers, maxWaitTimeMs: 5000, retry: { initialMs: 100, maxMs: 1000 } });
+const log = new KafkaEventLog({ brokers: cluster.brokers, maxWaitTimeMs: 5000, retry: { initialMs: 100, maxMs: 1000 }, idempotentProducer: false });
 await log.createTopics([{ name: TOPIC, partitions: 3 }]);
 for (const partition of [0, 1]) await log.publish(TOPIC, [{ value: Buffer.from('x'), partition }]);
 

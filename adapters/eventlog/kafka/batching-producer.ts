@@ -46,12 +46,22 @@ export class BatchingProducer {
   private readonly requests: RequestCoalescer<Publish>;
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly layouts = new Map<string, PartitionMetadata[]>();
+  private readonly whileUnavailable: <T>(send: () => Promise<T>) => Promise<T>;
 
   constructor(
     private readonly producer: () => Promise<Producer>,
     private readonly partitionsOf: (topic: string) => number,
-    options: { readonly maxRequestBytes?: number } = {},
+    options: {
+      readonly maxRequestBytes?: number;
+      /**
+       * Runs each send, trying it again while the brokers are out. The same records go again, in the
+       * same request, before anything published later: an idempotent producer then gives them the same
+       * sequence numbers, so a request that did land is recognised instead of written twice.
+       */
+      readonly whileUnavailable?: <T>(send: () => Promise<T>) => Promise<T>;
+    } = {},
   ) {
+    this.whileUnavailable = options.whileUnavailable ?? ((send) => send());
     this.requests = new RequestCoalescer<Publish>({
       send: (publishes) => this.sendAll(byTopic(publishes)),
       sizeOf: (p) => p.bytes,
@@ -84,8 +94,9 @@ export class BatchingProducer {
   private async sendAll(request: readonly TopicMessages[]): Promise<void> {
     let unacknowledged = request;
     for (let sends = 1; ; sends++) {
-      const client = await this.producer();
-      const acknowledged = new Set((await client.sendBatch({ acks: -1, topicMessages: [...unacknowledged] })).map((r) => `${r.topicName}/${r.partition}`));
+      const sending = unacknowledged;
+      const results = await this.whileUnavailable(async () => (await this.producer()).sendBatch({ acks: -1, topicMessages: [...sending] }));
+      const acknowledged = new Set(results.map((r) => `${r.topicName}/${r.partition}`));
       unacknowledged = unacknowledged
         .map((t) => ({ topic: t.topic, messages: t.messages.filter((m) => !acknowledged.has(`${t.topic}/${m.partition}`)) }))
         .filter((t) => t.messages.length > 0);

@@ -29,6 +29,11 @@ export interface KafkaEventLogOptions {
   readonly replicationFactor?: number;
   /** min.insync.replicas of created topics (default: the cluster's). */
   readonly minInsyncReplicas?: number;
+  /**
+   * Idempotent producing (default true): a request sent again after a lost answer is not written twice.
+   * The cluster must serve InitProducerId (the IdempotentWrite permission; librdkafka's mock cluster cannot).
+   */
+  readonly idempotentProducer?: boolean;
   /** How long start-up waits for a broker to answer before it says the cluster is unreachable (default 10 s). */
   readonly connectTimeoutMs?: number;
   /** Producer and admin retries: exponential from initialMs to maxMs (defaults 1 s -> 16 s). */
@@ -61,7 +66,11 @@ export class KafkaEventLog implements EventLog {
   private readonly partitionCounts = new Map<string, number>();
   private readonly consumers = new Set<KafkaConsumer>();
   private producer: Promise<Producer> | undefined;
-  private readonly batches = new BatchingProducer(() => this.producerClient(), (topic) => this.partitionsOf(topic));
+  private readonly batches = new BatchingProducer(
+    () => this.producerClient(),
+    (topic) => this.partitionsOf(topic),
+    { whileUnavailable: (send) => this.untilAvailable('publish', send) },
+  );
   private readonly topicOffsets = new TopicOffsets();
   private admin: Promise<Admin> | undefined;
   private readonly publishSeconds: Histogram<'topic'> | undefined;
@@ -143,7 +152,18 @@ export class KafkaEventLog implements EventLog {
     const problems = topicProblems(topics, counts);
     if (problems.length) throw new TopicCatalogMismatchError(problems, topicProblemsHint(problems, mayCreate));
     for (const [name, n] of counts) this.partitionCounts.set(name, n);
+    await this.connectProducer();
     this.watch.start();
+  }
+
+  /** The producer connects at start, so a cluster that will not give an idempotent producer its id stops the start. */
+  private async connectProducer(): Promise<void> {
+    try {
+      await this.producerClient();
+    } catch (err) {
+      if (!(this.options.idempotentProducer ?? true)) throw err;
+      throw new IdempotentProducerError(err);
+    }
   }
 
   /** Partition count of each of these topics the cluster has. */
@@ -178,8 +198,8 @@ export class KafkaEventLog implements EventLog {
     const end = this.publishSeconds?.startTimer({ topic });
     const messages = records.map((r) => ({ value: r.value, ...(r.key !== undefined ? { key: r.key } : {}), ...(r.partition !== undefined ? { partition: r.partition } : {}) }));
     // kafkajs refreshes its metadata and retries a few times itself; past that, the leader is still
-    // out: wait for it (a record sent twice is skipped by its event id downstream).
-    await this.untilAvailable(`publish to ${topic}`, () => this.batches.send(topic, messages));
+    // out: the batching producer waits for it, sending the same request again (see whileUnavailable).
+    await this.batches.send(topic, messages);
     end?.();
   }
 
@@ -302,7 +322,18 @@ export class KafkaEventLog implements EventLog {
     if (this.closed) return Promise.reject(new EventLogClosedError('producer'));
     if (!this.producer) {
       const connecting = (async () => {
-        const producer = this.kafka.producer({ allowAutoTopicCreation: false });
+        const retry = this.options.retry ?? {};
+        // Idempotent: the brokers recognise a request sent again after a lost answer by its producer id
+        // and sequence numbers, instead of writing its records twice. One request in flight (the
+        // batching producer sends one at a time anyway), so a retry cannot reorder a partition.
+        const idempotent = this.options.idempotentProducer ?? true;
+        const producer = this.kafka.producer({
+          allowAutoTopicCreation: false,
+          ...(idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {}),
+          // Bounded, so an outage reaches whileUnavailable (which sends the same request again) and a
+          // closing log is not held by retries that never end (kafkajs's idempotent default).
+          retry: { initialRetryTime: retry.initialMs ?? 1000, maxRetryTime: retry.maxMs ?? 16_000, retries: retry.retries ?? 5 },
+        });
         await producer.connect();
         return producer;
       })();
@@ -324,6 +355,18 @@ export class KafkaEventLog implements EventLog {
       return admin;
     })();
     return this.admin;
+  }
+}
+
+/** The cluster did not give the idempotent producer a producer id (InitProducerId). */
+export class IdempotentProducerError extends Error {
+  override readonly name = 'IdempotentProducerError';
+  constructor(cause: unknown) {
+    super(
+      `Kafka did not give the idempotent producer a producer id (${cause instanceof Error ? cause.message : String(cause)}): ` +
+        'the cluster must allow IdempotentWrite, or set eventLog.idempotentProducer false (a request sent again after a lost answer may then be written twice)',
+      { cause },
+    );
   }
 }
 

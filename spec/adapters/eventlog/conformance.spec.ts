@@ -47,6 +47,8 @@ if (mockMissing) {
     heartbeatIntervalMs: 100,
     sessionTimeoutMs: 3000,
     maxWaitTimeMs: 100,
+    // The mock reports a controller that is none of its brokers: kafkajs cannot get a producer id from it.
+    idempotentProducer: false,
   });
   return {
     log,

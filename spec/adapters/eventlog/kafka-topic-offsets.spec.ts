@@ -27,7 +27,7 @@ describe('Kafka adapter end offsets of many topics at once (mock cluster)', func
   it('answers every partition of every catalog topic, each time on a fresh client', async () => {
     const specs = topicSpecs();
     for (let round = 0; round < 10; round++) {
-      const log = new KafkaEventLog({ brokers: cluster!.brokers, retry: { initialMs: 50, maxMs: 200 } });
+      const log = new KafkaEventLog({ brokers: cluster!.brokers, retry: { initialMs: 50, maxMs: 200 }, idempotentProducer: false });
       try {
         await log.createTopics(specs);
         const tps = specs.flatMap((t) => Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition })));
