@@ -15,13 +15,15 @@ const UNAVAILABLE = new Set([
   'RecordsNotAcknowledgedError',
 ]);
 
-interface KafkaJsErrorLike {
+export interface KafkaJsErrorLike {
   readonly name?: string;
+  readonly message?: string;
   readonly retriable?: boolean;
   readonly cause?: unknown;
 }
 
-function* chain(err: unknown): Generator<KafkaJsErrorLike> {
+/** The error and its causes, outermost first (kafkajs wraps a cause in retry and bail errors). */
+export function* chain(err: unknown): Generator<KafkaJsErrorLike> {
   const seen = new Set<unknown>();
   for (let e = err; e && typeof e === 'object' && !seen.has(e); e = (e as KafkaJsErrorLike).cause) {
     seen.add(e);

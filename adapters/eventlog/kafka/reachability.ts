@@ -5,6 +5,7 @@
 // once with the client's own error.
 import kafkajs, { type KafkaConfig } from 'kafkajs';
 import { EventLogUnreachableError } from '../../../runtime/ports/event-log.js';
+import { chain } from './broker-errors.js';
 
 const PAUSE_MS = 250;
 const FINAL_NAMES = new Set(['KafkaJSSASLAuthenticationError']);
@@ -34,7 +35,7 @@ export async function awaitReachable(config: KafkaConfig, timeoutMs: number): Pr
 }
 
 function isFinal(err: unknown): boolean {
-  for (let e = err as { name?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+  for (const e of chain(err)) {
     if (e.name && FINAL_NAMES.has(e.name)) return true;
     if (e.message && UNTRUSTED_CERTIFICATE.test(e.message)) return true;
   }
@@ -43,9 +44,9 @@ function isFinal(err: unknown): boolean {
 
 /** The innermost message: kafkajs repeats its cause's text around it. */
 function reason(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown };
-  while (e.cause && typeof e.cause === 'object' && (e.cause as { message?: string }).message) e = e.cause as typeof e;
-  return e.message ?? String(err);
+  let innermost: string | undefined;
+  for (const e of chain(err)) if (e.message) innermost = e.message;
+  return innermost ?? String(err);
 }
 
 function formatSeconds(ms: number): string {

@@ -9,14 +9,14 @@ eventLogConformance('in-process log', async () => {
   return { log, close: () => log.close() };
 });
 
+/** Short timings so joins, rebalances and empty fetches take milliseconds in a spec. */
+const FAST_GROUPS = { retry: { initialMs: 50, maxMs: 500, retries: 5 }, heartbeatIntervalMs: 100, sessionTimeoutMs: 3000, maxWaitTimeMs: 100 } as const;
+
 eventLogConformance('Kafka adapter on the test broker (kafkajs over TCP)', async () => {
   const broker = await KafkaTestBroker.start();
   const log = new KafkaEventLog({
     brokers: broker.brokers,
-    retry: { initialMs: 50, maxMs: 500, retries: 5 },
-    heartbeatIntervalMs: 100,
-    sessionTimeoutMs: 3000,
-    maxWaitTimeMs: 100,
+    ...FAST_GROUPS,
   });
   return {
     log,
@@ -43,10 +43,7 @@ if (mockMissing) {
   const cluster = await KafkaMockCluster.start(3);
   const log = new KafkaEventLog({
     brokers: cluster.brokers,
-    retry: { initialMs: 50, maxMs: 500, retries: 5 },
-    heartbeatIntervalMs: 100,
-    sessionTimeoutMs: 3000,
-    maxWaitTimeMs: 100,
+    ...FAST_GROUPS,
     // The mock reports a controller that is none of its brokers: kafkajs cannot get a producer id from it.
     idempotentProducer: false,
   });
