@@ -43,11 +43,14 @@ Options:
                          is a terminal, JSON lines otherwise)
   --http-port <port>     port for /metrics, /healthz, /readyz (0 = any free port)
   --no-http              do not serve /metrics, /healthz, /readyz
+  --print-tree           print the supervision tree this configuration runs, then exit
   -h, --help             show this text
 `;
 
 export interface CliArgs {
   readonly help: boolean;
+  /** Print the supervision tree and exit. */
+  readonly printTree: boolean;
   /** Erase the deployment's stores before starting. */
   readonly fresh: boolean;
   /** Skip the confirmation of --fresh. */
@@ -84,6 +87,7 @@ const OPTIONS = {
   'no-http': { type: 'boolean' },
   fresh: { type: 'boolean' },
   yes: { type: 'boolean' },
+  'print-tree': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -109,7 +113,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   try {
     ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: OPTIONS }));
   } catch (e) {
-    return { help: false, fresh: false, yes: false, overrides: {}, origins: new Map(), problems: [commandLineIssue((e as Error).message)] };
+    return { help: false, printTree: false, fresh: false, yes: false, overrides: {}, origins: new Map(), problems: [commandLineIssue((e as Error).message)] };
   }
   const overrides: Record<string, unknown> = {};
   const origins = new Map<string, string>();
@@ -146,6 +150,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   else if (values.mainnet) set('exchange.testnet', '--mainnet', false);
   return {
     help: values.help ?? false,
+    printTree: values['print-tree'] ?? false,
     fresh: values.fresh ?? false,
     yes: values.yes ?? false,
     ...(values.config !== undefined ? { configFile: values.config } : {}),

@@ -7,6 +7,7 @@
 // missing secret included), 3 the feed ended before the --events count, 4 the stop gave up before
 // it finished (shutdown.deadlineMs passed, or a second signal): it names the events not stored.
 import { writeFileSync } from 'node:fs';
+import type { Logger } from 'pino';
 import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
@@ -22,6 +23,7 @@ import { startRun, type RunHandle } from './run.js';
 import { formatSummary, type RunSummary } from './summary.js';
 import { DeploymentConflictError } from './deployment.js';
 import { confirmFresh } from './confirm-fresh.js';
+import { supervisionTreeText } from './print-tree.js';
 import { EventLogUnreachableError, TopicCatalogMismatchError } from '../runtime/ports/event-log.js';
 import { IdempotentProducerError } from '../adapters/eventlog/kafka/kafka-event-log.js';
 import { StoreUnreachableError } from '../runtime/ports/store-unreachable.js';
@@ -62,6 +64,14 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const logger = createOutputLogger(chooseLogOutput({ format: config.logFormat, level: config.logLevel }, currentTerminal()));
+  if (args.printTree) {
+    try {
+      process.stdout.write(await supervisionTreeText(config, logger));
+      return 0;
+    } catch (err) {
+      return startFailure(err, config, logger);
+    }
+  }
   if (args.fresh && !args.yes && !(await confirmFresh(config))) {
     process.stderr.write('regent: not erased; nothing was started\n');
     return 2;
@@ -106,42 +116,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     run = await startRun(config, { logger, fresh: args.fresh, signal: starting.signal, onFatal: (e) => (fatal = e) });
   } catch (err) {
-    if (err instanceof StartInterruptedError) {
-      process.stderr.write(`regent: ${err.message}\n`);
-      logger.flush();
-      return 0;
-    }
-    if (err instanceof StoreUnreachableError || err instanceof EventLogUnreachableError || err instanceof KafkaTlsError || err instanceof IdempotentProducerError) {
-      process.stderr.write(`regent: cannot start: ${err.message}\n`);
-      logger.flush();
-      return 1;
-    }
-    if (err instanceof DeploymentConflictError || err instanceof TopicCatalogMismatchError) {
-      process.stderr.write(`regent: cannot start: ${err.message}\n`);
-      logger.flush();
-      return err.exitCode;
-    }
-    if (err instanceof MissingSecretsError || err instanceof SecretFileError || err instanceof SecretValueError) {
-      const venueSecrets: readonly string[] = VENUE_SECRETS[config.exchange.kind];
-      const names = err instanceof MissingSecretsError ? err.missing : [err.secret];
-      const part = names.every((name) => venueSecrets.includes(name))
-        ? ` the ${config.exchange.kind} exchange`
-        : names.every((name) => KAFKA_SECRETS.includes(name))
-          ? ' the Kafka event log'
-          : '';
-      process.stderr.write(`regent: cannot start${part}: ${err.message}\n`);
-      logger.flush();
-      return err.exitCode;
-    }
-    if (err instanceof SettingFileError) {
-      process.stderr.write(`regent: cannot start: ${err.message}\n`);
-      logger.flush();
-      return err.exitCode;
-    }
-    logger.fatal({ err }, 'start failed');
-    process.stderr.write(`regent: could not start: ${(err as Error).message}\n`);
-    logger.flush();
-    return 1;
+    return startFailure(err, config, logger);
   }
   const { runtime, pump } = run.regent;
   const port = run.regent.httpPort();
@@ -254,4 +229,44 @@ function exitIfStillBusy(): void {
 function venueLabel(config: Config): string {
   const x = config.exchange;
   return x.kind === 'paper' ? 'paper exchange' : `${x.kind} ${x.testnet ? 'testnet' : 'MAINNET'}`;
+}
+
+/** What a failed start prints, and its exit code. */
+function startFailure(err: unknown, config: Config, logger: Logger): number {
+  if (err instanceof StartInterruptedError) {
+    process.stderr.write(`regent: ${err.message}\n`);
+    logger.flush();
+    return 0;
+  }
+  if (err instanceof StoreUnreachableError || err instanceof EventLogUnreachableError || err instanceof KafkaTlsError || err instanceof IdempotentProducerError) {
+    process.stderr.write(`regent: cannot start: ${err.message}\n`);
+    logger.flush();
+    return 1;
+  }
+  if (err instanceof DeploymentConflictError || err instanceof TopicCatalogMismatchError) {
+    process.stderr.write(`regent: cannot start: ${err.message}\n`);
+    logger.flush();
+    return err.exitCode;
+  }
+  if (err instanceof MissingSecretsError || err instanceof SecretFileError || err instanceof SecretValueError) {
+    const venueSecrets: readonly string[] = VENUE_SECRETS[config.exchange.kind];
+    const names = err instanceof MissingSecretsError ? err.missing : [err.secret];
+    const part = names.every((name) => venueSecrets.includes(name))
+      ? ` the ${config.exchange.kind} exchange`
+      : names.every((name) => KAFKA_SECRETS.includes(name))
+        ? ' the Kafka event log'
+        : '';
+    process.stderr.write(`regent: cannot start${part}: ${err.message}\n`);
+    logger.flush();
+    return err.exitCode;
+  }
+  if (err instanceof SettingFileError) {
+    process.stderr.write(`regent: cannot start: ${err.message}\n`);
+    logger.flush();
+    return err.exitCode;
+  }
+  logger.fatal({ err }, 'start failed');
+  process.stderr.write(`regent: could not start: ${(err as Error).message}\n`);
+  logger.flush();
+  return 1;
 }

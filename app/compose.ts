@@ -42,6 +42,7 @@ import { EventTypeRegistry } from '../runtime/events/event-types.js';
 import { logWorker } from '../runtime/intake/group-consumer.js';
 import { PostgresEventStore } from '../adapters/store/postgres/postgres-event-store.js';
 import { PartitionMaintenanceJob } from '../adapters/store/postgres/partition-maintenance.js';
+import { applicationTree } from '../supervisors/tree.js';
 import type { ChildSpec } from '../runtime/ports/supervision.js';
 import type { EventStore } from '../runtime/ports/event-store.js';
 import type { StateStore } from '../runtime/ports/state-store.js';
@@ -213,10 +214,11 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
     metrics,
     random: new SeededRandom(config.seed),
     supervision: config.supervision,
+    tree: applicationTree(config.supervision),
     snapshotEvery: config.snapshotEvery,
     maxBatchSize: config.eventLog.maxBatchSize,
     maxInFlightBatches: config.eventLog.maxInFlightBatches,
-    infra,
+    services: infra,
     eventTime,
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });

@@ -1,5 +1,6 @@
 // One zod schema for every Regent setting, each with its default (DESIGN.md, Layout: config/).
 // Objects are strict, so a misspelt key in a file or a REGENT_* variable is an error, not ignored.
+import { defaultSupervision, runtimeDefaults } from '../runtime/runtime-defaults.js';
 import { z } from 'zod';
 import { topicNames } from './topics.js';
 
@@ -83,7 +84,7 @@ const eventLog = z
     /** Kafka: how long start-up waits for a broker to answer before it reports the cluster unreachable. */
     connectTimeoutMs: posInt().default(10_000),
     /** Consumer group of the runtime (pods of one deployment share it). */
-    groupId: z.string().min(1).default('regent'),
+    groupId: z.string().min(1).default(runtimeDefaults.groupId),
     /** This pod's shard index (the StatefulSet ordinal): pod k of N owns the k-th partition range. */
     ordinal: nonNegInt().optional(),
     sessionTimeoutMs: posInt().default(30_000),
@@ -106,8 +107,8 @@ const eventLog = z
      * only a store would read), or of every topic with retention `records`.
      */
     retentionRecords: posInt().default(1000),
-    maxBatchSize: posInt().default(256),
-    maxInFlightBatches: posInt().default(8),
+    maxBatchSize: posInt().default(runtimeDefaults.maxBatchSize),
+    maxInFlightBatches: posInt().default(runtimeDefaults.maxInFlightBatches),
     tls: kafkaTls.prefault({}),
     /** Unset: no authentication. */
     sasl: kafkaSasl.optional(),
@@ -334,7 +335,7 @@ const store = z.strictObject({
   url: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/postgres'),
   schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('regent'),
   /** How long a restarted actor waits for the store writer to catch up before using its in-memory state. */
-  rehydrationWaitMs: nonNegInt().default(5000),
+  rehydrationWaitMs: nonNegInt().default(runtimeDefaults.storeWaitMs),
   /** How long opening a connection may take before PostgreSQL counts as unreachable (a refused one fails at once). */
   connectTimeoutMs: posInt().default(10_000),
 });
@@ -366,13 +367,13 @@ const chaos = z.strictObject({
 });
 
 const supervision = z.strictObject({
-  maxRestarts: nonNegInt().default(10),
-  withinMs: posInt().default(60_000),
-  backoffMinMs: nonNegInt().default(10),
-  backoffMaxMs: nonNegInt().default(2000),
-  jitter: unit().default(0.2),
-  maxMessageRetries: nonNegInt().default(3),
-  shutdownMs: nonNegInt().default(5000),
+  maxRestarts: nonNegInt().default(defaultSupervision.maxRestarts),
+  withinMs: posInt().default(defaultSupervision.withinMs),
+  backoffMinMs: nonNegInt().default(defaultSupervision.backoffMinMs),
+  backoffMaxMs: nonNegInt().default(defaultSupervision.backoffMaxMs),
+  jitter: unit().default(defaultSupervision.jitter),
+  maxMessageRetries: nonNegInt().default(defaultSupervision.maxMessageRetries),
+  shutdownMs: nonNegInt().default(defaultSupervision.shutdownMs),
 });
 
 const shutdown = z.strictObject({
@@ -412,7 +413,7 @@ export const configSchema = z.strictObject({
   supervision: supervision.prefault({}),
   shutdown: shutdown.prefault({}),
   positions: positions.prefault({}),
-  snapshotEvery: posInt().default(100),
+  snapshotEvery: posInt().default(runtimeDefaults.snapshotEvery),
 }).superRefine(overridesOfTradedTokens, { when: () => true });
 
 /**

@@ -1,10 +1,10 @@
-// The runtime: builds the supervision tree of DESIGN.md over nact, wires the router, registry and
-// publisher to the ports it is given, and exposes start, stop, drain and introspection.
+// The runtime: runs the supervision tree it is given (runtime/supervision/tree.ts) over nact, wires
+// the router, registry and publisher to the ports it is given, and exposes start, stop, drain and
+// introspection. Without a tree it runs the standard one:
 //
 //   root (one_for_one)
-//   ├── agents     (one_for_one): singleton agents; keyed agents as on-demand sub-supervisors
-//   ├── positions  (one_for_one, children on demand): position:<token>
-//   └── infra      (one_for_one): event-log consumer, plus any extra services (HTTP, ...)
+//   ├── agents     (one_for_one): one simple_one_for_one family per keyed agent; singletons on demand
+//   └── infra      (one_for_one): store writer, event-log consumers, then the services it was given
 //
 // Children start in list order and stop in reverse, so infra starts last (the actors are up
 // before the first record arrives) and stops first (intake drains into live actors and commits
@@ -34,26 +34,11 @@ import { ActorRegistry } from './cells/registry.js';
 import { Router } from './intake/router.js';
 import type { ChildSpec } from './ports/supervision.js';
 import { Supervisor, type RestartReport, type SupervisionEnv } from './supervision/supervisor.js';
+import { standardTree, type TreeDescription, type TreeSpec } from './supervision/tree.js';
+import { buildPlan, describePlan, planTree, type TreePlan } from './supervision/tree-plan.js';
+import { defaultSupervision, runtimeDefaults, type SupervisionSettings } from './runtime-defaults.js';
 
-export interface SupervisionSettings {
-  readonly maxRestarts: number;
-  readonly withinMs: number;
-  readonly backoffMinMs: number;
-  readonly backoffMaxMs: number;
-  readonly jitter: number;
-  readonly maxMessageRetries: number;
-  readonly shutdownMs: number;
-}
-
-export const defaultSupervision: SupervisionSettings = {
-  maxRestarts: 10,
-  withinMs: 60_000,
-  backoffMinMs: 10,
-  backoffMaxMs: 2000,
-  jitter: 0.2,
-  maxMessageRetries: 3,
-  shutdownMs: 5000,
-};
+export { defaultSupervision, type SupervisionSettings } from './runtime-defaults.js';
 
 export interface RuntimeOptions {
   readonly eventLog: EventLog;
@@ -70,6 +55,8 @@ export interface RuntimeOptions {
   readonly storeGroupId?: string;
   /** How long an in-process restart waits for the store writer to catch up (ms). */
   readonly storeWaitMs?: number;
+  /** The supervision tree to run (default: standardTree of the supervision settings). */
+  readonly tree?: TreeSpec;
   readonly name?: string;
   readonly logger?: Logger;
   readonly metrics?: RuntimeMetrics;
@@ -79,10 +66,8 @@ export interface RuntimeOptions {
   readonly maxBatchSize?: number;
   readonly maxInFlightBatches?: number;
   readonly memberMetadata?: Record<string, unknown>;
-  /** Keyed agents hosted under the `positions` supervisor (default: ['position']). */
-  readonly positionAgents?: readonly string[];
-  /** Extra infra children (HTTP server, store writer), started after the consumer. */
-  readonly infra?: readonly ChildSpec[];
+  /** Extra children (HTTP server, venue fills, maintenance jobs): the tree's `services` slot, started after the intakes. */
+  readonly services?: readonly ChildSpec[];
   /** How often idle keyed actors are checked for passivation (ms; 0 disables). */
   readonly passivationSweepMs?: number;
   /** Seeded chaos: handler failures and actor kills (off unless given). */
@@ -131,14 +116,17 @@ export class Runtime {
   private sweep: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' | 'failed' = 'new';
   private readonly watermark: StoreWatermark | undefined;
-  /** Topics the store writer persists (set at start). */
-  private storedTopics: readonly string[] = [];
+  /** Topics created at start (with their DLQs) and the ones the store writer persists. */
+  private readonly topics: readonly TopicSpec[];
+  private readonly storedTopics: readonly string[];
+  /** The tree as it will run, checked against the agents when the runtime is built. */
+  private readonly plan: TreePlan;
 
   constructor(private readonly options: RuntimeOptions) {
     this.metrics = options.metrics ?? new RuntimeMetrics();
     this.log = options.logger ?? silentLogger;
     this.types = new EventTypeRegistry(options.eventTypes);
-    this.groupId = options.groupId ?? 'regent';
+    this.groupId = options.groupId ?? runtimeDefaults.groupId;
     this.settings = { ...defaultSupervision, ...options.supervision };
     this.publisher = new Publisher(options.eventLog, this.types, this.metrics, this.log);
     this.health = new Health(this.metrics, this.log);
@@ -158,9 +146,9 @@ export class Runtime {
         ...(eventStore ? { eventStore } : {}),
         processedBound: (agent) => this.processedBound(agent),
         storedUpTo: () => (eventStore ? eventStore.offsets(this.storeGroupId) : Promise.resolve(new Map())),
-        storeWaitMs: options.storeWaitMs ?? 5000,
+        storeWaitMs: options.storeWaitMs ?? runtimeDefaults.storeWaitMs,
         lineage: () => options.eventLog.lineage(),
-        snapshotEvery: options.snapshotEvery ?? 100,
+        snapshotEvery: options.snapshotEvery ?? runtimeDefaults.snapshotEvery,
         maxMessageRetries: this.settings.maxMessageRetries,
         topicOf: (type) => this.types.topicOf(type),
         ...(this.faults ? { faults: this.faults } : {}),
@@ -171,7 +159,7 @@ export class Runtime {
     );
     const router = (agents: readonly AgentDefinition[]) =>
       new Router(agents, this.types, this.registry, this.publisher, this.metrics, this.log, {
-        maxInFlightBatches: options.maxInFlightBatches ?? 8,
+        maxInFlightBatches: options.maxInFlightBatches ?? runtimeDefaults.maxInFlightBatches,
       });
     const keyed = options.agents.filter((a) => a.key !== 'singleton');
     const singletons = options.agents.filter((a) => a.key === 'singleton');
@@ -181,6 +169,15 @@ export class Runtime {
         ? [{ id: 'singleton-consumer', groupId: this.singletonGroupId, assignment: 'single-owner' as const, agents: singletons, router: router(singletons) }]
         : []),
     ];
+    this.topics = options.topics ?? this.derivedTopics();
+    this.storedTopics = this.topics.map((t) => t.name).filter((t) => !t.endsWith('.dlq'));
+    const s = this.settings;
+    this.plan = planTree(options.tree ?? standardTree({ strategy: 'one_for_one', intensity: s.maxRestarts, period: s.withinMs }), {
+      agents: options.agents,
+      ...(options.eventStore ? { storeWriter: this.storeWriterSpec(options.eventStore) } : {}),
+      intakes: this.intakes.map((intake) => this.intakeSpec(intake)),
+      services: options.services ?? [],
+    });
     this.metrics.sampler = () => {
       for (const [agent, { actors, depth }] of this.registry.load()) {
         this.metrics.actors.set({ agent }, actors);
@@ -200,88 +197,23 @@ export class Runtime {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`runtime cannot start from state ${this.state}`);
     const { eventLog } = this.options;
-    const topics = this.options.topics ?? this.derivedTopics();
     const withDlqs = new Map<string, TopicSpec>();
-    for (const t of topics) {
+    for (const t of this.topics) {
       withDlqs.set(t.name, t);
       if (!t.name.endsWith('.dlq') && !withDlqs.has(dlqTopicOf(t.name))) withDlqs.set(dlqTopicOf(t.name), { name: dlqTopicOf(t.name), partitions: t.partitions });
     }
     await eventLog.createTopics([...withDlqs.values()]);
-    this.storedTopics = topics.map((t) => t.name).filter((t) => !t.endsWith('.dlq'));
     this.warnIfNotCoPartitioned();
     await this.options.eventStore?.migrate();
 
-    const env = this.supervisionEnv();
-    const s = this.settings;
-    const flags = { strategy: 'one_for_one' as const, intensity: s.maxRestarts, period: s.withinMs };
-    const positionAgents = new Set(this.options.positionAgents ?? ['position']);
-    const positions = new Supervisor('positions', flags, [], env);
-    const agentChildren: ChildSpec[] = [];
-    const singletons: AgentDefinition[] = [];
-    for (const agent of this.options.agents) {
-      if (agent.key === 'singleton') {
-        singletons.push(agent);
-      } else if (positionAgents.has(agent.name)) {
-        this.registry.family(agent, positions);
-      } else {
-        const family = new Supervisor(agent.name, flags, [], env);
-        this.registry.family(agent, family);
-        agentChildren.push(family.asChildSpec(s.shutdownMs * 2));
-      }
-    }
-    const agents = new Supervisor('agents', flags, agentChildren, env);
     // Singletons start on demand, on the pod that owns their intake, so a standby never writes
     // a stale snapshot over the owner's.
-    for (const agent of singletons) this.registry.family(agent, agents);
-    const infra = new Supervisor(
-      'infra',
-      flags,
-      [
-        ...(this.options.eventStore
-          ? [
-              storeWriter({
-                eventLog,
-                eventStore: this.options.eventStore,
-                types: this.types,
-                groupId: this.storeGroupId,
-                topics: this.storedTopics,
-                maxBatchSize: this.options.maxBatchSize ?? 256,
-                shutdownMs: s.shutdownMs * 4,
-                log: this.log,
-                health: this.health,
-                deadLetter: (letter) => this.publisher.deadLetter(letter),
-                ...(this.watermark ? { onStored: (tp: TopicPartition, next: number) => this.watermark!.advance(tp, next) } : {}),
-                ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
-              }),
-            ]
-          : []),
-        ...this.intakes.map((intake) =>
-          consumerWorker({
-            id: intake.id,
-            eventLog,
-            router: intake.router,
-            groupId: intake.groupId,
-            assignment: intake.assignment,
-            maxBatchSize: this.options.maxBatchSize ?? 256,
-            shutdownMs: s.shutdownMs * 4,
-            ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
-          }),
-        ),
-        ...(this.options.infra ?? []),
-      ],
-      env,
-    );
-    this.root = new Supervisor(
-      'root',
-      flags,
-      [agents.asChildSpec(s.shutdownMs * 2), positions.asChildSpec(s.shutdownMs * 2), infra.asChildSpec(s.shutdownMs * 4)],
-      env,
-    );
+    this.root = buildPlan(this.plan, this.supervisionEnv(), (agent, supervisor) => this.registry.family(agent, supervisor));
     // nact finds actors by system name in a process-wide map: every runtime needs its own name.
     this.nact = startNactSystem(`${this.options.name ?? `regent-${this.groupId}`}-${++runtimeCount}`);
     this.state = 'running';
     await this.root.start(this.nact);
-    const sweepMs = this.options.passivationSweepMs ?? 10_000;
+    const sweepMs = this.options.passivationSweepMs ?? runtimeDefaults.passivationSweepMs;
     if (sweepMs > 0) {
       this.sweep = setInterval(() => void this.registry.passivateIdle().catch((err) => this.log.error({ err }, 'passivation failed')), sweepMs);
       this.sweep.unref();
@@ -382,9 +314,44 @@ export class Runtime {
     return groups;
   }
 
-  /** The supervision tree as data, for logs and the dashboard. */
+  /** The supervision tree as it runs (with each child's status), for logs and the dashboard. */
   describe() {
     return this.root?.describe();
+  }
+
+  /** The supervision tree as it will run, before start: supervisors, workers and the actors started on demand. */
+  describeTree(): TreeDescription {
+    return describePlan(this.plan, (agent) => this.registry.actorPolicy(agent));
+  }
+
+  private storeWriterSpec(eventStore: EventStore): ChildSpec {
+    return storeWriter({
+      eventLog: this.options.eventLog,
+      eventStore,
+      types: this.types,
+      groupId: this.storeGroupId,
+      topics: this.storedTopics,
+      maxBatchSize: this.options.maxBatchSize ?? runtimeDefaults.maxBatchSize,
+      shutdownMs: this.settings.shutdownMs * 4,
+      log: this.log,
+      health: this.health,
+      deadLetter: (letter) => this.publisher.deadLetter(letter),
+      ...(this.watermark ? { onStored: (tp: TopicPartition, next: number) => this.watermark!.advance(tp, next) } : {}),
+      ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
+    });
+  }
+
+  private intakeSpec(intake: Intake): ChildSpec {
+    return consumerWorker({
+      id: intake.id,
+      eventLog: this.options.eventLog,
+      router: intake.router,
+      groupId: intake.groupId,
+      assignment: intake.assignment,
+      maxBatchSize: this.options.maxBatchSize ?? runtimeDefaults.maxBatchSize,
+      shutdownMs: this.settings.shutdownMs * 4,
+      ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
+    });
   }
 
   states<S = unknown>(agent: string): Map<string, S> {

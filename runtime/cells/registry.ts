@@ -5,7 +5,7 @@ import { actorIdOf, type AgentDefinition } from '../agent/agent.js';
 import { rehydrate } from './rehydration.js';
 import { ActorCell, type CellEnv } from './actor-cell.js';
 import type { Delivery } from '../intake/delivery.js';
-import type { ChildSpec } from '../ports/supervision.js';
+import { workerSpec, type BackoffSpec, type ChildSpec, type RestartType } from '../ports/supervision.js';
 import type { Supervisor } from '../supervision/supervisor.js';
 
 interface Family {
@@ -143,15 +143,14 @@ export class ActorRegistry {
     family.supervisor.add(this.childSpec(cell)).catch((err) => this.env.log.error({ err, actor: cell.id }, 'spawn failed'));
   }
 
+  /** How an agent's actors are supervised: its own policy, or permanent with the runtime's shutdown time. */
+  actorPolicy(agent: AgentDefinition): { restart: RestartType; shutdown: number; backoff?: BackoffSpec } {
+    const s = agent.supervision;
+    return { restart: s?.restart ?? 'permanent', shutdown: s?.shutdownMs ?? this.options.shutdownMs, ...(s?.backoff ? { backoff: s.backoff } : {}) };
+  }
+
   private childSpec(cell: ActorCell): ChildSpec {
-    const s = cell.agent.supervision;
-    return {
-      id: cell.id,
-      start: (link) => cell.start(link),
-      restart: s?.restart ?? 'permanent',
-      shutdown: s?.shutdownMs ?? this.options.shutdownMs,
-      type: 'worker',
-      ...(s?.backoff ? { backoff: s.backoff } : {}),
-    };
+    const { shutdown, ...policy } = this.actorPolicy(cell.agent);
+    return workerSpec(cell.id, shutdown, (link) => cell.start(link), policy);
   }
 }

@@ -2,7 +2,12 @@
 // { strategy, intensity, period } and, per child, { id, start, restart, shutdown, type, backoff }.
 import type { NactRef } from '../cells/nact-host.js';
 
-export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
+/**
+ * How a supervisor restarts: the failed child alone, all its children, or the failed one and those
+ * started after it. `simple_one_for_one` is one_for_one for a supervisor whose children are all
+ * instances of one kind, started on demand (a keyed agent's actors).
+ */
+export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one' | 'simple_one_for_one';
 /** permanent: always restarted; transient: restarted after a crash only; temporary: never. */
 export type RestartType = 'permanent' | 'transient' | 'temporary';
 
@@ -42,13 +47,29 @@ export interface RunningChild {
   kill?(): void;
 }
 
+/**
+ * How long a graceful stop may take before the child is killed (ms), or `infinity` for a
+ * supervisor: it waits for its subtree, whose workers each have their own limit (OTP's advice).
+ */
+export type Shutdown = number | 'infinity';
+
 export interface ChildSpec {
   readonly id: string;
   readonly start: (link: ChildLink) => Promise<RunningChild> | RunningChild;
   readonly restart: RestartType;
-  readonly shutdown: number;
+  readonly shutdown: Shutdown;
   readonly type: 'worker' | 'supervisor';
   readonly backoff?: BackoffSpec;
+}
+
+export interface WorkerOptions {
+  readonly restart?: RestartType;
+  readonly backoff?: BackoffSpec;
+}
+
+/** The child spec of a worker: permanent unless told otherwise. */
+export function workerSpec(id: string, shutdownMs: number, start: ChildSpec['start'], options: WorkerOptions = {}): ChildSpec {
+  return { id, start, restart: options.restart ?? 'permanent', shutdown: shutdownMs, type: 'worker', ...(options.backoff ? { backoff: options.backoff } : {}) };
 }
 
 export class EscalationError extends Error {

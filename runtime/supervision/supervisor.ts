@@ -14,6 +14,7 @@ import {
   type ChildSpec,
   type FailureDetail,
   type RunningChild,
+  type Shutdown,
   type SupervisorFlags,
 } from '../ports/supervision.js';
 import { RestartIntensity } from './restart-intensity.js';
@@ -65,13 +66,16 @@ export class Supervisor implements RunningChild {
     specs: readonly ChildSpec[],
     private readonly env: SupervisionEnv,
   ) {
+    if (flags.strategy === 'simple_one_for_one' && specs.length > 0) {
+      throw new Error(`supervisor ${name}: simple_one_for_one starts its children on demand, none at start`);
+    }
     this.intensity = new RestartIntensity(flags.intensity, flags.period);
     for (const spec of specs) this.children.push(this.entry(spec));
   }
 
-  /** This supervisor as a child of another (its `start` attaches it under the parent). */
-  asChildSpec(shutdown = 30_000): ChildSpec {
-    return { id: this.name, start: (link) => this.start(link), restart: 'permanent', shutdown, type: 'supervisor' };
+  /** This supervisor as a child of another (its `start` attaches it under the parent); it waits for its subtree to stop. */
+  asChildSpec(): ChildSpec {
+    return { id: this.name, start: (link) => this.start(link), restart: 'permanent', shutdown: 'infinity', type: 'supervisor' };
   }
 
   /** Starts under a parent link, or as a root under a nact system ref. */
@@ -135,7 +139,7 @@ export class Supervisor implements RunningChild {
       children: this.children.map((c) =>
         c.handle instanceof Supervisor
           ? c.handle.describe()
-          : { id: c.spec.id, type: c.spec.type, restart: c.spec.restart, status: c.status },
+          : { id: c.spec.id, type: c.spec.type, restart: c.spec.restart, shutdown: c.spec.shutdown, status: c.status },
       ),
     };
   }
@@ -208,12 +212,8 @@ export class Supervisor implements RunningChild {
     entry.status = 'stopped';
   }
 
-  /** Stops a child gracefully, or kills it once its `shutdown` time has passed. */
+  /** Stops a child gracefully, or kills it once its `shutdown` time has passed (never, for `infinity`). */
   private async stopWithin(entry: ChildEntry, handle: RunningChild, reason: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), entry.spec.shutdown);
-    });
     const stopped = handle.stop(reason).then(
       () => 'stopped' as const,
       (err) => {
@@ -221,6 +221,15 @@ export class Supervisor implements RunningChild {
         return 'stopped' as const;
       },
     );
+    const limit = entry.spec.shutdown;
+    if (limit === 'infinity') {
+      await stopped;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), limit);
+    });
     const result = await Promise.race([stopped, timedOut]);
     clearTimeout(timer);
     if (result === 'timeout') {
@@ -284,7 +293,7 @@ export class Supervisor implements RunningChild {
 
     const index = this.children.indexOf(entry);
     const group =
-      this.flags.strategy === 'one_for_one'
+      this.flags.strategy === 'one_for_one' || this.flags.strategy === 'simple_one_for_one'
         ? [entry]
         : this.flags.strategy === 'one_for_all'
           ? [...this.children]
@@ -324,7 +333,7 @@ export class Supervisor implements RunningChild {
 export interface SupervisorDescription extends SupervisorFlags {
   readonly name: string;
   readonly state: string;
-  readonly children: ReadonlyArray<SupervisorDescription | { id: string; type: string; restart: string; status: string }>;
+  readonly children: ReadonlyArray<SupervisorDescription | { id: string; type: string; restart: string; shutdown: Shutdown; status: string }>;
 }
 
 function isLink(x: ChildLink | NactRef): x is ChildLink {

@@ -47,7 +47,7 @@ describe('operations: metrics, health and correlated logs', () => {
       topics: [{ name: 'ops.pings', partitions: 1 }],
       logger: createLogger('info', sink),
       metrics,
-      infra: [
+      services: [
         opsServer({
           host: '127.0.0.1',
           port: 0,

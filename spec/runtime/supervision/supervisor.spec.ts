@@ -118,7 +118,7 @@ describe('Supervisor', () => {
     const reports: RestartReport[] = [];
     const e = env(reports);
     const inner = new Supervisor('inner', { strategy: 'one_for_one', intensity: 2, period: 60_000 }, [w.spec('a'), w.spec('b')], e);
-    const outer = new Supervisor('outer', { strategy: 'one_for_one', intensity: 5, period: 60_000 }, [inner.asChildSpec(1000)], e);
+    const outer = new Supervisor('outer', { strategy: 'one_for_one', intensity: 5, period: 60_000 }, [inner.asChildSpec()], e);
     supervisors.push(outer);
     await outer.start(system);
     for (let i = 1; i <= 3; i++) {
@@ -173,6 +173,39 @@ describe('Supervisor', () => {
     await sup.start(system);
     await sup.stop();
     expect(w.journal).to.deep.equal(['start slow', 'stop slow (shutdown)', 'kill slow']);
+  });
+
+  it('waits for a child supervisor to stop its subtree however long it takes (shutdown infinity), never killing it', async () => {
+    const w = new Workers();
+    let release!: () => void;
+    const slowStop = new Promise<void>((resolve) => (release = resolve));
+    const slow: ChildSpec = { ...w.spec('slow', { shutdown: 1 }), shutdown: 'infinity', start: () => ({ stop: () => slowStop, kill: () => w.journal.push('kill slow') }) };
+    const inner = new Supervisor('inner', { strategy: 'one_for_one', intensity: 5, period: 60_000 }, [slow], env([]));
+    expect(inner.asChildSpec().shutdown).to.equal('infinity');
+    const outer = new Supervisor('outer', { strategy: 'one_for_one', intensity: 5, period: 60_000 }, [inner.asChildSpec()], env([]));
+    await outer.start(system);
+    let stopped = false;
+    const stopping = outer.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // well past any millisecond limit
+    expect(stopped, 'still waiting for the subtree').to.equal(false);
+    release();
+    await stopping;
+    expect(w.journal, 'nothing killed').to.not.include('kill slow');
+  });
+
+  it('simple_one_for_one takes children on demand only, and restarts a crashed one alone', async () => {
+    const w = new Workers();
+    const flags = { strategy: 'simple_one_for_one' as const, intensity: 5, period: 60_000 };
+    expect(() => new Supervisor('family', flags, [w.spec('a')], env([]))).to.throw(/simple_one_for_one starts its children on demand/);
+    const family = new Supervisor('family', flags, [], env([]));
+    supervisors.push(family);
+    await family.start(system);
+    await family.add(w.spec('a'));
+    await family.add(w.spec('b'));
+    w.journal.length = 0;
+    w.crash('a');
+    await waitFor('a restarted', () => w.journal.includes('start a'));
+    expect(w.journal).to.deep.equal(['stop a (crashed)', 'start a']);
   });
 });
 
