@@ -46,8 +46,8 @@ interface ChildEntry {
   status: ChildStatus;
   handle?: RunningChild;
   readonly attempts: RestartIntensity;
-  /** Bumped on every (re)start, so a late report from an old incarnation is ignored. */
-  generation: number;
+  /** Bumped on every (re)start, so a late report from an earlier incarnation is ignored (as the actor cell does). */
+  incarnation: number;
 }
 
 export class Supervisor implements RunningChild {
@@ -162,7 +162,7 @@ export class Supervisor implements RunningChild {
     // while (a few maximum delays), so one crash an hour never waits the maximum.
     const backoff = spec.backoff ?? this.env.defaultBackoff;
     const window = Math.max(1000, backoff.max * 4);
-    return { spec, status: 'stopped', attempts: new RestartIntensity(Number.MAX_SAFE_INTEGER, window), generation: 0 };
+    return { spec, status: 'stopped', attempts: new RestartIntensity(Number.MAX_SAFE_INTEGER, window), incarnation: 0 };
   }
 
   private serial(step: () => Promise<void>): Promise<void> {
@@ -172,8 +172,8 @@ export class Supervisor implements RunningChild {
   }
 
   private linkFor(entry: ChildEntry): ChildLink {
-    const generation = entry.generation;
-    const current = () => entry.generation === generation && entry.status === 'running';
+    const incarnation = entry.incarnation;
+    const current = () => entry.incarnation === incarnation && entry.status === 'running';
     return {
       childId: entry.spec.id,
       parentRef: this.ref!,
@@ -191,7 +191,7 @@ export class Supervisor implements RunningChild {
   }
 
   private async startChild(entry: ChildEntry): Promise<void> {
-    entry.generation++;
+    entry.incarnation++;
     entry.status = 'starting';
     try {
       entry.handle = await entry.spec.start(this.linkFor(entry));
@@ -206,7 +206,7 @@ export class Supervisor implements RunningChild {
     const handle = entry.handle;
     const wasLive = entry.status === 'running' || entry.status === 'starting';
     const crashed = entry.status === 'failed';
-    entry.generation++;
+    entry.incarnation++;
     entry.status = 'stopping';
     if (handle && (wasLive || crashed)) await this.stopWithin(entry, handle, crashed ? 'crashed' : reason);
     entry.status = 'stopped';
@@ -247,7 +247,7 @@ export class Supervisor implements RunningChild {
     }
     this.sleeps.clear();
     for (const entry of [...this.children].reverse()) {
-      entry.generation++;
+      entry.incarnation++;
       entry.status = 'stopped';
       entry.handle?.kill?.();
     }
