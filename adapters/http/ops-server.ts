@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
-import type { ChildSpec } from '../../runtime/ports/supervision.js';
+import { workerSpec, type ChildSpec } from '../../runtime/ports/supervision.js';
 import { hostRule } from './host-check.js';
 import { operatorRoute, type OperatorApi } from './operator-routes.js';
 
@@ -47,47 +47,44 @@ export interface OpsServerOptions {
   readonly operator?: OperatorApi;
 }
 
+/** How long closing the server may take before its connections are cut. */
+const SHUTDOWN_MS = 2000;
+
 export function opsServer(options: OpsServerOptions): ChildSpec {
-  return {
-    id: 'http',
-    restart: 'permanent',
-    shutdown: 2000,
-    type: 'worker',
-    start: async (link) => {
-      const hostAllowed = hostRule({ listenHost: options.host, allowedHosts: options.allowedHosts ?? [], machineName: hostname() });
-      const server = createServer((req, res) => {
-        if (!hostAllowed(req.headers.host)) {
-          // Before the body is read: a rebound page gets nothing, whatever it sends.
-          send(res, json(403, { error: 'this Host name is not served here (DNS-rebinding protection); an operator can allow it in http.allowedHosts' }), true);
-          return;
-        }
-        void readBody(req)
-          .then((body) => respond(req, body, options))
-          .then(
-            (answer) => send(res, answer),
-            (err: unknown) => {
-              if (err instanceof BodyTooLargeError) return send(res, json(413, { error: err.message }), true);
-              // The detail may name internal hosts: the caller gets no more than this.
-              send(res, { status: 500, type: 'text/plain', body: 'internal error\n' });
-            },
-          );
-      });
-      await listen(server, options.host, options.port);
-      options.onListening?.((server.address() as AddressInfo).port);
-      server.on('error', (err) => link.failed(err));
-      return {
-        stop: () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
-          }),
-        kill: () => {
-          server.close();
+  return workerSpec('http', SHUTDOWN_MS, async (link) => {
+    const hostAllowed = hostRule({ listenHost: options.host, allowedHosts: options.allowedHosts ?? [], machineName: hostname() });
+    const server = createServer((req, res) => {
+      if (!hostAllowed(req.headers.host)) {
+        // Before the body is read: a rebound page gets nothing, whatever it sends.
+        send(res, json(403, { error: 'this Host name is not served here (DNS-rebinding protection); an operator can allow it in http.allowedHosts' }), true);
+        return;
+      }
+      void readBody(req)
+        .then((body) => respond(req, body, options))
+        .then(
+          (answer) => send(res, answer),
+          (err: unknown) => {
+            if (err instanceof BodyTooLargeError) return send(res, json(413, { error: err.message }), true);
+            // The detail may name internal hosts: the caller gets no more than this.
+            send(res, { status: 500, type: 'text/plain', body: 'internal error\n' });
+          },
+        );
+    });
+    await listen(server, options.host, options.port);
+    options.onListening?.((server.address() as AddressInfo).port);
+    server.on('error', (err) => link.failed(err));
+    return {
+      stop: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
           server.closeAllConnections();
-        },
-      };
-    },
-  };
+        }),
+      kill: () => {
+        server.close();
+        server.closeAllConnections();
+      },
+    };
+  });
 }
 
 /** Answers, and with `close` ends the connection after it (the request was not read to its end). */
