@@ -4,6 +4,7 @@
 // a REGENT_* variable is an error, not ignored.
 import { z } from 'zod';
 import { executionSchema } from '../actors/execution/config.js';
+import { marketDataTypes } from '../actors/market/events.js';
 import { positionSchema } from '../actors/position/config.js';
 import { riskSchema } from '../actors/risk/config.js';
 import { tradingSchema } from '../actors/trading/config.js';
@@ -119,8 +120,6 @@ const eventLog = z
   });
 
 export const feedKinds = ['synthetic', 'csv', 'jsonl'] as const;
-/** What a feed may carry: market data. Commands and trades come only from inside (operator API, execution). */
-export const marketDataTypes = ['price.tick', 'liquidation', 'sentiment.update'] as const;
 
 const feed = z
   .strictObject({
@@ -313,7 +312,6 @@ function overridesOfTradedTokens(config: unknown, ctx: z.core.$RefinementCtx): v
 }
 
 export type Config = z.output<typeof configSchema>;
-export type FeedConfig = Config['feed'];
 
 /** Every setting at its default. */
 export function defaultConfig(): Config {
