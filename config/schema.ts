@@ -1,14 +1,16 @@
-// One zod schema for every Regent setting, each with its default (DESIGN.md, Layout: config/).
+// The zod schema of every Regent setting, each with its default (DESIGN.md, Layout: config/). The
+// actors' settings are slices kept with their actors (actors/<name>/config.ts), composed here with
+// the settings of the adapters and the runtime (whose defaults are runtime/runtime-defaults.ts).
 // Objects are strict, so a misspelt key in a file or a REGENT_* variable is an error, not ignored.
 import { defaultSupervision, runtimeDefaults } from '../runtime/runtime-defaults.js';
 import { z } from 'zod';
+import { executionSchema } from '../actors/execution/config.js';
+import { marketDataTypes } from '../actors/market/events.js';
+import { positionSchema } from '../actors/position/config.js';
+import { riskSchema } from '../actors/risk/config.js';
+import { tradingSchema } from '../actors/trading/config.js';
+import { nonNeg, nonNegInt, posInt, posNum, unit } from '../runtime/kit/setting-numbers.js';
 import { topicNames } from './topics.js';
-
-const posInt = () => z.number().int().positive();
-const nonNegInt = () => z.number().int().nonnegative();
-const posNum = () => z.number().positive();
-const nonNeg = () => z.number().nonnegative();
-const unit = () => z.number().min(0).max(1);
 
 const http = z.strictObject({
   enabled: z.boolean().default(true),
@@ -119,8 +121,6 @@ const eventLog = z
   });
 
 export const feedKinds = ['synthetic', 'csv', 'jsonl'] as const;
-/** What a feed may carry: market data. Commands and trades come only from inside (operator API, execution). */
-export const marketDataTypes = ['price.tick', 'liquidation', 'sentiment.update'] as const;
 
 const feed = z
   .strictObject({
@@ -147,126 +147,6 @@ const feed = z
     error: (iss) => `required when feed.kind is "${(iss.input as { kind?: string } | undefined)?.kind}"`,
     params: { relatedPath: 'feed.kind' },
   });
-
-const weights = z.strictObject({
-  sma: nonNeg().default(0.2),
-  ema: nonNeg().default(0.2),
-  rsi: nonNeg().default(0.2),
-  macd: nonNeg().default(0.2),
-  bollinger: nonNeg().default(0.2),
-});
-
-const trading = z.strictObject({
-  weights: weights.prefault({}),
-  threshold: unit().default(0.35),
-  smaPeriod: posInt().default(20),
-  emaPeriod: posInt().default(12),
-  rsiPeriod: posInt().default(14),
-  bbPeriod: posInt().default(20),
-  bbStdDev: posNum().default(2),
-  macdFast: posInt().default(12),
-  macdSlow: posInt().default(26),
-  macdSignal: posInt().default(9),
-  historySize: posInt().default(50),
-  cooldownMs: nonNegInt().default(60_000),
-});
-
-const risk = z.strictObject({
-  maintenanceMarginRate: unit().default(0.05),
-  leverageWarning: posNum().default(3),
-  leverageCritical: posNum().default(5),
-  liquidationDistanceWarning: unit().default(0.1),
-  liquidationDistanceCritical: unit().default(0.03),
-  correlationWarning: unit().default(0.9),
-  correlationWindow: posInt().default(50),
-});
-
-const sizing = z.strictObject({
-  mode: z.enum(['fixed-fraction', 'kelly']).default('fixed-fraction'),
-  fraction: unit().default(0.02),
-  kellyWinRate: unit().default(0.55),
-  kellyPayoff: posNum().default(1.5),
-  kellyCap: unit().default(0.25),
-});
-
-const timeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'an IANA time zone such as UTC or America/New_York');
-
-const positionLimit = z.strictObject({
-  /** Max |position| in tokens. */
-  maxSize: posNum().optional(),
-  /** Max |position| * price. */
-  maxNotional: posNum().optional(),
-});
-
-const breaker = z.strictObject({
-  failureThreshold: posInt().default(3),
-  windowMs: posInt().default(60_000),
-  openMs: posInt().default(30_000),
-});
-
-// Pre-trade limits and safety systems (actors/execution). An optional limit left out is off.
-const execution = z.strictObject({
-  initialBalance: nonNeg().default(100_000),
-  maxLeverage: posNum().default(3),
-  /** Loss limits (realized + unrealized) reset on calendar boundaries in this zone. */
-  timeZone: timeZone.default('UTC'),
-  lossLimits: z
-    .strictObject({ daily: posNum().optional(), weekly: posNum().optional(), monthly: posNum().optional() })
-    .prefault({ daily: 5000, weekly: 12_000, monthly: 25_000 }),
-  /** Beyond these the kill switch trips by itself. */
-  hardLimits: z
-    .strictObject({
-      dailyLoss: posNum().optional(),
-      weeklyLoss: posNum().optional(),
-      monthlyLoss: posNum().optional(),
-      maxDrawdownPct: z.number().positive().max(100).optional(),
-    })
-    .prefault({ dailyLoss: 10_000, maxDrawdownPct: 30 }),
-  positionLimits: positionLimit.prefault({ maxNotional: 25_000 }),
-  /** Per-token limits by token; a field left out falls back to positionLimits. (null turns an optional limit below off.) */
-  positionLimitOverrides: z.record(z.string().min(1), positionLimit).optional(),
-  maxTotalNotional: posNum().nullable().default(150_000),
-  /** New entries are refused while the token's realized volatility (stdev of per-tick log returns) is above this. */
-  maxVolatility: posNum().optional(),
-  concentration: z
-    .strictObject({ maxShare: z.number().positive().max(1), minGrossNotional: nonNeg() })
-    .nullable()
-    .default({ maxShare: 0.5, minGrossNotional: 50_000 }),
-  correlation: z
-    .strictObject({ threshold: z.number().min(-1).max(1), maxCorrelatedNotional: posNum() })
-    .nullable()
-    .default({ threshold: 0.8, maxCorrelatedNotional: 40_000 }),
-  manualReviewNotional: posNum().nullable().default(20_000),
-  review: z.strictObject({ ttlMs: posInt().default(15 * 60_000), maxItems: posInt().default(100) }).prefault({}),
-  /** Per-exchange order rate limit. */
-  orderRateLimit: z.strictObject({ maxOrders: posInt().default(20), windowMs: posInt().default(1000) }).prefault({}),
-  exchangeBreaker: breaker.prefault({}),
-  /** The order journal and audit log: failures in a window stop new orders until a probe succeeds. */
-  storeBreaker: breaker.prefault({}),
-  protections: z
-    .strictObject({
-      cooldownMs: nonNegInt().optional(),
-      stopLossGuard: z
-        .strictObject({ maxStopOuts: posInt(), windowMs: posInt(), lockMs: posInt(), scope: z.enum(['token', 'global']).default('token') })
-        .optional(),
-      maxDrawdown: z.strictObject({ maxDrawdownPct: z.number().positive().max(100), lookbackMs: posInt(), lockMs: posInt() }).optional(),
-    })
-    .prefault({
-      cooldownMs: 60_000,
-      stopLossGuard: { maxStopOuts: 3, windowMs: 3_600_000, lockMs: 3_600_000, scope: 'token' },
-      maxDrawdown: { maxDrawdownPct: 15, lookbackMs: 86_400_000, lockMs: 3_600_000 },
-    }),
-  /** An order the venue still does not know this long after it was sent is closed as not-received (never resent). */
-  unresolvedGraceMs: posInt().default(30_000),
-  sizing: sizing.prefault({}),
-});
 
 export const exchangeKinds = ['paper', 'hyperliquid', 'binance'] as const;
 export type ExchangeKind = (typeof exchangeKinds)[number];
@@ -384,10 +264,6 @@ const shutdown = z.strictObject({
   deadlineMs: posInt().default(30_000),
 });
 
-const positions = z.strictObject({
-  passivateAfterMs: posInt().default(300_000),
-});
-
 export const configSchema = z.strictObject({
   seed: nonNegInt().default(42),
   /** Stop after the feed produced this many events. */
@@ -402,9 +278,9 @@ export const configSchema = z.strictObject({
   /** Per-topic partition counts overriding the catalog (config/topics.ts). */
   topicPartitions: z.partialRecord(z.enum(topicNames), posInt()).optional(),
   feed: feed.prefault({}),
-  trading: trading.prefault({}),
-  risk: risk.prefault({}),
-  execution: execution.prefault({}),
+  trading: tradingSchema.prefault({}),
+  risk: riskSchema.prefault({}),
+  execution: executionSchema.prefault({}),
   exchange: exchange.prefault({}),
   llm: llm.prefault({}),
   store: store.prefault({}),
@@ -412,7 +288,7 @@ export const configSchema = z.strictObject({
   chaos: chaos.prefault({}),
   supervision: supervision.prefault({}),
   shutdown: shutdown.prefault({}),
-  positions: positions.prefault({}),
+  positions: positionSchema.prefault({}),
   snapshotEvery: posInt().default(runtimeDefaults.snapshotEvery),
 }).superRefine(overridesOfTradedTokens, { when: () => true });
 
@@ -437,7 +313,6 @@ function overridesOfTradedTokens(config: unknown, ctx: z.core.$RefinementCtx): v
 }
 
 export type Config = z.output<typeof configSchema>;
-export type FeedConfig = Config['feed'];
 
 /** Every setting at its default. */
 export function defaultConfig(): Config {

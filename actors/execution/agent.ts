@@ -9,6 +9,7 @@ import type { Fill, OrderRequest } from '../../runtime/ports/exchange.js';
 import { Signal, type SignalEvent } from '../trading/events.js';
 import { AuditTrail } from './audit-trail.js';
 import { clientOrderId } from './client-order-id.js';
+import type { ExecutionSettings } from './config.js';
 import { flushAudit, fromJournal, makeDesk, type Desk, type ExecutionPorts, type Turn } from './desk.js';
 import { OrderCommand, VenueFill, type OrderCommandEvent, type VenueFillEvent } from './events.js';
 import { hardLimitBreach, resetKillSwitch } from './kill-switch.js';
@@ -19,7 +20,7 @@ import { publishEntryGates } from './entry-gate.js';
 import { bookFills, isTerminal, reconcileDue, settle } from './order-tracking.js';
 import { pruneExpired, recordEquity } from './protections.js';
 import { approveReview, expireReviews, rejectReview } from './review-queue.js';
-import { lossesOf, type ExecutionSettings } from './safety-gate.js';
+import { lossesOf } from './safety-gate.js';
 import { fixedFractionSize, kellySize } from './sizing.js';
 import { copyState, countRejection, initialExecutionState, markAt, marks, type ExecutionState } from './state.js';
 

@@ -6,11 +6,12 @@ import type { AuditLog } from '../../runtime/ports/audit-log.js';
 import type { Exchange } from '../../runtime/ports/exchange.js';
 import type { OrderJournal } from '../../runtime/ports/order-journal.js';
 import type { AuditTrail } from './audit-trail.js';
+import type { ExecutionSettings } from './config.js';
 import { recordFailure, recordSuccess, type BreakerTransition } from '../../runtime/kit/circuit-breaker.js';
 import type { OrderPorts } from './order-flow.js';
 import type { PreTradeLimits } from './pre-trade.js';
 import type { ProtectionsConfig } from './protections.js';
-import { preTradeLimitsOf, type ExecutionSettings } from './safety-gate.js';
+import { preTradeLimitsOf } from './safety-gate.js';
 import { PENDING_AUDIT_CAP, type ExecutionState } from './state.js';
 
 export interface ExecutionPorts {

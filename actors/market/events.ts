@@ -1,6 +1,7 @@
 // Market data events, produced by feeds (synthetic, CSV/JSONL) or venue adapters.
 import { z } from 'zod';
 import { defineEvent, type EnvelopeOf } from '../../runtime/events/event-types.js';
+import { SentimentUpdate } from '../sentiment/events.js';
 
 const positive = z.number().positive().finite();
 
@@ -27,3 +28,7 @@ export const Liquidation = defineEvent(
   }),
 );
 export type LiquidationEvent = EnvelopeOf<typeof Liquidation>;
+
+/** What a feed may carry: market data. Commands and trades come only from inside (operator API, execution). */
+export const marketDataTypes = [PriceTick.type, Liquidation.type, SentimentUpdate.type] as const;
+export type MarketDataType = (typeof marketDataTypes)[number];

@@ -5,6 +5,7 @@
 import { defineAgent } from '../../runtime/agent/agent.js';
 import { TradeExecuted } from '../execution/events.js';
 import { PriceTick } from '../market/events.js';
+import type { PositionSettings } from './config.js';
 import { PositionChanged } from './events.js';
 import { applyFill, emptyPosition, markToMarket, unrealizedPnl, type PositionState } from './position-math.js';
 
@@ -13,11 +14,8 @@ export const REMEMBERED_FILLS = 256;
 
 export type PositionActorState = PositionState & { readonly fillIds?: readonly string[] };
 
-export interface PositionAgentOptions {
-  readonly passivateAfterMs?: number;
-}
-
-export function positionAgent(options: PositionAgentOptions = {}) {
+/** Without settings (specs, benchmarks) the actors are never passivated. */
+export function positionAgent(settings: Partial<PositionSettings> = {}) {
   return defineAgent({
     name: 'position',
     consumes: [PriceTick, TradeExecuted],
@@ -45,6 +43,6 @@ export function positionAgent(options: PositionAgentOptions = {}) {
       });
       return next;
     },
-    ...(options.passivateAfterMs !== undefined ? { passivateAfterMs: options.passivateAfterMs } : {}),
+    ...(settings.passivateAfterMs !== undefined ? { passivateAfterMs: settings.passivateAfterMs } : {}),
   });
 }

@@ -1,13 +1,13 @@
 // The risk actor (singleton): marks every position from the ticks, watches leverage, liquidation
 // distance and return correlation, publishes a risk.alert whenever a level changes, and on a
 // critical level force-closes the ticked token through order.commands, once per episode.
-import type { Config } from '../../config/schema.js';
 import { defineAgent, type AgentContext } from '../../runtime/agent/agent.js';
 import { OrderCommand } from '../execution/events.js';
 import type { PriceTickEvent } from '../market/events.js';
 import { PriceTick } from '../market/events.js';
 import type { PositionChangedEvent } from '../position/events.js';
 import { PositionChanged } from '../position/events.js';
+import type { RiskSettings } from './config.js';
 import { RiskAlert } from './events.js';
 import {
   accountView,
@@ -46,8 +46,6 @@ export const CORRELATION_EVERY_TICKS = 20;
 export function emptyRiskState(): RiskState {
   return { positions: {}, marks: {}, prices: {}, levels: {}, forceClosed: {}, ticks: 0 };
 }
-
-type RiskSettings = Config['risk'];
 
 export function riskAgent(settings: RiskSettings, initialBalance: number) {
   return defineAgent({

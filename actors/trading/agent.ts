@@ -3,10 +3,10 @@
 // decision is buy or sell and it is new (side changed) or the cooldown since the last one passed.
 // With an LLM, that rule-based candidate is first put to the model without blocking the mailbox:
 // the request runs as piped work whose recorded answer comes back through the log (llm-advice.ts).
-import type { Config } from '../../config/schema.js';
 import { defineAgent, type AgentContext, type RecoveryContext } from '../../runtime/agent/agent.js';
 import type { LlmAction, LlmClient } from '../../runtime/ports/llm.js';
 import { PriceTick, type PriceTickEvent } from '../market/events.js';
+import type { TradingSettings } from './config.js';
 import { LlmDecisionRecorded, Signal, type LlmDecisionRecordedEvent, type SignalCandidate, type SignalData } from './events.js';
 import { computeIndicators, type IndicatorPeriods, type IndicatorValues } from './indicators.js';
 import { adviceFrom, heldBack, isAbandoned, llmRequestId, NO_LLM_ACTIVITY, pendingDeadlineMs, type LlmCounters, type LlmHold, type LlmPending } from './llm-advice.js';
@@ -43,8 +43,6 @@ export interface TradingLlm {
    */
   readonly abandonAfterMs?: number;
 }
-
-type TradingSettings = Config['trading'];
 
 export function periodsOf(settings: TradingSettings): IndicatorPeriods {
   return {

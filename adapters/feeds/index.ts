@@ -1,7 +1,7 @@
-// Builds the feed a configuration asks for (synthetic, csv or jsonl); the composition root's
+// Builds the feed the options ask for (synthetic, csv or jsonl); the composition root's
 // only way into adapters/feeds.
 import type { Feed } from '../../runtime/ports/feed.js';
-import type { FeedConfig } from '../../config/schema.js';
+import type { FeedOptions } from './feed-options.js';
 import { SyntheticFeed } from './synthetic.js';
 import { CsvFeed } from './csv.js';
 import { JsonlFeed } from './jsonl.js';
@@ -12,12 +12,13 @@ export { CsvFeed, type CsvFeedOptions } from './csv.js';
 export { JsonlFeed, type JsonlFeedOptions } from './jsonl.js';
 export { FeedLineError, type FeedErrorHandler, type FeedRejection, type FeedWarningHandler } from '../shared/line-error.js';
 export { feedFileProblem } from './feed-file.js';
+export type { FeedKind, FeedOptions } from './feed-options.js';
 
 /**
  * File feeds get the configured market-data rules (types, tokens, price jump). The synthetic feed
  * is generated here, not read from outside, and always within them.
  */
-export function createFeed(feed: FeedConfig, seed: number, maxEvents?: number, onError?: FeedErrorHandler, onWarning?: FeedWarningHandler): Feed {
+export function createFeed(feed: FeedOptions, seed: number, maxEvents?: number, onError?: FeedErrorHandler, onWarning?: FeedWarningHandler): Feed {
   const limits = {
     ...(maxEvents !== undefined ? { maxEvents } : {}),
     ...(onError ? { onError } : {}),
@@ -43,7 +44,7 @@ export function createFeed(feed: FeedConfig, seed: number, maxEvents?: number, o
   }
 }
 
-function requirePath(feed: FeedConfig): string {
+function requirePath(feed: FeedOptions): string {
   if (!feed.path) throw new Error(`feed.path is required when feed.kind is "${feed.kind}"`);
   return feed.path;
 }

@@ -2,8 +2,8 @@
 // a feed may carry, which tokens, and what a plausible record is. Actors trust what reaches the
 // log, so the rules are applied here, where the file's lines enter. One instance per read of a
 // file: it remembers each token's last accepted price, time and the records accepted at that time.
+import { marketDataTypes } from '../../actors/market/events.js';
 import type { Envelope } from '../../runtime/events/envelope.js';
-import { marketDataTypes } from '../../config/schema.js';
 import type { FeedRejection } from '../shared/line-error.js';
 import { quote } from '../shared/line-error.js';
 
