@@ -13,7 +13,7 @@ import { MemoryAuditLog } from '../adapters/store/memory-audit-log.js';
 import { MemoryOrderJournal } from '../adapters/store/memory-order-journal.js';
 import { PostgresAuditLog } from '../adapters/store/postgres/postgres-audit-log.js';
 import { PostgresOrderJournal } from '../adapters/store/postgres/postgres-order-journal.js';
-import { venueFillPump } from '../actors/execution/venue-fill-pump.js';
+import { venueFillPump } from './workers/venue-fill-pump.js';
 import { composeExchange } from './compose-exchange.js';
 import { composeKafkaSecurity } from './compose-kafka-security.js';
 import { composeLlm } from './compose-llm.js';
