@@ -102,9 +102,9 @@ export interface ExecutionState {
   recentCauses: string[];
   /** Audit records the audit log could not take yet (it was down); written first on the next event. */
   pendingAudit: AuditRecord[];
-  /** The entry gate last published per token (entry-gate.ts), to publish only changes. */
+  /** The entry gate last published per token (safety/entry-gate.ts), to publish only changes. */
   gates: Record<string, string>;
-  /** The account-wide inputs of every gate when they were last looked at (entry-gate.ts). */
+  /** The account-wide inputs of every gate when they were last looked at (safety/entry-gate.ts). */
   gatesFingerprint?: string;
 }
 
