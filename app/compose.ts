@@ -13,7 +13,7 @@ import { MemoryAuditLog } from '../adapters/store/memory-audit-log.js';
 import { MemoryOrderJournal } from '../adapters/store/memory-order-journal.js';
 import { PostgresAuditLog } from '../adapters/store/postgres/postgres-audit-log.js';
 import { PostgresOrderJournal } from '../adapters/store/postgres/postgres-order-journal.js';
-import { venueFillPump } from '../actors/execution/venue-fill-pump.js';
+import { venueFillPump } from './workers/venue-fill-pump.js';
 import { composeExchange } from './compose-exchange.js';
 import { composeKafkaSecurity } from './compose-kafka-security.js';
 import { composeLlm } from './compose-llm.js';
@@ -34,12 +34,9 @@ import { opsServer } from '../adapters/http/ops-server.js';
 import { MemoryStateStore } from '../adapters/state/memory.js';
 import { RedisStateStore } from '../adapters/state/redis/redis-state-store.js';
 import { RedisCache } from '../adapters/state/redis/cache.js';
-import { PortfolioCache } from '../adapters/state/redis/portfolio-cache.js';
-import { ConsistencyJob } from '../adapters/state/redis/consistency-job.js';
-import { foldPositions, positionEventTypes } from '../actors/portfolio/positions-from-events.js';
-import { portfolioProjection } from '../adapters/state/redis/portfolio-projection.js';
-import { EventTypeRegistry } from '../runtime/events/event-types.js';
-import { logWorker } from '../runtime/intake/group-consumer.js';
+import { RedisPortfolioCache } from '../adapters/state/redis/portfolio-cache.js';
+import { portfolioConsistency } from './workers/consistency-job.js';
+import { portfolioCacheWorker } from './workers/portfolio-cache.js';
 import { PostgresEventStore } from '../adapters/store/postgres/postgres-event-store.js';
 import { PartitionMaintenanceJob } from '../adapters/store/postgres/partition-maintenance.js';
 import { applicationTree } from '../supervisors/tree.js';
@@ -159,9 +156,9 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   let boundPort: number | undefined;
   const eventTime = new EventTimeClock();
   const infra: ChildSpec[] = recording ? [partitionMaintenance(recording, config.store.schema, options.logger, metrics)] : [];
-  if (portfolioCache) infra.push(portfolioWorker(eventLog, new PortfolioCache(portfolioCache), config));
+  if (portfolioCache) infra.push(portfolioCacheWorker(eventLog, new RedisPortfolioCache(portfolioCache), config));
   if (portfolioCache && recording && config.state.consistencyCheck.intervalMs > 0) {
-    infra.push(portfolioConsistency(new PortfolioCache(portfolioCache), recording, config, options.logger, metrics));
+    infra.push(portfolioConsistency(new RedisPortfolioCache(portfolioCache), recording, config, options.logger, metrics));
   }
   infra.push(
     venueFillPump({
@@ -352,54 +349,6 @@ function partitionMaintenance(store: PostgresEventStore, schema: string, logger:
       return { stop: () => job.stop(), kill: () => void job.stop() };
     },
   };
-}
-
-/** Compares the portfolio cache with the fold of the stored fills and ticks, and repairs it, every interval. */
-function portfolioConsistency(cache: PortfolioCache, store: PostgresEventStore, config: Config, logger: Logger, metrics: RuntimeMetrics): ChildSpec {
-  return {
-    id: 'portfolio-consistency',
-    restart: 'permanent',
-    shutdown: 10_000,
-    type: 'worker',
-    start: () => {
-      const job = new ConsistencyJob({
-        cache,
-        truth: () => foldPositions(store.replay({ types: positionEventTypes, order: 'offset' })),
-        repair: config.state.consistencyCheck.repair,
-        intervalMs: config.state.consistencyCheck.intervalMs,
-        logger,
-        metrics: metrics.registry,
-      });
-      job.start();
-      return { stop: () => job.stop(), kill: () => void job.stop() };
-    },
-  };
-}
-
-/** Projects the position actors' state changes into the Redis portfolio cache (its own group). */
-function portfolioWorker(eventLog: EventLog, cache: PortfolioCache, config: Config): ChildSpec {
-  const types = new EventTypeRegistry(domainEventTypes);
-  const project = portfolioProjection(cache, config.execution.initialBalance);
-  return logWorker({
-    id: 'portfolio-cache',
-    eventLog,
-    groupId: `${config.eventLog.groupId}-portfolio`,
-    topics: ['state.changes'],
-    maxBatchSize: config.eventLog.maxBatchSize,
-    shutdownMs: 5000,
-    eachBatch: async (consumer, batch) => {
-      const events = [];
-      for (const record of batch.records) {
-        try {
-          events.push(types.decode(record.value));
-        } catch {
-          // Dead-lettered by the router; a projection only reads valid events.
-        }
-      }
-      await project(events);
-      await consumer.commit(batch, batch.records[batch.records.length - 1]!.offset + 1);
-    },
-  });
 }
 
 /** The settings that decide what a run's feed produces: a continued run must have the same. */

@@ -3,15 +3,15 @@
 // dated by the runtime's clock (command-clock.ts), never by a clock of their own.
 import { randomUUID } from 'node:crypto';
 import type { ExecutionState } from '../actors/execution/state.js';
-import { OrderCommand } from '../actors/execution/events.js';
+import { OrderCommand, type OperatorCommand } from '../actors/execution/events.js';
 import { isLoopbackAddress } from '../adapters/http/host-check.js';
-import { OperatorUnavailableError, type OperatorApi, type OperatorCommand } from '../adapters/http/operator-routes.js';
 import type { Secret } from '../config/secrets.js';
 import { EventTimeUnknownError } from '../runtime/event-time-clock.js';
 import type { Clock } from '../runtime/ports/clock.js';
+import { OperatorUnavailableError, type OperatorApi } from '../runtime/ports/operator-api.js';
 import type { Runtime } from '../runtime/runtime.js';
 
-export function operatorApi(runtime: () => Runtime | undefined, host: string, token: Secret | undefined, clock: Clock): OperatorApi {
+export function operatorApi(runtime: () => Runtime | undefined, host: string, token: Secret | undefined, clock: Clock): OperatorApi<OperatorCommand> {
   return {
     loopbackOnly: isLoopbackAddress(host),
     token: () => token?.value(),

@@ -1,30 +1,17 @@
 // The import rules of DESIGN.md, read from the source (spec/support/import-rules.ts): runtime/
 // imports only itself; actors/ import runtime/ and other actors' events.ts and *-math.ts; adapters/
 // import runtime/ports, runtime/events, runtime/kit, actors' events.ts and adapters/shared; only
-// app/ wires adapters. The imports still to be moved (issue 13) are listed here one by one: the
-// spec fails on any import not allowed and not listed, and on a listed one that is gone, so the
-// list only shrinks.
+// app/ wires adapters. Every import of the source tree obeys them, without exceptions.
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { importViolations } from './support/import-rules.js';
 
-/** Still to move: the portfolio projection into actors/portfolio. */
-const NOT_YET_MOVED = [
-  'adapters/state/redis/consistency-check -> actors/position/position-math',
-  'adapters/state/redis/portfolio-cache -> actors/portfolio/portfolio-math',
-  'adapters/state/redis/portfolio-cache -> actors/position/position-math',
-  'adapters/state/redis/portfolio-projection -> actors/portfolio/portfolio-math',
-  'adapters/state/redis/portfolio-projection -> actors/position/position-math',
-];
-
 describe('architecture: the import rules', () => {
-  it('holds for every import in the source tree, but the listed ones still to move', () => {
-    const found = importViolations(process.cwd()).map((v) => `${v.file} -> ${v.imports}`);
-    const unexpected = found.filter((f) => !NOT_YET_MOVED.includes(f));
-    expect(unexpected, 'imports that break a rule').to.deep.equal([]);
-    expect(NOT_YET_MOVED.filter((f) => !found.includes(f)), 'listed imports that are gone: strike them from the list').to.deep.equal([]);
+  it('holds for every import in the source tree', () => {
+    const found = importViolations(process.cwd()).map((v) => `${v.file} -> ${v.imports} (${v.rule})`);
+    expect(found, 'imports that break a rule').to.deep.equal([]);
   });
 
   describe('on a scratch tree', () => {

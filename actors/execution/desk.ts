@@ -9,9 +9,9 @@ import type { AuditTrail } from './audit-trail.js';
 import type { ExecutionSettings } from './config.js';
 import { recordFailure, recordSuccess, type BreakerTransition } from '../../runtime/kit/circuit-breaker.js';
 import type { OrderPorts } from './order-flow.js';
-import type { PreTradeLimits } from './pre-trade.js';
-import type { ProtectionsConfig } from './protections.js';
-import { preTradeLimitsOf } from './safety-gate.js';
+import type { PreTradeLimits } from './safety/pre-trade.js';
+import type { ProtectionsConfig } from './safety/protections.js';
+import { preTradeLimitsOf } from './safety/safety-gate.js';
 import { PENDING_AUDIT_CAP, type ExecutionState } from './state.js';
 
 export interface ExecutionPorts {

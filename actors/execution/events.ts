@@ -42,6 +42,8 @@ export const OrderCommand = defineEvent(
 );
 export type OrderCommandEvent = EnvelopeOf<typeof OrderCommand>;
 export type OrderCommandData = OrderCommandEvent['data'];
+/** The order commands an operator sends through the ops server: the kill switch and review decisions. */
+export type OperatorCommand = Readonly<Extract<OrderCommandData, { action: 'kill-switch' | 'review' }>>;
 
 /** A fill as the venue streamed it, recorded so a replay books exactly what happened. */
 export const VenueFill = defineEvent(

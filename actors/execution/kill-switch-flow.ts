@@ -4,7 +4,7 @@
 // breaker open. New entries stay refused (pre-trade) until an operator resets the switch.
 import { clientOrderId } from './client-order-id.js';
 import { fromJournal, type Desk, type Turn } from './desk.js';
-import { activateKillSwitch, killSwitchPlan, type KillSwitchActor } from './kill-switch.js';
+import { activateKillSwitch, killSwitchPlan, type KillSwitchActor } from './safety/kill-switch.js';
 import { journalStatusOf } from './order-flow.js';
 import { submit } from './order-submission.js';
 import { applyVenueOrder } from './order-tracking.js';

@@ -11,10 +11,10 @@ import { isInFlight, type JournalEntry } from '../../runtime/ports/order-journal
 import { breakerAllows } from '../../runtime/kit/circuit-breaker.js';
 import { auditBreaker, fromJournal, storeAnswered, venueAnswered, type Desk, type Turn } from './desk.js';
 import { OrderNotSentError, placeJournaled, reconcileOrder, sendOrder, type SendResult } from './order-flow.js';
-import { recordOrder } from './order-rate-limit.js';
+import { recordOrder } from './safety/order-rate-limit.js';
 import { applyVenueOrder, reconcileDue, settle } from './order-tracking.js';
-import { enqueueReview } from './review-queue.js';
-import { checkOrder } from './safety-gate.js';
+import { enqueueReview } from './safety/review-queue.js';
+import { checkOrder } from './safety/safety-gate.js';
 import { countRejection, noteCause, type AwaitedOrder, type OrderPurpose } from './state.js';
 
 export interface SubmitOptions {

@@ -8,7 +8,7 @@ import type { Desk, Turn } from './desk.js';
 import { fillFactId, VenueFill, venueFillData } from './events.js';
 import { journalStatusOf } from './order-flow.js';
 import { bookFill } from './ledger.js';
-import { recordStopOut } from './protections.js';
+import { recordStopOut } from './safety/protections.js';
 import type { OrderPurpose, TrackedOrder } from './state.js';
 
 const TERMINAL: ReadonlySet<JournalStatus> = new Set(['filled', 'cancelled', 'rejected', 'not-received']);

@@ -5,11 +5,11 @@ import type { OrderRequest } from '../../runtime/ports/exchange.js';
 import type { AuditRecord } from '../../runtime/ports/audit-log.js';
 import type { JournalEntry, JournalStatus } from '../../runtime/ports/order-journal.js';
 import { initialBreakerState, type BreakerState } from '../../runtime/kit/circuit-breaker.js';
-import { initialKillSwitch, type KillSwitchState } from './kill-switch.js';
-import type { LossWindows } from './loss-windows.js';
-import { initialOrderRateLimit, type OrderRateLimitState } from './order-rate-limit.js';
-import { initialProtections, type ProtectionsState } from './protections.js';
-import { initialReviewQueue, type ReviewQueueState } from './review-queue.js';
+import { initialKillSwitch, type KillSwitchState } from './safety/kill-switch.js';
+import type { LossWindows } from './safety/loss-windows.js';
+import { initialOrderRateLimit, type OrderRateLimitState } from './safety/order-rate-limit.js';
+import { initialProtections, type ProtectionsState } from './safety/protections.js';
+import { initialReviewQueue, type ReviewQueueState } from './safety/review-queue.js';
 
 export interface BookEntry {
   readonly size: number;
@@ -102,9 +102,9 @@ export interface ExecutionState {
   recentCauses: string[];
   /** Audit records the audit log could not take yet (it was down); written first on the next event. */
   pendingAudit: AuditRecord[];
-  /** The entry gate last published per token (entry-gate.ts), to publish only changes. */
+  /** The entry gate last published per token (safety/entry-gate.ts), to publish only changes. */
   gates: Record<string, string>;
-  /** The account-wide inputs of every gate when they were last looked at (entry-gate.ts). */
+  /** The account-wide inputs of every gate when they were last looked at (safety/entry-gate.ts). */
   gatesFingerprint?: string;
 }
 

@@ -8,26 +8,11 @@
 // refused Host names a rebound page would send (host-check.ts).
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { OperatorCommand } from '../../actors/execution/events.js';
+import { OperatorUnavailableError, type OperatorApi } from '../../runtime/ports/operator-api.js';
 
-export type OperatorCommand =
-  | { readonly action: 'kill-switch'; readonly mode: 'activate' | 'reset'; readonly by: string; readonly reason: string }
-  | { readonly action: 'review'; readonly clientOrderId: string; readonly decision: 'approve' | 'reject'; readonly by: string; readonly reason?: string };
-
-/** A command that cannot be published right now (answered 503 with the message). */
-export class OperatorUnavailableError extends Error {
-  override readonly name = 'OperatorUnavailableError';
-}
-
-export interface OperatorApi {
-  /** The execution actor's safety state (kill switch, breakers, locks, reviews, orders in flight). */
-  status(): Promise<unknown>;
-  /** Publishes the command; resolves with the command event's id. */
-  command(command: OperatorCommand): Promise<string>;
-  /** The bearer token POSTs must carry, when one is configured. */
-  token(): string | undefined;
-  /** Whether the server listens on loopback only (then POSTs need no token). */
-  readonly loopbackOnly: boolean;
-}
+/** The operator API of the execution actor: its safety state, and the commands of OperatorCommand. */
+export type ExecutionOperatorApi = OperatorApi<OperatorCommand>;
 
 export interface OperatorRequest {
   readonly method: string;
@@ -52,7 +37,7 @@ const reviewBody = z.strictObject({ by: operator, reason: z.string().trim().min(
 export const OPERATOR_PATHS = ['GET /execution', 'GET /execution/reviews', 'POST /execution/reviews/<clientOrderId>/approve|reject', 'POST /execution/kill-switch'];
 
 /** Answers an /execution request, or undefined when the path is not an operator path. */
-export async function operatorRoute(api: OperatorApi, req: OperatorRequest): Promise<OperatorResponse | undefined> {
+export async function operatorRoute(api: ExecutionOperatorApi, req: OperatorRequest): Promise<OperatorResponse | undefined> {
   if (req.path !== '/execution' && !req.path.startsWith('/execution/')) return undefined;
   const refused = screen(api, req);
   if (refused) return refused;
@@ -93,7 +78,7 @@ export async function operatorRoute(api: OperatorApi, req: OperatorRequest): Pro
 }
 
 /** Who may talk to the operator endpoints at all: no browsers, and without a token only loopback. */
-function screen(api: OperatorApi, req: OperatorRequest): OperatorResponse | undefined {
+function screen(api: ExecutionOperatorApi, req: OperatorRequest): OperatorResponse | undefined {
   if (req.origin !== undefined || (req.secFetchSite !== undefined && req.secFetchSite !== 'none' && req.secFetchSite !== 'same-origin')) {
     return { status: 403, body: { error: 'requests from web pages are refused' } };
   }
@@ -108,7 +93,7 @@ function isJson(contentType: string | undefined): boolean {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
 }
 
-async function publish(api: OperatorApi, command: OperatorCommand): Promise<OperatorResponse> {
+async function publish(api: ExecutionOperatorApi, command: OperatorCommand): Promise<OperatorResponse> {
   try {
     return { status: 202, body: { accepted: true, commandId: await api.command(command) } };
   } catch (err) {
@@ -117,7 +102,7 @@ async function publish(api: OperatorApi, command: OperatorCommand): Promise<Oper
   }
 }
 
-function authorize(api: OperatorApi, header: string | undefined): OperatorResponse | undefined {
+function authorize(api: ExecutionOperatorApi, header: string | undefined): OperatorResponse | undefined {
   const token = api.token();
   if (token === undefined) return undefined; // screened: loopback only
   const given = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import { workerSpec, type ChildSpec } from '../../runtime/ports/supervision.js';
 import { hostRule } from './host-check.js';
-import { operatorRoute, type OperatorApi } from './operator-routes.js';
+import { operatorRoute, type ExecutionOperatorApi } from './operator-routes.js';
 
 const MAX_BODY = 16 * 1024;
 
@@ -44,7 +44,7 @@ export interface OpsServerOptions {
   readonly ready: () => boolean | Readiness | Promise<boolean | Readiness>;
   /** Told the bound port (useful with port 0). */
   readonly onListening?: (port: number) => void;
-  readonly operator?: OperatorApi;
+  readonly operator?: ExecutionOperatorApi;
 }
 
 /** How long closing the server may take before its connections are cut. */

@@ -87,10 +87,10 @@ describe('a whole run on the real stores', function () {
       const { rows } = await admin.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE topic = 'price.ticks'`);
       expect(rows[0].n).to.be.greaterThan(2000);
       const { RedisCache } = await import('../../adapters/state/redis/cache.js');
-      const { PortfolioCache } = await import('../../adapters/state/redis/portfolio-cache.js');
+      const { RedisPortfolioCache } = await import('../../adapters/state/redis/portfolio-cache.js');
       const cache = new RedisCache({ url: 'redis://127.0.0.1:6379', keyPrefix: prefix });
       try {
-        const portfolio = new PortfolioCache(cache);
+        const portfolio = new RedisPortfolioCache(cache);
         expect((await portfolio.positions()).size, 'positions in the portfolio cache').to.be.greaterThan(0);
         expect(await portfolio.balance(), 'cash balance in the portfolio cache').to.be.a('number');
       } finally {

@@ -29,7 +29,7 @@ const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const EVENTS = 20_000;
 /** k8s/statefulset.yaml: terminationGracePeriodSeconds. */
 const GRACE_MS = 60_000;
-/** The groups Regent uses with groupId `regent` (runtime.ts: the group, -store, -singletons; main.ts: -portfolio). */
+/** The groups Regent uses with groupId `regent` (runtime.ts: the group, -store, -singletons; app/workers/portfolio-cache.ts: -portfolio). */
 const GROUPS = ['regent', 'regent-store', 'regent-singletons', 'regent-portfolio'];
 const DOWN = 3;
 const TOPICS = topicSpecs().map((t) => t.name);

@@ -4,8 +4,8 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { preTradeLimitsOf } from '../../actors/execution/safety-gate.js';
-import { preTradeCheck, type PreTradeInput } from '../../actors/execution/pre-trade.js';
+import { preTradeLimitsOf } from '../../actors/execution/safety/safety-gate.js';
+import { preTradeCheck, type PreTradeInput } from '../../actors/execution/safety/pre-trade.js';
 import { configErrorOf } from '../support/config-error.js';
 import { loadConfig } from '../../config/load.js';
 

@@ -1,9 +1,9 @@
-// The portfolio cache of DESIGN.md on a RedisCache: one key per token position
+// The PortfolioCache port on a RedisCache: one key per token position
 // (`portfolio:position:<token>`), the cash balance and free-form portfolio metrics. A cache only:
-// the positions are rebuilt from the event store, and checked against it by consistency-check.ts.
+// the positions are rebuilt from the event store, and checked against it by
+// actors/portfolio/consistency-check.ts.
 import { z } from 'zod';
-import { summarize, type PortfolioSummary } from '../../../actors/portfolio/portfolio-math.js';
-import type { PositionState } from '../../../actors/position/position-math.js';
+import type { CachedPositions, PortfolioCache } from '../../../runtime/ports/portfolio-cache.js';
 import type { RedisCache } from './cache.js';
 
 const POSITION = 'portfolio:position:';
@@ -18,16 +18,13 @@ const PositionSchema = z.object({
   markPrice: z.number(),
 });
 
-export interface CachedPositions {
-  readonly positions: Map<string, PositionState>;
-  /** Tokens whose cached entry exists but is not a readable position. */
-  readonly unreadable: string[];
-}
+/** A position as this cache reads it back: the fields of the position actors' state. */
+export type CachedPosition = z.infer<typeof PositionSchema>;
 
-export class PortfolioCache {
+export class RedisPortfolioCache implements PortfolioCache<CachedPosition> {
   constructor(private readonly cache: RedisCache) {}
 
-  setPosition(token: string, position: PositionState): Promise<void> {
+  setPosition(token: string, position: CachedPosition): Promise<void> {
     return this.cache.set(POSITION + token, position);
   }
 
@@ -35,16 +32,16 @@ export class PortfolioCache {
     return this.cache.delete(...tokens.map((t) => POSITION + t));
   }
 
-  async positions(): Promise<Map<string, PositionState>> {
+  async positions(): Promise<Map<string, CachedPosition>> {
     return (await this.readPositions()).positions;
   }
 
   /** Every cached position, separating the entries that do not parse as a position. */
-  async readPositions(): Promise<CachedPositions> {
+  async readPositions(): Promise<CachedPositions<CachedPosition>> {
     const tokens: string[] = [];
     for await (const key of this.cache.scan(`${POSITION}*`)) tokens.push(key.slice(POSITION.length));
     const values = await this.cache.mget<unknown>(tokens.map((t) => POSITION + t));
-    const positions = new Map<string, PositionState>();
+    const positions = new Map<string, CachedPosition>();
     const unreadable: string[] = [];
     tokens.forEach((token, i) => {
       const value = values[i];
@@ -77,11 +74,5 @@ export class PortfolioCache {
   async metrics(): Promise<Record<string, number> | undefined> {
     const parsed = z.record(z.string(), z.number()).safeParse(await this.cache.get<unknown>(METRICS));
     return parsed.success ? parsed.data : undefined;
-  }
-
-  /** Aggregates of the cached positions; a missing balance counts as 0 cash. */
-  async summary(): Promise<PortfolioSummary> {
-    const [cash, positions] = await Promise.all([this.balance(), this.positions()]);
-    return summarize(cash ?? 0, positions);
   }
 }

@@ -1,6 +1,6 @@
 // The EventStore port on PostgreSQL: idempotent batched appends with the writer's consumed offsets
 // in the same transaction, bounded in-flight appends (backpressure), retries on lost connections,
-// cursor-streamed replay, and a metrics time series with bucketed aggregation for dashboards.
+// cursor-streamed replay. The metrics time series in the same schema is metric-series-store.ts.
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Logger } from 'pino';
@@ -8,7 +8,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { silentLogger } from '../../../runtime/ports/logger.js';
 import { EventRejectedError, type ConsumedOffset, type EventQuery, type EventStore, type StoredEvent } from '../../../runtime/ports/event-store.js';
 import { StoreUnreachableError } from '../../../runtime/ports/store-unreachable.js';
-import { migrate, quoteIdent, type MigrateResult, type Partitioning } from './migrations.js';
+import { migrate, quoteIdent, type MigrateResult } from './migrations.js';
 import { ensurePartitions } from './partition-maintenance.js';
 
 export interface PostgresEventStoreOptions {
@@ -27,29 +27,6 @@ export interface PostgresEventStoreOptions {
   readonly connectTimeoutMs?: number;
   readonly metrics?: Registry;
   readonly logger?: Logger;
-}
-
-export interface MetricRow {
-  readonly type: string;
-  /** ms since epoch. */
-  readonly ts: number;
-  readonly value: number;
-  readonly labels?: Readonly<Record<string, string | number | boolean>>;
-}
-
-export type AggregateFn = 'avg' | 'sum' | 'min' | 'max' | 'count';
-
-export interface MetricAggregation {
-  readonly type: string;
-  /** Inclusive, ms. */
-  readonly from: number;
-  /** Exclusive, ms. */
-  readonly to: number;
-  /** Bucket width; buckets are aligned to the Unix epoch. */
-  readonly bucketMs: number;
-  readonly fn: AggregateFn;
-  /** Only rows whose labels contain all of these. */
-  readonly labels?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export class EventStoreError extends Error {
@@ -79,7 +56,6 @@ export class PostgresEventStore implements EventStore {
   private readonly log: Logger;
   private readonly metrics: StoreMetrics | undefined;
   private readonly insertSql = new Map<number, string>();
-  private partitioning: Partitioning | undefined;
   private readonly url: string;
   private readonly connectTimeoutMs: number | undefined;
   /** Set by close(): an append still retrying gives up instead of using the ended pool. */
@@ -127,7 +103,6 @@ export class PostgresEventStore implements EventStore {
   async migrateWithResult(): Promise<MigrateResult> {
     try {
       const result = await migrate(this.pool, { schema: this.schema });
-      this.partitioning = result.partitioning;
       if (result.partitioning === 'native') await ensurePartitions(this.pool, { schema: this.schema });
       if (result.applied.length) this.log.info(result, 'event store migrated');
       return result;
@@ -217,51 +192,6 @@ export class PostgresEventStore implements EventStore {
   async countByTopic(): Promise<Map<string, number>> {
     const { rows } = await this.query<{ topic: string; n: string }>('offsets', `SELECT topic, count(*) AS n FROM ${this.s}.events GROUP BY topic`, []);
     return new Map(rows.map((r) => [r.topic, Number(r.n)]));
-  }
-
-  async recordMetric(type: string, ts: number, value: number, labels: MetricRow['labels'] = {}): Promise<void> {
-    await this.recordMetrics([{ type, ts, value, labels }]);
-  }
-
-  /** Inserts metric samples, many rows per statement. */
-  async recordMetrics(rows: readonly MetricRow[]): Promise<void> {
-    const chunk = Math.floor(65_535 / 4);
-    for (let i = 0; i < rows.length; i += chunk) {
-      const part = rows.slice(i, i + chunk);
-      const values: unknown[] = [];
-      const tuples = part.map((r) => {
-        values.push(new Date(r.ts).toISOString(), r.type, r.value, JSON.stringify(r.labels ?? {}));
-        const n = values.length;
-        return `($${n - 3}::timestamptz, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
-      });
-      await this.query('metrics', `INSERT INTO ${this.s}.metrics (ts, type, value, labels) VALUES ${tuples.join(', ')}`, values);
-    }
-  }
-
-  /** One value per non-empty bucket of [from, to), oldest first; `bucket` is the bucket start (ms). */
-  async aggregateMetrics(q: MetricAggregation): Promise<{ bucket: number; value: number }[]> {
-    const fn = { avg: 'avg(value)', sum: 'sum(value)', min: 'min(value)', max: 'max(value)', count: 'count(*)' }[q.fn];
-    if (!fn) throw new RangeError(`unknown aggregate ${String(q.fn)}`);
-    if (!(q.bucketMs > 0)) throw new RangeError(`bucketMs must be positive, got ${q.bucketMs}`);
-    this.partitioning ??= await this.detectPartitioning();
-    const width = 'make_interval(secs => $1::float8 / 1000)';
-    const bucket =
-      this.partitioning === 'timescaledb'
-        ? `time_bucket(${width}, ts, origin => 'epoch'::timestamptz)`
-        : `date_bin(${width}, ts, 'epoch'::timestamptz)`;
-    const values: unknown[] = [q.bucketMs, q.type, new Date(q.from).toISOString(), new Date(q.to).toISOString()];
-    let labels = '';
-    if (q.labels && Object.keys(q.labels).length) {
-      values.push(JSON.stringify(q.labels));
-      labels = ` AND labels @> $5::jsonb`;
-    }
-    const { rows } = await this.query<{ bucket: Date; value: number | string }>(
-      'metrics',
-      `SELECT ${bucket} AS bucket, (${fn})::float8 AS value FROM ${this.s}.metrics
-       WHERE type = $2 AND ts >= $3::timestamptz AND ts < $4::timestamptz${labels} GROUP BY 1 ORDER BY 1`,
-      values,
-    );
-    return rows.map((r) => ({ bucket: r.bucket.getTime(), value: Number(r.value) }));
   }
 
   /** Ends the pool (idempotent); an append waiting to retry gives up at once. */
@@ -396,7 +326,7 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
-  private async query<R extends pg.QueryResultRow>(operation: 'offsets' | 'metrics', sql: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+  private async query<R extends pg.QueryResultRow>(operation: 'offsets', sql: string, values: unknown[]): Promise<pg.QueryResult<R>> {
     try {
       return await this.pool.query<R>(sql, values);
     } catch (error) {
@@ -404,10 +334,6 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async detectPartitioning(): Promise<Partitioning> {
-    const { rows } = await this.query<{ relkind: string }>('metrics', `SELECT relkind FROM pg_class WHERE oid = to_regclass($1)`, [`${this.s}.events`]);
-    return rows[0]?.relkind === 'r' ? 'timescaledb' : 'native';
-  }
 }
 
 interface EventRow {

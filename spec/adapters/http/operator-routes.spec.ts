@@ -1,8 +1,10 @@
 // The operator endpoints: routing, validation, and who may send commands.
 import { expect } from 'chai';
-import { OperatorUnavailableError, operatorRoute, type OperatorApi, type OperatorCommand, type OperatorRequest } from '../../../adapters/http/operator-routes.js';
+import type { OperatorCommand } from '../../../actors/execution/events.js';
+import { operatorRoute, type ExecutionOperatorApi, type OperatorRequest } from '../../../adapters/http/operator-routes.js';
+import { OperatorUnavailableError } from '../../../runtime/ports/operator-api.js';
 
-function api(over: Partial<OperatorApi> = {}): OperatorApi & { sent: OperatorCommand[] } {
+function api(over: Partial<ExecutionOperatorApi> = {}): ExecutionOperatorApi & { sent: OperatorCommand[] } {
   const sent: OperatorCommand[] = [];
   return {
     sent,

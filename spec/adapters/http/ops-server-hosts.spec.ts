@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Registry } from 'prom-client';
 import { opsServer } from '../../../adapters/http/ops-server.js';
-import type { OperatorApi } from '../../../adapters/http/operator-routes.js';
+import type { ExecutionOperatorApi } from '../../../adapters/http/operator-routes.js';
 import { loadConfig } from '../../../config/load.js';
 import { ConfigError } from '../../../config/config-error.js';
 import type { ChildLink, RunningChild } from '../../../runtime/ports/supervision.js';
@@ -16,7 +16,7 @@ import { rawRequest } from '../../support/http-request.js';
 
 const TOKEN = 's3cret-token';
 
-function operator(token: string | undefined, loopbackOnly: boolean): OperatorApi {
+function operator(token: string | undefined, loopbackOnly: boolean): ExecutionOperatorApi {
   return { loopbackOnly, token: () => token, status: async () => ({ killSwitch: { active: false }, reviews: [] }), command: async () => 'cmd-1' };
 }
 

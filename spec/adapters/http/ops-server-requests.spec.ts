@@ -3,7 +3,8 @@
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
 import { opsServer } from '../../../adapters/http/ops-server.js';
-import type { OperatorApi, OperatorCommand } from '../../../adapters/http/operator-routes.js';
+import type { ExecutionOperatorApi } from '../../../adapters/http/operator-routes.js';
+import type { OperatorCommand } from '../../../actors/execution/events.js';
 import type { ChildLink, RunningChild } from '../../../runtime/ports/supervision.js';
 import { rawRequest } from '../../support/http-request.js';
 
@@ -11,7 +12,7 @@ const link: ChildLink = { childId: 'http', parentRef: undefined as never, failed
 
 describe('ops server: oversized and mistyped requests', () => {
   const sent: OperatorCommand[] = [];
-  const api: OperatorApi = {
+  const api: ExecutionOperatorApi = {
     loopbackOnly: true,
     token: () => undefined,
     status: async () => ({ killSwitch: { active: false }, reviews: [] }),

@@ -1,26 +1,26 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
+import { cachedSummary } from '../../../actors/portfolio/cached-summary.js';
 import { summarize } from '../../../actors/portfolio/portfolio-math.js';
-import { applyFill, emptyPosition, markToMarket, type PositionState } from '../../../actors/position/position-math.js';
+import { applyFill, emptyPosition, markToMarket } from '../../../actors/position/position-math.js';
 import { RedisCache } from '../../../adapters/state/redis/cache.js';
-import { checkAndRepair } from '../../../adapters/state/redis/consistency-check.js';
-import { PortfolioCache } from '../../../adapters/state/redis/portfolio-cache.js';
+import { RedisPortfolioCache } from '../../../adapters/state/redis/portfolio-cache.js';
 import { SHARED_REDIS_URL, deleteKeys, uniquePrefix } from '../../support/redis-server.js';
 
 const long = markToMarket(applyFill(emptyPosition(), { side: 'buy', size: 2, price: 100, fee: 0.2 }), 110);
 const short = markToMarket(applyFill(emptyPosition(), { side: 'sell', size: 10, price: 3, fee: 0.03 }), 2.5);
 const closed = applyFill(applyFill(emptyPosition(), { side: 'buy', size: 1, price: 50, fee: 0 }), { side: 'sell', size: 1, price: 55, fee: 0.1 });
 
-describe('PortfolioCache', () => {
+describe('RedisPortfolioCache', () => {
   const prefix = uniquePrefix('portfolio');
   let redis: Redis;
   let cache: RedisCache;
-  let portfolio: PortfolioCache;
+  let portfolio: RedisPortfolioCache;
 
   before(() => {
     redis = new Redis(SHARED_REDIS_URL);
     cache = new RedisCache({ redis, keyPrefix: prefix });
-    portfolio = new PortfolioCache(cache);
+    portfolio = new RedisPortfolioCache(cache);
   });
   afterEach(() => deleteKeys(redis, prefix));
   after(async () => {
@@ -53,7 +53,7 @@ describe('PortfolioCache', () => {
     await portfolio.setPosition('BTC', long);
     await portfolio.setPosition('ETH', short);
     await portfolio.setPosition('DOGE', closed);
-    const summary = await portfolio.summary();
+    const summary = await cachedSummary(portfolio);
     // SCAN order decides the summation order, so the sums may differ in the last bit.
     const expected = summarize(5000, new Map([['BTC', long], ['ETH', short], ['DOGE', closed]]));
     for (const [field, value] of Object.entries(expected)) expect(summary, field).to.have.property(field).closeTo(value, 1e-9);
@@ -67,45 +67,5 @@ describe('PortfolioCache', () => {
     const read = await portfolio.readPositions();
     expect(read.positions).to.deep.equal(new Map([['BTC', long]]));
     expect(read.unreadable.sort()).to.deep.equal(['BAD', 'JUNK']);
-  });
-
-  describe('consistency check', () => {
-    const truth = new Map<string, PositionState>([
-      ['BTC', long],
-      ['ETH', short],
-      ['DOGE', closed],
-      ['ADA', markToMarket(short, 2)],
-    ]);
-    const truthFn = async (): Promise<Map<string, PositionState>> => new Map(truth);
-
-    async function divergeCache(): Promise<void> {
-      await portfolio.setPosition('BTC', long); // in sync
-      await portfolio.setPosition('ETH', markToMarket(short, 2.75)); // stale
-      await redis.set(`${prefix}portfolio:position:ADA`, '{"size":'); // unreadable: stale
-      await portfolio.setPosition('XRP', long); // extra
-      await redis.set(`${prefix}portfolio:position:JUNK`, '[]'); // unreadable and extra
-      // DOGE: missing
-    }
-
-    it('reports missing, stale and extra entries without touching the cache', async () => {
-      await divergeCache();
-      const report = await checkAndRepair({ cache: portfolio, truth: truthFn, repair: false });
-      expect(report).to.deep.equal({ checked: 6, missing: ['DOGE'], stale: ['ADA', 'ETH'], extra: ['JUNK', 'XRP'], repaired: 0 });
-      expect((await portfolio.positions()).get('ETH')).to.deep.equal(markToMarket(short, 2.75));
-    });
-
-    it('repairs the cache to match the truth', async () => {
-      await divergeCache();
-      const report = await checkAndRepair({ cache: portfolio, truth: truthFn, repair: true });
-      expect(report.repaired).to.equal(5);
-      expect(await portfolio.positions()).to.deep.equal(truth);
-      expect(await checkAndRepair({ cache: portfolio, truth: truthFn, repair: true })).to.deep.equal({
-        checked: 4,
-        missing: [],
-        stale: [],
-        extra: [],
-        repaired: 0,
-      });
-    });
   });
 });

@@ -3,7 +3,7 @@
 // answer) is one event, and a replay books exactly the fills that happened. A supervised infra worker.
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
-import { fillFactId, VenueFill, venueFillData } from './events.js';
+import { fillFactId, VenueFill, venueFillData } from '../../actors/execution/events.js';
 import type { ChildSpec } from '../../runtime/ports/supervision.js';
 import type { Envelope } from '../../runtime/events/envelope.js';
 import { deterministicId } from '../../runtime/events/ids.js';

@@ -6,8 +6,8 @@ import { TradeExecuted } from '../../../actors/execution/events.js';
 import { PriceTick } from '../../../actors/market/events.js';
 import { foldPositions, positionEventTypes } from '../../../actors/portfolio/positions-from-events.js';
 import { RedisCache } from '../../../adapters/state/redis/cache.js';
-import { ConsistencyJob } from '../../../adapters/state/redis/consistency-job.js';
-import { PortfolioCache } from '../../../adapters/state/redis/portfolio-cache.js';
+import { RedisPortfolioCache } from '../../../adapters/state/redis/portfolio-cache.js';
+import { ConsistencyJob } from '../../../app/workers/consistency-job.js';
 import type { StoredEvent } from '../../../runtime/ports/event-store.js';
 import { scriptedEvent } from '../../../runtime/agent/test-kit.js';
 import { MigratedSchemas } from '../../support/migrated-schemas.js';
@@ -25,7 +25,7 @@ async function value(registry: Registry, name: string, labels: Record<string, st
 describe('the scheduled portfolio cache consistency check', () => {
   const schemas = new MigratedSchemas('regent_spec_consistency_job');
   const cache = new RedisCache({ url: SHARED_REDIS_URL, keyPrefix: uniquePrefix('consistency-job') });
-  const portfolio = new PortfolioCache(cache);
+  const portfolio = new RedisPortfolioCache(cache);
   let truth: () => ReturnType<typeof foldPositions>;
 
   before(async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { calendarKeys, periodLosses, rollLossWindows, type LossWindows } from '../../../actors/execution/loss-windows.js';
+import { calendarKeys, periodLosses, rollLossWindows, type LossWindows } from '../../../../actors/execution/safety/loss-windows.js';
 
 const NY = 'America/New_York';
 const t = (iso: string): number => Date.parse(iso);

@@ -8,7 +8,7 @@ import {
   type ReviewOrder,
   type ReviewQueueConfig,
   type ReviewQueueState,
-} from '../../../actors/execution/review-queue.js';
+} from '../../../../actors/execution/safety/review-queue.js';
 
 const CONFIG: ReviewQueueConfig = { maxItems: 3, ttlMs: 60_000 };
 

@@ -7,7 +7,7 @@ import {
   recordStopOut,
   type ProtectionsConfig,
   type ProtectionsState,
-} from '../../../actors/execution/protections.js';
+} from '../../../../actors/execution/safety/protections.js';
 
 const CONFIG: ProtectionsConfig = {
   cooldown: { cooldownMs: 1000 },

@@ -6,7 +6,7 @@ import {
   killSwitchPlan,
   resetKillSwitch,
   type HardLimits,
-} from '../../../actors/execution/kill-switch.js';
+} from '../../../../actors/execution/safety/kill-switch.js';
 
 describe('kill switch', () => {
   describe('activate and reset', () => {

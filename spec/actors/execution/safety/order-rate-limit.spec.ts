@@ -5,7 +5,7 @@ import {
   recordOrder,
   type OrderRateLimitConfig,
   type OrderRateLimitState,
-} from '../../../actors/execution/order-rate-limit.js';
+} from '../../../../actors/execution/safety/order-rate-limit.js';
 
 const CONFIG: OrderRateLimitConfig = { maxOrders: 3, windowMs: 1000 };
 

@@ -5,8 +5,8 @@ import {
   type PreTradeInput,
   type PreTradeLimits,
   type PreTradeOrder,
-} from '../../../actors/execution/pre-trade.js';
-import type { ProtectionLock } from '../../../actors/execution/protections.js';
+} from '../../../../actors/execution/safety/pre-trade.js';
+import type { ProtectionLock } from '../../../../actors/execution/safety/protections.js';
 
 const LIMITS: PreTradeLimits = {
   maxLeverage: 3,

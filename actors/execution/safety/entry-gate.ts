@@ -2,11 +2,11 @@
 // do right now (which sides, at the usual entry size), published as `execution.gate` on change. The
 // trading actor offers the model only those actions; every real order is still checked in full.
 // The order-level parts (rate limit, per-order notional) are left to the real check.
-import { EntryGate } from './events.js';
-import type { Desk, Turn } from './desk.js';
+import { EntryGate } from '../events.js';
+import type { Desk, Turn } from '../desk.js';
 import { GLOBAL_SCOPE } from './protections.js';
 import { checkOrder, lossesOf } from './safety-gate.js';
-import { marks } from './state.js';
+import { marks } from '../state.js';
 
 /**
  * What every token's gate depends on beyond the token itself. When it changes every gate is looked

@@ -3,8 +3,15 @@
 // counted, never thrown: the cache is a cache, and the next check tries again.
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { silentLogger } from '../../../runtime/ports/logger.js';
-import { checkAndRepair, type ConsistencyCheck, type ConsistencyReport } from './consistency-check.js';
+import { checkAndRepair, type ConsistencyCheck, type ConsistencyReport } from '../../actors/portfolio/consistency-check.js';
+import { foldPositions, positionEventTypes } from '../../actors/portfolio/positions-from-events.js';
+import type { PositionState } from '../../actors/position/position-math.js';
+import type { Config } from '../../config/schema.js';
+import type { RuntimeMetrics } from '../../runtime/observe/metrics.js';
+import type { EventStore } from '../../runtime/ports/event-store.js';
+import { silentLogger } from '../../runtime/ports/logger.js';
+import type { PortfolioCache } from '../../runtime/ports/portfolio-cache.js';
+import type { ChildSpec } from '../../runtime/ports/supervision.js';
 
 export interface ConsistencyJobOptions extends ConsistencyCheck {
   readonly intervalMs: number;
@@ -78,4 +85,26 @@ export class ConsistencyJob {
       return undefined;
     }
   }
+}
+
+/** Compares the portfolio cache with the fold of the stored fills and ticks, and repairs it, every interval. */
+export function portfolioConsistency(cache: PortfolioCache<PositionState>, store: EventStore, config: Config, logger: Logger, metrics: RuntimeMetrics): ChildSpec {
+  return {
+    id: 'portfolio-consistency',
+    restart: 'permanent',
+    shutdown: 10_000,
+    type: 'worker',
+    start: () => {
+      const job = new ConsistencyJob({
+        cache,
+        truth: () => foldPositions(store.replay({ types: positionEventTypes, order: 'offset' })),
+        repair: config.state.consistencyCheck.repair,
+        intervalMs: config.state.consistencyCheck.intervalMs,
+        logger,
+        metrics: metrics.registry,
+      });
+      job.start();
+      return { stop: () => job.stop(), kill: () => void job.stop() };
+    },
+  };
 }

@@ -1,8 +1,8 @@
 // Compares the cached positions with the truth (the caller's fold of the event store, so this
 // module stays free of PostgreSQL) and optionally repairs the cache to match it. A point-in-time
 // check: run it while the position writers are quiet, or a repair may overwrite a newer entry.
-import type { PositionState } from '../../../actors/position/position-math.js';
-import type { PortfolioCache } from './portfolio-cache.js';
+import type { CachedPositions, PortfolioCache } from '../../runtime/ports/portfolio-cache.js';
+import type { PositionState } from '../position/position-math.js';
 
 export interface ConsistencyReport {
   /** Distinct tokens compared (cached or true). */
@@ -18,25 +18,14 @@ export interface ConsistencyReport {
 }
 
 export interface ConsistencyCheck {
-  readonly cache: PortfolioCache;
+  readonly cache: PortfolioCache<PositionState>;
   readonly truth: () => Promise<Map<string, PositionState>>;
   readonly repair: boolean;
 }
 
 export async function checkAndRepair({ cache, truth, repair }: ConsistencyCheck): Promise<ConsistencyReport> {
   const [expected, cached] = await Promise.all([truth(), cache.readPositions()]);
-  const unreadable = new Set(cached.unreadable);
-  const missing: string[] = [];
-  const stale: string[] = [];
-  for (const [token, position] of expected) {
-    const have = cached.positions.get(token);
-    if (have) {
-      if (!samePosition(have, position)) stale.push(token);
-    } else if (unreadable.has(token)) stale.push(token);
-    else missing.push(token);
-  }
-  const extra = [...cached.positions.keys(), ...unreadable].filter((token) => !expected.has(token));
-
+  const { checked, missing, stale, extra } = comparePositions(expected, cached);
   let repaired = 0;
   if (repair) {
     for (const token of [...missing, ...stale]) {
@@ -48,8 +37,24 @@ export async function checkAndRepair({ cache, truth, repair }: ConsistencyCheck)
       repaired += extra.length;
     }
   }
-  const checked = new Set([...expected.keys(), ...cached.positions.keys(), ...unreadable]).size;
   return { checked, missing: missing.sort(), stale: stale.sort(), extra: extra.sort(), repaired };
+}
+
+/** How the cached positions differ from the expected ones (the report without repairs, unsorted). */
+export function comparePositions(expected: ReadonlyMap<string, PositionState>, cached: CachedPositions<PositionState>): Omit<ConsistencyReport, 'repaired'> {
+  const unreadable = new Set(cached.unreadable);
+  const missing: string[] = [];
+  const stale: string[] = [];
+  for (const [token, position] of expected) {
+    const have = cached.positions.get(token);
+    if (have) {
+      if (!samePosition(have, position)) stale.push(token);
+    } else if (unreadable.has(token)) stale.push(token);
+    else missing.push(token);
+  }
+  const extra = [...cached.positions.keys(), ...unreadable].filter((token) => !expected.has(token));
+  const checked = new Set([...expected.keys(), ...cached.positions.keys(), ...unreadable]).size;
+  return { checked, missing, stale, extra };
 }
 
 // Exact comparison is right: JSON round-trips a finite double unchanged.

@@ -1,14 +1,14 @@
 // Puts the execution state in front of the pre-trade checks: the book as positions, the period
 // losses, the kill switch, the locks, the exchange's breaker and rate limit, the token's volatility
 // and its correlation with every held token.
-import { breakerPeek } from '../../runtime/kit/circuit-breaker.js';
-import { pearsonCorrelation } from '../risk/risk-math.js';
-import type { ExecutionSettings } from './config.js';
+import { breakerPeek } from '../../../runtime/kit/circuit-breaker.js';
+import { pearsonCorrelation } from '../../risk/risk-math.js';
+import type { ExecutionSettings } from '../config.js';
 import { periodLosses, type PeriodLosses } from './loss-windows.js';
 import { rateLimitAllows } from './order-rate-limit.js';
 import { preTradeCheck, type HeldPosition, type PreTradeDecision, type PreTradeLimits, type PreTradeOrder } from './pre-trade.js';
 import { activeLocks } from './protections.js';
-import { marks, type ExecutionState } from './state.js';
+import { marks, type ExecutionState } from '../state.js';
 
 const MIN_CORRELATION_POINTS = 5;
 
