@@ -38,7 +38,7 @@ import { RedisPortfolioCache } from '../adapters/state/redis/portfolio-cache.js'
 import { portfolioConsistency } from './workers/consistency-job.js';
 import { portfolioCacheWorker } from './workers/portfolio-cache.js';
 import { PostgresEventStore } from '../adapters/store/postgres/postgres-event-store.js';
-import { PartitionMaintenanceJob } from '../adapters/store/postgres/partition-maintenance.js';
+import { partitionMaintenance } from './workers/partition-maintenance.js';
 import { applicationTree } from '../supervisors/tree.js';
 import type { ChildSpec } from '../runtime/ports/supervision.js';
 import type { EventStore } from '../runtime/ports/event-store.js';
@@ -334,21 +334,6 @@ async function closeInOrder(parts: readonly [string, () => unknown][], logger: L
       logger.warn({ err, part }, 'closing failed');
     }
   }
-}
-
-/** Creates upcoming daily partitions and drops expired ones, hourly, as a supervised infra worker. */
-function partitionMaintenance(store: PostgresEventStore, schema: string, logger: Logger, metrics: RuntimeMetrics): ChildSpec {
-  return {
-    id: 'partition-maintenance',
-    restart: 'permanent',
-    shutdown: 10_000,
-    type: 'worker',
-    start: () => {
-      const job = new PartitionMaintenanceJob({ pool: store.pool, schema, logger, metrics: metrics.registry });
-      job.start();
-      return { stop: () => job.stop(), kill: () => void job.stop() };
-    },
-  };
 }
 
 /** The settings that decide what a run's feed produces: a continued run must have the same. */

@@ -11,7 +11,7 @@ import type { RuntimeMetrics } from '../../runtime/observe/metrics.js';
 import type { EventStore } from '../../runtime/ports/event-store.js';
 import { silentLogger } from '../../runtime/ports/logger.js';
 import type { PortfolioCache } from '../../runtime/ports/portfolio-cache.js';
-import type { ChildSpec } from '../../runtime/ports/supervision.js';
+import { workerSpec, type ChildSpec } from '../../runtime/ports/supervision.js';
 
 export interface ConsistencyJobOptions extends ConsistencyCheck {
   readonly intervalMs: number;
@@ -89,22 +89,16 @@ export class ConsistencyJob {
 
 /** Compares the portfolio cache with the fold of the stored fills and ticks, and repairs it, every interval. */
 export function portfolioConsistency(cache: PortfolioCache<PositionState>, store: EventStore, config: Config, logger: Logger, metrics: RuntimeMetrics): ChildSpec {
-  return {
-    id: 'portfolio-consistency',
-    restart: 'permanent',
-    shutdown: 10_000,
-    type: 'worker',
-    start: () => {
-      const job = new ConsistencyJob({
-        cache,
-        truth: () => foldPositions(store.replay({ types: positionEventTypes, order: 'offset' })),
-        repair: config.state.consistencyCheck.repair,
-        intervalMs: config.state.consistencyCheck.intervalMs,
-        logger,
-        metrics: metrics.registry,
-      });
-      job.start();
-      return { stop: () => job.stop(), kill: () => void job.stop() };
-    },
-  };
+  return workerSpec('portfolio-consistency', 10_000, () => {
+    const job = new ConsistencyJob({
+      cache,
+      truth: () => foldPositions(store.replay({ types: positionEventTypes, order: 'offset' })),
+      repair: config.state.consistencyCheck.repair,
+      intervalMs: config.state.consistencyCheck.intervalMs,
+      logger,
+      metrics: metrics.registry,
+    });
+    job.start();
+    return { stop: () => job.stop(), kill: () => void job.stop() };
+  });
 }

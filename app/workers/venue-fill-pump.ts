@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import { fillFactId, VenueFill, venueFillData } from '../../actors/execution/events.js';
-import type { ChildSpec } from '../../runtime/ports/supervision.js';
+import { workerSpec, type ChildSpec } from '../../runtime/ports/supervision.js';
 import type { Envelope } from '../../runtime/events/envelope.js';
 import { deterministicId } from '../../runtime/events/ids.js';
 import type { Exchange, Fill } from '../../runtime/ports/exchange.js';
@@ -33,25 +33,19 @@ export function fillEnvelope(venue: string, fill: Fill): Envelope {
 
 export function venueFillPump(options: VenueFillPumpOptions): ChildSpec {
   const { exchange, log } = options;
-  return {
-    id: 'venue-fills',
-    restart: 'permanent',
-    shutdown: 2000,
-    type: 'worker',
-    start: async (link) => {
-      const subscription: Subscription = exchange.fills.subscribe({
-        next: (fill) => {
-          options.publish([fillEnvelope(exchange.venue, fill)]).catch((err: unknown) => {
-            options.onPublishFailed?.();
-            log.error({ err, venue: exchange.venue, fillId: fill.fillId, clientOrderId: fill.clientOrderId }, 'venue fill not recorded; reconciliation will find it');
-          });
-        },
-        error: (err: unknown) => link.failed(err instanceof Error ? err : new Error(String(err))),
-      });
-      return {
-        stop: async () => subscription.unsubscribe(),
-        kill: () => subscription.unsubscribe(),
-      };
-    },
-  };
+  return workerSpec('venue-fills', 2000, async (link) => {
+    const subscription: Subscription = exchange.fills.subscribe({
+      next: (fill) => {
+        options.publish([fillEnvelope(exchange.venue, fill)]).catch((err: unknown) => {
+          options.onPublishFailed?.();
+          log.error({ err, venue: exchange.venue, fillId: fill.fillId, clientOrderId: fill.clientOrderId }, 'venue fill not recorded; reconciliation will find it');
+        });
+      },
+      error: (err: unknown) => link.failed(err instanceof Error ? err : new Error(String(err))),
+    });
+    return {
+      stop: async () => subscription.unsubscribe(),
+      kill: () => subscription.unsubscribe(),
+    };
+  });
 }

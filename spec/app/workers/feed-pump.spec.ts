@@ -1,9 +1,9 @@
 // The feed pump tells the run when its last chunk goes out (the shutdown deadline starts there), once,
 // whether the feed ended or --events was reached at a chunk boundary.
 import { expect } from 'chai';
-import type { Envelope } from '../../runtime/events/envelope.js';
-import { FeedPump } from '../../app/workers/feed-pump.js';
-import type { Publisher } from '../../runtime/intake/publisher.js';
+import type { Envelope } from '../../../runtime/events/envelope.js';
+import { FeedPump } from '../../../app/workers/feed-pump.js';
+import type { Publisher } from '../../../runtime/intake/publisher.js';
 
 function pumpOf(count: number, maxEvents?: number) {
   const events: Envelope[] = Array.from({ length: count }, (_, i) => ({ id: `e${i}`, type: 'price.tick', ts: i, token: 'BTC', source: 'spec', correlationId: `e${i}`, data: { price: 1 } }));

@@ -3,11 +3,11 @@
 // chunk, the window reads how far the groups are behind once per maxBehind events, and waits while
 // one has more than maxBehind records to go.
 import { expect } from 'chai';
-import { FeedPump } from '../../app/workers/feed-pump.js';
-import { FeedWindow } from '../../app/workers/feed-window.js';
-import type { Envelope } from '../../runtime/events/envelope.js';
-import type { Publisher } from '../../runtime/intake/publisher.js';
-import { waitFor } from '../support/wait.js';
+import { FeedPump } from '../../../app/workers/feed-pump.js';
+import { FeedWindow } from '../../../app/workers/feed-window.js';
+import type { Envelope } from '../../../runtime/events/envelope.js';
+import type { Publisher } from '../../../runtime/intake/publisher.js';
+import { waitFor } from '../../support/wait.js';
 
 describe('feed window', () => {
   it('reads the groups only once the published events could have spent its slack', async () => {
