@@ -1,7 +1,7 @@
 // The domain agents in start order, built from their settings and the ports they need.
 // Actors import ports only; the composition root hands in the adapters.
 import type { AgentDefinition } from '../runtime/agent/agent.js';
-import type { AuditLog } from '../runtime/ports/audit-log.js';
+import type { AuditTrail } from '../runtime/ports/audit-trail.js';
 import type { Exchange } from '../runtime/ports/exchange.js';
 import type { LlmClient } from '../runtime/ports/llm.js';
 import type { OrderJournal } from '../runtime/ports/order-journal.js';
@@ -33,7 +33,7 @@ export interface AgentSettings {
 export interface AgentPorts {
   readonly exchange: Exchange;
   readonly journal: OrderJournal;
-  readonly audit: AuditLog;
+  readonly audit: AuditTrail;
   /** Absent: rule-based trading only. */
   readonly llm?: LlmClient;
 }

@@ -9,9 +9,9 @@ import { MemoryEventLog } from '../adapters/eventlog/memory/memory-event-log.js'
 import { KafkaEventLog } from '../adapters/eventlog/kafka/kafka-event-log.js';
 import { describeHealth, type KafkaClusterHealth } from '../adapters/eventlog/kafka/broker-watch.js';
 import { checkKafkaTls } from '../adapters/eventlog/kafka/tls-check.js';
-import { MemoryAuditLog } from '../adapters/store/memory-audit-log.js';
+import { MemoryAuditTrail } from '../adapters/store/memory-audit-trail.js';
 import { MemoryOrderJournal } from '../adapters/store/memory-order-journal.js';
-import { PostgresAuditLog } from '../adapters/store/postgres/postgres-audit-log.js';
+import { PostgresAuditTrail } from '../adapters/store/postgres/postgres-audit-trail.js';
 import { PostgresOrderJournal } from '../adapters/store/postgres/postgres-order-journal.js';
 import { venueFillPump } from './workers/venue-fill-pump.js';
 import { composeExchange } from './compose-exchange.js';
@@ -26,7 +26,7 @@ import { registerExecutionMetrics } from './execution-metrics.js';
 import type { ExecutionState } from '../actors/execution/state.js';
 import { deterministicId } from '../runtime/events/ids.js';
 import { readSecret } from '../config/secrets.js';
-import type { AuditLog } from '../runtime/ports/audit-log.js';
+import type { AuditTrail } from '../runtime/ports/audit-trail.js';
 import type { Exchange } from '../runtime/ports/exchange.js';
 import type { OrderJournal } from '../runtime/ports/order-journal.js';
 import { createFeed } from '../adapters/feeds/index.js';
@@ -70,7 +70,7 @@ export interface Regent {
   readonly eventLog: EventLog;
   readonly exchange: Exchange;
   readonly journal: OrderJournal;
-  readonly audit: AuditLog;
+  readonly audit: AuditTrail;
   readonly pump: FeedPump;
   /** Port the ops server listens on, once started (undefined when disabled). */
   httpPort(): number | undefined;
@@ -147,7 +147,7 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
   const eventStore: EventStore | undefined = recording;
   const llm = composeLlm(config, options.logger, env, postgres);
   const journal: OrderJournal = recording ? new PostgresOrderJournal(recording.pool, config.store.schema) : new MemoryOrderJournal();
-  const audit: AuditLog = recording ? new PostgresAuditLog(recording.pool, config.store.schema) : new MemoryAuditLog();
+  const audit: AuditTrail = recording ? new PostgresAuditTrail(recording.pool, config.store.schema) : new MemoryAuditTrail();
   llm.onBreakerTransition((transition, at) => {
     const id = deterministicId(`llm-breaker/${at}/${transition.from}->${transition.to}`);
     const record = { id, kind: 'breaker' as const, action: `${transition.from}->${transition.to}`, at, correlationId: id, reason: transition.reason, data: { dependency: 'llm', detail: transition.detail } };

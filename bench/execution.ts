@@ -8,16 +8,16 @@ import { Signal } from '../actors/trading/events.js';
 import { PaperExchange } from '../adapters/exchange/paper.js';
 import { orderAction, orderWire } from '../adapters/exchange/hyperliquid/wire.js';
 import { signL1Action } from '../adapters/exchange/hyperliquid/signing.js';
-import { MemoryAuditLog } from '../adapters/store/memory-audit-log.js';
+import { MemoryAuditTrail } from '../adapters/store/memory-audit-trail.js';
 import { MemoryOrderJournal } from '../adapters/store/memory-order-journal.js';
-import { PostgresAuditLog } from '../adapters/store/postgres/postgres-audit-log.js';
+import { PostgresAuditTrail } from '../adapters/store/postgres/postgres-audit-trail.js';
 import { PostgresOrderJournal } from '../adapters/store/postgres/postgres-order-journal.js';
 import { defaultConfig } from '../config/schema.js';
 import { createAgentContext } from '../runtime/agent/agent-context.js';
 import type { Envelope } from '../runtime/events/envelope.js';
 import { deterministicId } from '../runtime/events/ids.js';
 import { silentLogger } from '../runtime/ports/logger.js';
-import type { AuditLog } from '../runtime/ports/audit-log.js';
+import type { AuditTrail } from '../runtime/ports/audit-trail.js';
 import type { OrderJournal } from '../runtime/ports/order-journal.js';
 import { BenchStores } from './store.js';
 
@@ -40,7 +40,7 @@ export const BENCH_TOKENS = 20;
  * signal closes the position (reduce-only) and opens the other way, so it places and fills 2 orders.
  * Loss limits and protections are off so that every order goes through.
  */
-async function signalsThrough(count: number, journal: OrderJournal, audit: AuditLog): Promise<ExecutionFigures> {
+async function signalsThrough(count: number, journal: OrderJournal, audit: AuditTrail): Promise<ExecutionFigures> {
   const base = defaultConfig().execution;
   const settings = {
     ...base,
@@ -80,14 +80,14 @@ async function signalsThrough(count: number, journal: OrderJournal, audit: Audit
 }
 
 export function executionInMemory(count: number): Promise<ExecutionFigures> {
-  return signalsThrough(count, new MemoryOrderJournal(), new MemoryAuditLog());
+  return signalsThrough(count, new MemoryOrderJournal(), new MemoryAuditTrail());
 }
 
 export async function executionOnPostgres(count: number): Promise<ExecutionFigures> {
   const stores = await BenchStores.open();
   try {
     const { pool, schema } = stores.eventStore;
-    return await signalsThrough(count, new PostgresOrderJournal(pool, schema), new PostgresAuditLog(pool, schema));
+    return await signalsThrough(count, new PostgresOrderJournal(pool, schema), new PostgresAuditTrail(pool, schema));
   } finally {
     await stores.close();
   }

@@ -7,7 +7,7 @@
 import { defineAgent, type RecoveryContext } from '../../runtime/agent/agent.js';
 import type { Fill, OrderRequest } from '../../runtime/ports/exchange.js';
 import { Signal, type SignalEvent } from '../trading/events.js';
-import { AuditTrail } from './audit-trail.js';
+import { AuditRecorder } from './audit-recorder.js';
 import { clientOrderId } from './client-order-id.js';
 import type { ExecutionSettings } from './config.js';
 import { flushAudit, fromJournal, makeDesk, type Desk, type ExecutionPorts, type Turn } from './desk.js';
@@ -271,7 +271,7 @@ async function recover(desk: Desk, state: ExecutionState, ctx: RecoveryContext):
   const causeId = `recover:${ctx.actorId}:${now}`;
   const t: Turn = {
     s,
-    trail: new AuditTrail(causeId, causeId, now),
+    trail: new AuditRecorder(causeId, causeId, now),
     now,
     causeId,
     correlationId: causeId,
@@ -305,7 +305,7 @@ export function executionAgent(settings: ExecutionSettings, ports: ExecutionPort
       const s = copyState(state);
       const t: Turn = {
         s,
-        trail: new AuditTrail(event.id, event.correlationId, event.ts),
+        trail: new AuditRecorder(event.id, event.correlationId, event.ts),
         now: ctx.now(),
         causeId: event.id,
         correlationId: event.correlationId,

@@ -2,10 +2,10 @@
 // actor's life) and the turn (one handled event: its own copy of the state, its audit trail, and
 // how it may emit). Also the bookkeeping of the two circuit breakers and of the audit log.
 import type { AgentContext } from '../../runtime/agent/agent.js';
-import type { AuditLog } from '../../runtime/ports/audit-log.js';
+import type { AuditTrail } from '../../runtime/ports/audit-trail.js';
 import type { Exchange } from '../../runtime/ports/exchange.js';
 import type { OrderJournal } from '../../runtime/ports/order-journal.js';
-import type { AuditTrail } from './audit-trail.js';
+import type { AuditRecorder } from './audit-recorder.js';
 import type { ExecutionSettings } from './config.js';
 import { recordFailure, recordSuccess, type BreakerTransition } from '../../runtime/kit/circuit-breaker.js';
 import type { OrderPorts } from './order-flow.js';
@@ -17,7 +17,7 @@ import { PENDING_AUDIT_CAP, type ExecutionState } from './state.js';
 export interface ExecutionPorts {
   readonly exchange: Exchange;
   readonly journal: OrderJournal;
-  readonly audit: AuditLog;
+  readonly audit: AuditTrail;
 }
 
 export interface Desk extends ExecutionPorts {
@@ -31,7 +31,7 @@ export interface Desk extends ExecutionPorts {
 
 export interface Turn {
   readonly s: ExecutionState;
-  readonly trail: AuditTrail;
+  readonly trail: AuditRecorder;
   /** Event time (recovery: the last event time the state saw). */
   readonly now: number;
   readonly causeId: string;

@@ -2,7 +2,7 @@
 // leaves, the venue's answer is one of three outcomes, and an order journaled before is never sent
 // again, only looked up. Unresolved orders are reconciled by client order id: what the venue has is
 // what happened; an order the venue never saw is closed as not-received after a grace period.
-import type { AuditLog } from '../../runtime/ports/audit-log.js';
+import type { AuditTrail } from '../../runtime/ports/audit-trail.js';
 import {
   ExchangeHaltedError,
   ExchangeUnavailableError,
@@ -12,12 +12,12 @@ import {
   type OrderStatus,
 } from '../../runtime/ports/exchange.js';
 import type { JournalEntry, JournalStatus, OrderJournal } from '../../runtime/ports/order-journal.js';
-import type { AuditTrail } from './audit-trail.js';
+import type { AuditRecorder } from './audit-recorder.js';
 
 export interface OrderPorts {
   readonly exchange: Exchange;
   readonly journal: OrderJournal;
-  readonly audit: AuditLog;
+  readonly audit: AuditTrail;
 }
 
 export interface OrderCause {
@@ -51,7 +51,7 @@ export function journalStatusOf(order: OrderState): JournalStatus {
 }
 
 /** Journals, audits and sends one order. Only the journal write or the audit write can throw. */
-export async function sendOrder(ports: OrderPorts, request: OrderRequest, cause: OrderCause, trail: AuditTrail): Promise<SendResult> {
+export async function sendOrder(ports: OrderPorts, request: OrderRequest, cause: OrderCause, trail: AuditRecorder): Promise<SendResult> {
   const { exchange, journal } = ports;
   const ids = { token: request.token, clientOrderId: request.clientOrderId };
   let begun: Awaited<ReturnType<OrderJournal['begin']>>;
@@ -78,7 +78,7 @@ export async function sendOrder(ports: OrderPorts, request: OrderRequest, cause:
  * Audits and sends an order journaled as 'sending' (just now, or by a process that died before it
  * reached a venue that cannot have received it since). Only the audit write can throw.
  */
-export async function placeJournaled(ports: OrderPorts, request: OrderRequest, cause: OrderCause, trail: AuditTrail): Promise<SendResult> {
+export async function placeJournaled(ports: OrderPorts, request: OrderRequest, cause: OrderCause, trail: AuditRecorder): Promise<SendResult> {
   const { exchange, journal } = ports;
   const ids = { token: request.token, clientOrderId: request.clientOrderId };
   trail.add('order', 'sent', { ...ids, data: { venue: exchange.venue, request } });
@@ -133,7 +133,7 @@ export async function reconcileOrder(
   entry: Pick<JournalEntry, 'clientOrderId' | 'request' | 'createdAt'>,
   now: number,
   graceMs: number,
-  trail: AuditTrail,
+  trail: AuditRecorder,
 ): Promise<ReconcileResult> {
   const ids = { token: entry.request.token, clientOrderId: entry.clientOrderId };
   let order: OrderState | undefined;

@@ -2,7 +2,7 @@
 // already booked, what the latest signals said about each market, and the safety systems. Every
 // part is plain data: it is snapshotted after every event.
 import type { OrderRequest } from '../../runtime/ports/exchange.js';
-import type { AuditRecord } from '../../runtime/ports/audit-log.js';
+import type { AuditRecord } from '../../runtime/ports/audit-trail.js';
 import type { JournalEntry, JournalStatus } from '../../runtime/ports/order-journal.js';
 import { initialBreakerState, type BreakerState } from '../../runtime/kit/circuit-breaker.js';
 import { initialKillSwitch, type KillSwitchState } from './safety/kill-switch.js';

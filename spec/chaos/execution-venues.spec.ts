@@ -11,7 +11,7 @@ import { Signal } from '../../actors/trading/events.js';
 import { BinanceExchange } from '../../adapters/exchange/binance/binance-exchange.js';
 import { HyperliquidExchange } from '../../adapters/exchange/hyperliquid/hyperliquid-exchange.js';
 import { cloidOf } from '../../adapters/exchange/hyperliquid/wire.js';
-import { MemoryAuditLog } from '../../adapters/store/memory-audit-log.js';
+import { MemoryAuditTrail } from '../../adapters/store/memory-audit-trail.js';
 import { MemoryOrderJournal } from '../../adapters/store/memory-order-journal.js';
 import { defaultConfig } from '../../config/schema.js';
 import { createRecoveryContext } from '../../runtime/agent/agent-context.js';
@@ -80,7 +80,7 @@ for (const [name, open, prices] of venues) {
       await venue.close();
     });
 
-    const agentOn = (journal: MemoryOrderJournal) => executionAgent(defaultConfig().execution, { exchange: venue.exchange, journal, audit: new MemoryAuditLog() });
+    const agentOn = (journal: MemoryOrderJournal) => executionAgent(defaultConfig().execution, { exchange: venue.exchange, journal, audit: new MemoryAuditTrail() });
 
     it('keeps the order unresolved, never resends it, and books it from the venue on the next event', async () => {
       const journal = new MemoryOrderJournal();

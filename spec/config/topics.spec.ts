@@ -4,7 +4,7 @@ import { dlqTopic, topicCatalog, topicSpecs } from '../../config/topics.js';
 import { createAgents } from '../../actors/index.js';
 import { defaultConfig } from '../../config/schema.js';
 import { PaperExchange } from '../../adapters/exchange/paper.js';
-import { MemoryAuditLog } from '../../adapters/store/memory-audit-log.js';
+import { MemoryAuditTrail } from '../../adapters/store/memory-audit-trail.js';
 import { MemoryOrderJournal } from '../../adapters/store/memory-order-journal.js';
 import { topicsOf } from '../../runtime/agent/agent.js';
 
@@ -35,7 +35,7 @@ describe('config/topics', () => {
   it('gives the topics every per-token agent reads one partition count, so a token\'s inputs meet on one pod', () => {
     const counts = new Map(topicSpecs().map((t) => [t.name, t.partitions]));
     const llm = { decide: async () => ({ kind: 'unavailable' as const, reason: 'spec' }), close: async () => undefined };
-    const agents = createAgents(defaultConfig(), { exchange: new PaperExchange(), journal: new MemoryOrderJournal(), audit: new MemoryAuditLog(), llm: llm as never });
+    const agents = createAgents(defaultConfig(), { exchange: new PaperExchange(), journal: new MemoryOrderJournal(), audit: new MemoryAuditTrail(), llm: llm as never });
     const keyed = agents.filter((a) => a.key !== 'singleton');
     expect(keyed.map((a) => a.name).sort()).to.include.members(['position', 'trading']);
     for (const agent of keyed) {

@@ -12,11 +12,11 @@ import { defaultConfig, type Config } from '../../config/schema.js';
 import { topicNames, topicSpecs } from '../../config/topics.js';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
 import { PaperExchange } from '../../adapters/exchange/paper.js';
-import { MemoryAuditLog } from '../../adapters/store/memory-audit-log.js';
+import { MemoryAuditTrail } from '../../adapters/store/memory-audit-trail.js';
 import { MemoryOrderJournal } from '../../adapters/store/memory-order-journal.js';
-import { PostgresAuditLog } from '../../adapters/store/postgres/postgres-audit-log.js';
+import { PostgresAuditTrail } from '../../adapters/store/postgres/postgres-audit-trail.js';
 import { PostgresOrderJournal } from '../../adapters/store/postgres/postgres-order-journal.js';
-import type { AuditLog } from '../../runtime/ports/audit-log.js';
+import type { AuditTrail } from '../../runtime/ports/audit-trail.js';
 import type { OrderJournal } from '../../runtime/ports/order-journal.js';
 import { SyntheticFeed } from '../../adapters/feeds/synthetic.js';
 import { RedisStateStore } from '../../adapters/state/redis/redis-state-store.js';
@@ -99,14 +99,14 @@ export interface PipelineOptions {
 
 // One journal and audit log per venue account (the exchange instance), shared by every pod and every
 // runtime that replaces a killed one, as a database would be.
-const journals = new WeakMap<PaperExchange, { journal: OrderJournal; audit: AuditLog }>();
+const journals = new WeakMap<PaperExchange, { journal: OrderJournal; audit: AuditTrail }>();
 
-export function executionStoresFor(exchange: PaperExchange, eventStore?: PostgresEventStore): { journal: OrderJournal; audit: AuditLog } {
+export function executionStoresFor(exchange: PaperExchange, eventStore?: PostgresEventStore): { journal: OrderJournal; audit: AuditTrail } {
   let stores = journals.get(exchange);
   if (!stores) {
     stores = eventStore
-      ? { journal: new PostgresOrderJournal(eventStore.pool, eventStore.schema), audit: new PostgresAuditLog(eventStore.pool, eventStore.schema) }
-      : { journal: new MemoryOrderJournal(), audit: new MemoryAuditLog() };
+      ? { journal: new PostgresOrderJournal(eventStore.pool, eventStore.schema), audit: new PostgresAuditTrail(eventStore.pool, eventStore.schema) }
+      : { journal: new MemoryOrderJournal(), audit: new MemoryAuditTrail() };
     journals.set(exchange, stores);
   }
   return stores;

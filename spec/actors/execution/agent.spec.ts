@@ -6,7 +6,7 @@ import { executionAgent, initialExecutionState, type ExecutionState } from '../.
 import { clientOrderId } from '../../../actors/execution/client-order-id.js';
 import { EntryGate, OrderCommand, TradeExecuted, VenueFill } from '../../../actors/execution/events.js';
 import { Signal } from '../../../actors/trading/events.js';
-import { MemoryAuditLog } from '../../../adapters/store/memory-audit-log.js';
+import { MemoryAuditTrail } from '../../../adapters/store/memory-audit-trail.js';
 import { MemoryOrderJournal } from '../../../adapters/store/memory-order-journal.js';
 import { defaultConfig, type Config } from '../../../config/schema.js';
 import { createRecoveryContext } from '../../../runtime/agent/agent-context.js';
@@ -23,7 +23,7 @@ const settings = (over: Partial<Config['execution']> = {}): Config['execution'] 
 function venue(settingsOver: Partial<Config['execution']> = {}) {
   const exchange = new ScriptedExchange({ slippageBps: 5, feeBps: 4 });
   const journal = new MemoryOrderJournal();
-  const audit = new MemoryAuditLog();
+  const audit = new MemoryAuditTrail();
   const agent = executionAgent(settings(settingsOver), { exchange, journal, audit });
   return { exchange, journal, audit, agent };
 }
@@ -306,7 +306,7 @@ describe('execution agent', () => {
   it('books partial fills streamed by the venue once each, and completes the order', async () => {
     const exchange = new ScriptedExchange({ slippageBps: 0, feeBps: 0, fillSlices: 2, fillIntervalMs: 1 });
     const journal = new MemoryOrderJournal();
-    const agent = executionAgent(settings(), { exchange, journal, audit: new MemoryAuditLog() });
+    const agent = executionAgent(settings(), { exchange, journal, audit: new MemoryAuditTrail() });
     const streamed: Envelope[] = [];
     const sub = exchange.fills.subscribe((f) =>
       streamed.push(scriptedEvent(VenueFill, { venue: 'paper', fillId: f.fillId, clientOrderId: f.clientOrderId, side: f.side, size: f.size, price: f.price, fee: f.fee }, { ts: T0 + 10, token: f.token })),
@@ -422,9 +422,9 @@ describe('execution agent with its order store down', () => {
       return super.createdSince(...args);
     }
   }
-  class FlakyAudit extends MemoryAuditLog {
+  class FlakyAudit extends MemoryAuditTrail {
     down = false;
-    override async append(...args: Parameters<MemoryAuditLog['append']>) {
+    override async append(...args: Parameters<MemoryAuditTrail['append']>) {
       if (this.down) throw new Error('connection refused');
       return super.append(...args);
     }
@@ -433,7 +433,7 @@ describe('execution agent with its order store down', () => {
   it('sends nothing it cannot journal, opens the store breaker, and probes again later', async () => {
     const exchange = new ScriptedExchange({ slippageBps: 5, feeBps: 4 });
     const journal = new FlakyJournal();
-    const audit = new MemoryAuditLog();
+    const audit = new MemoryAuditTrail();
     const agent = executionAgent(settings({ storeBreaker: { failureThreshold: 2, windowMs: 60_000, openMs: 10_000 } }), { exchange, journal, audit });
     journal.down = true;
     const down = await runAgent(agent, [signal('buy', 100, T0, 'sig-1', 'SOL'), signal('buy', 100, T0 + 1, 'sig-2', 'ETH'), signal('buy', 100, T0 + 2, 'sig-3', 'BTC')]);
@@ -454,7 +454,7 @@ describe('execution agent with its order store down', () => {
   it('commits a kill switch while the journal is down, and closes the position once it is back', async () => {
     const exchange = new ScriptedExchange({ slippageBps: 5, feeBps: 4 });
     const journal = new FlakyJournal();
-    const agent = executionAgent(settings(), { exchange, journal, audit: new MemoryAuditLog() });
+    const agent = executionAgent(settings(), { exchange, journal, audit: new MemoryAuditTrail() });
     const open = await runAgent(agent, [signal('buy', 100, T0, 'sig-1', 'SOL')]);
     journal.down = true;
     const killed = await runAgent(agent, [command({ action: 'kill-switch', mode: 'activate', by: 'alice', reason: 'db outage drill' }, T0 + 1, 'ks-1')], {
@@ -544,7 +544,7 @@ describe('execution agent recovery', () => {
     }
     const exchange = new RemoteVenue({ slippageBps: 5, feeBps: 4 });
     const journal = new MemoryOrderJournal();
-    const agent = executionAgent(settings({ unresolvedGraceMs: 10_000 }), { exchange, journal, audit: new MemoryAuditLog() });
+    const agent = executionAgent(settings({ unresolvedGraceMs: 10_000 }), { exchange, journal, audit: new MemoryAuditTrail() });
     const request = { clientOrderId: clientOrderId('sig-unsent', 'entry'), token: 'SOL', side: 'buy' as const, size: 20, price: 100, reduceOnly: false, ts: T0 };
     await journal.begin({ venue: 'paper', request, causeId: 'sig-unsent', correlationId: 'c', at: T0 });
     const { s } = await recover(agent, { ...initialExecutionState(100_000), lastEventTs: T0 - 1 });
@@ -590,7 +590,7 @@ describe('execution agent recovery', () => {
 
   it('leaves alone a venue holding in a token this deployment does not trade', async () => {
     const exchange = new ScriptedExchange({ slippageBps: 5, feeBps: 4 });
-    const audit = new MemoryAuditLog();
+    const audit = new MemoryAuditTrail();
     const agent = executionAgent(settings(), { exchange, journal: new MemoryOrderJournal(), audit }, { tokens: ['SOL', 'ETH'] });
     await exchange.place({ clientOrderId: 'manual-bnb', token: 'BNB', side: 'buy', size: 3, price: 500, reduceOnly: false, ts: T0 });
     await exchange.place({ clientOrderId: 'manual-eth', token: 'ETH', side: 'buy', size: 1, price: 3000, reduceOnly: false, ts: T0 });

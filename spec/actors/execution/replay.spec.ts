@@ -7,7 +7,7 @@ import { executionAgent, initialExecutionState, type ExecutionState } from '../.
 import { clientOrderId } from '../../../actors/execution/client-order-id.js';
 import { TradeExecuted, VenueFill } from '../../../actors/execution/events.js';
 import { Signal } from '../../../actors/trading/events.js';
-import { MemoryAuditLog } from '../../../adapters/store/memory-audit-log.js';
+import { MemoryAuditTrail } from '../../../adapters/store/memory-audit-trail.js';
 import { MemoryOrderJournal } from '../../../adapters/store/memory-order-journal.js';
 import { defaultConfig } from '../../../config/schema.js';
 import { createAgentContext, createRecoveryContext } from '../../../runtime/agent/agent-context.js';
@@ -22,7 +22,7 @@ const signal = (id: string, token: string) =>
 
 function setup(options: ConstructorParameters<typeof ScriptedExchange>[0] = { slippageBps: 5, feeBps: 4 }) {
   const exchange = new ScriptedExchange(options);
-  const audit = new MemoryAuditLog();
+  const audit = new MemoryAuditTrail();
   const agent = executionAgent(defaultConfig().execution, { exchange, journal: new MemoryOrderJournal(), audit });
   const replay = async (events: readonly Envelope[], from: ExecutionState = initialExecutionState(100_000)) => {
     let state = from;

@@ -1,7 +1,7 @@
-// AuditLog on PostgreSQL (table `audit_log`, migration 005): append-only, enforced by a trigger;
+// AuditTrail on PostgreSQL (table `audit_log`, migration 005): append-only, enforced by a trigger;
 // records are inserted in one statement per batch and a known id is skipped.
 import type pg from 'pg';
-import type { AuditKind, AuditLog, AuditQuery, AuditRecord } from '../../../runtime/ports/audit-log.js';
+import type { AuditKind, AuditTrail, AuditQuery, AuditRecord } from '../../../runtime/ports/audit-trail.js';
 import { quoteIdent } from './migrations.js';
 
 const COLUMNS = ['id', 'kind', 'action', 'at', 'correlation_id', 'cause_id', 'token', 'client_order_id', 'reason', 'data'];
@@ -34,7 +34,7 @@ function recordOf(row: AuditRow): AuditRecord {
   };
 }
 
-export class PostgresAuditLog implements AuditLog {
+export class PostgresAuditTrail implements AuditTrail {
   private readonly table: string;
 
   /** The schema must be migrated (PostgresEventStore.migrate) before use. */

@@ -1,14 +1,14 @@
-// In-memory AuditLog for the embedded default and tests. Nothing in memory outlives the process, so
+// In-memory AuditTrail for the embedded default and tests. Nothing in memory outlives the process, so
 // it keeps the newest records only (`capacity`, default 10,000): a run's memory stays flat however
 // many decisions it audits. PostgreSQL (`--store postgres`) keeps every record.
-import type { AuditLog, AuditQuery, AuditRecord } from '../../runtime/ports/audit-log.js';
+import type { AuditTrail, AuditQuery, AuditRecord } from '../../runtime/ports/audit-trail.js';
 
 export interface MemoryAuditLogOptions {
   /** Newest records kept; older ones are dropped in chunks of an eighth (at least 16). */
   readonly capacity?: number;
 }
 
-export class MemoryAuditLog implements AuditLog {
+export class MemoryAuditTrail implements AuditTrail {
   private records: AuditRecord[] = [];
   /** Ids of the records kept: a known one is skipped. */
   private readonly ids = new Set<string>();

@@ -1,7 +1,7 @@
 // Collects the audit records of one handled event. Ids derive from the causing event and what the
 // record says, so the same decision made again (a retry, a replay) gets the same id and the audit
-// log keeps it once. `flush` writes what was collected since the last flush; `take` hands it over.
-import type { AuditKind, AuditLog, AuditRecord } from '../../runtime/ports/audit-log.js';
+// trail keeps it once. `flush` writes what was collected since the last flush; `take` hands it over.
+import type { AuditKind, AuditTrail, AuditRecord } from '../../runtime/ports/audit-trail.js';
 import { deterministicId } from '../../runtime/events/ids.js';
 
 export interface AuditFields {
@@ -11,7 +11,7 @@ export interface AuditFields {
   readonly data?: Readonly<Record<string, unknown>>;
 }
 
-export class AuditTrail {
+export class AuditRecorder {
   private pending: AuditRecord[] = [];
   private readonly seen = new Map<string, number>();
 
@@ -40,7 +40,7 @@ export class AuditTrail {
   }
 
   /** Writes what was collected since the last flush; on failure the records stay for the next one. */
-  async flush(log: AuditLog): Promise<void> {
+  async flush(log: AuditTrail): Promise<void> {
     if (this.pending.length === 0) return;
     const records = this.pending;
     await log.append(records);

@@ -1,11 +1,11 @@
-// The AuditLog port against the in-memory log and PostgreSQL: append order kept, a known id skipped
+// The AuditTrail port against the in-memory log and PostgreSQL: append order kept, a known id skipped
 // (a replayed decision is not recorded twice), queries by correlation id / order / kind, and in
 // PostgreSQL the table refuses UPDATE and DELETE.
 import { expect } from 'chai';
-import { MemoryAuditLog } from '../../../adapters/store/memory-audit-log.js';
-import { PostgresAuditLog } from '../../../adapters/store/postgres/postgres-audit-log.js';
+import { MemoryAuditTrail } from '../../../adapters/store/memory-audit-trail.js';
+import { PostgresAuditTrail } from '../../../adapters/store/postgres/postgres-audit-trail.js';
 import type { PostgresEventStore } from '../../../adapters/store/postgres/postgres-event-store.js';
-import type { AuditLog, AuditRecord } from '../../../runtime/ports/audit-log.js';
+import type { AuditTrail, AuditRecord } from '../../../runtime/ports/audit-trail.js';
 import { MigratedSchemas } from '../../support/migrated-schemas.js';
 
 const T0 = 1_700_000_000_000;
@@ -14,9 +14,9 @@ function record(id: string, over: Partial<AuditRecord> = {}): AuditRecord {
   return { id, kind: 'decision', action: 'ALLOW', at: T0, correlationId: 'corr-1', causeId: 'sig-1', token: 'SOL', clientOrderId: 'rg-1', reason: 'ok', data: { size: 2, nested: { a: [1] } }, ...over };
 }
 
-function auditContract(name: string, make: () => Promise<AuditLog>): void {
+function auditContract(name: string, make: () => Promise<AuditTrail>): void {
   describe(`${name} audit log`, () => {
-    let audit: AuditLog;
+    let audit: AuditTrail;
     beforeEach(async () => {
       audit = await make();
     });
@@ -52,11 +52,11 @@ function auditContract(name: string, make: () => Promise<AuditLog>): void {
   });
 }
 
-auditContract('in-memory', async () => new MemoryAuditLog());
+auditContract('in-memory', async () => new MemoryAuditTrail());
 
 describe('in-memory audit log retention', () => {
   it('keeps the newest records up to its capacity (an eighth more before it drops in a chunk), and skips a known id among them', async () => {
-    const audit = new MemoryAuditLog({ capacity: 100 });
+    const audit = new MemoryAuditTrail({ capacity: 100 });
     for (let i = 0; i < 1000; i += 10) await audit.append(Array.from({ length: 10 }, (_, j) => record(String(i + j))));
     const kept = (await audit.query()).map((r) => Number(r.id));
     expect(kept.length).to.be.within(100, 116);
@@ -67,7 +67,7 @@ describe('in-memory audit log retention', () => {
   });
 
   it('keeps the newest 10,000 by default', async () => {
-    const audit = new MemoryAuditLog();
+    const audit = new MemoryAuditTrail();
     await audit.append(Array.from({ length: 12_000 }, (_, i) => record(String(i))));
     const kept = await audit.query();
     expect(kept.length).to.equal(10_000);
@@ -75,16 +75,16 @@ describe('in-memory audit log retention', () => {
   });
 
   it('refuses a capacity that is not a positive integer', () => {
-    for (const capacity of [0, -1, 1.5, Number.NaN]) expect(() => new MemoryAuditLog({ capacity }), String(capacity)).to.throw(RangeError, /capacity/);
+    for (const capacity of [0, -1, 1.5, Number.NaN]) expect(() => new MemoryAuditTrail({ capacity }), String(capacity)).to.throw(RangeError, /capacity/);
   });
 });
 
 describe('PostgreSQL audit log', () => {
   const schemas = new MigratedSchemas('regent_audit');
   after(() => schemas.dropAll());
-  async function fresh(): Promise<{ audit: PostgresAuditLog; schema: string; store: PostgresEventStore }> {
+  async function fresh(): Promise<{ audit: PostgresAuditTrail; schema: string; store: PostgresEventStore }> {
     const { store, schema } = await schemas.fresh();
-    return { audit: new PostgresAuditLog(store.pool, schema), schema, store };
+    return { audit: new PostgresAuditTrail(store.pool, schema), schema, store };
   }
   auditContract('PostgreSQL', async () => (await fresh()).audit);
 

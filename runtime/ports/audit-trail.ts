@@ -1,6 +1,6 @@
-// The AuditLog port: an append-only record of every execution decision, order, fill, circuit breaker
-// transition, kill-switch action and review, each carrying the correlation id of the signal that
-// caused it. Records have deterministic ids, so a replayed handler appends nothing twice.
+// The AuditTrail port (table audit_log in PostgreSQL): an append-only record of every execution
+// decision, order, fill, circuit breaker transition, kill-switch action and review, each carrying
+// the correlation id of the signal that caused it. Records have deterministic ids, so a replayed handler appends nothing twice.
 
 export type AuditKind = 'decision' | 'order' | 'fill' | 'breaker' | 'kill-switch' | 'protection' | 'review' | 'reconcile';
 
@@ -28,7 +28,7 @@ export interface AuditQuery {
   readonly limit?: number;
 }
 
-export interface AuditLog {
+export interface AuditTrail {
   /** Appends records; a record whose id is already present is skipped. */
   append(records: readonly AuditRecord[]): Promise<void>;
   /** Records in append order. */
