@@ -1,42 +1,23 @@
 // The portfolio cache's consistency check (checkAndRepair) on the real Redis: against a given truth,
 // with entries that do not read as positions, and against the fold of the stored fills and ticks.
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { checkAndRepair } from '../../../actors/portfolio/consistency-check.js';
 import { foldPositions, positionEventTypes } from '../../../actors/portfolio/positions-from-events.js';
 import { PriceTick } from '../../../actors/market/events.js';
 import { TradeExecuted } from '../../../actors/execution/events.js';
-import { applyFill, emptyPosition, markToMarket, type PositionState } from '../../../actors/position/position-math.js';
+import { markToMarket, type PositionState } from '../../../actors/position/position-math.js';
 import { RedisCache } from '../../../adapters/state/redis/cache.js';
 import { RedisPortfolioCache } from '../../../adapters/state/redis/portfolio-cache.js';
 import { PostgresEventStore } from '../../../adapters/store/postgres/postgres-event-store.js';
 import type { StoredEvent } from '../../../runtime/ports/event-store.js';
 import { scriptedEvent } from '../../../runtime/agent/test-kit.js';
-import { SHARED_REDIS_URL, deleteKeys, uniquePrefix } from '../../support/redis-server.js';
+import { closed, long, redisPortfolio, short } from '../../support/redis-portfolio.js';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
-const long = markToMarket(applyFill(emptyPosition(), { side: 'buy', size: 2, price: 100, fee: 0.2 }), 110);
-const short = markToMarket(applyFill(emptyPosition(), { side: 'sell', size: 10, price: 3, fee: 0.03 }), 2.5);
-const closed = applyFill(applyFill(emptyPosition(), { side: 'buy', size: 1, price: 50, fee: 0 }), { side: 'sell', size: 1, price: 55, fee: 0.1 });
-
 describe('portfolio cache consistency check', () => {
-  const prefix = uniquePrefix('portfolio-consistency');
-  let redis: Redis;
-  let cache: RedisCache;
-  let portfolio: RedisPortfolioCache;
-
-  before(() => {
-    redis = new Redis(SHARED_REDIS_URL);
-    cache = new RedisCache({ redis, keyPrefix: prefix });
-    portfolio = new RedisPortfolioCache(cache);
-  });
-  afterEach(() => deleteKeys(redis, prefix));
-  after(async () => {
-    await cache.close();
-    await redis.quit();
-  });
+  const r = redisPortfolio('portfolio-consistency');
 
   const truth = new Map<string, PositionState>([
     ['BTC', long],
@@ -47,27 +28,27 @@ describe('portfolio cache consistency check', () => {
   const truthFn = async (): Promise<Map<string, PositionState>> => new Map(truth);
 
   async function divergeCache(): Promise<void> {
-    await portfolio.setPosition('BTC', long); // in sync
-    await portfolio.setPosition('ETH', markToMarket(short, 2.75)); // stale
-    await redis.set(`${prefix}portfolio:position:ADA`, '{"size":'); // unreadable: stale
-    await portfolio.setPosition('XRP', long); // extra
-    await redis.set(`${prefix}portfolio:position:JUNK`, '[]'); // unreadable and extra
+    await r.portfolio.setPosition('BTC', long); // in sync
+    await r.portfolio.setPosition('ETH', markToMarket(short, 2.75)); // stale
+    await r.redis.set(`${r.prefix}portfolio:position:ADA`, '{"size":'); // unreadable: stale
+    await r.portfolio.setPosition('XRP', long); // extra
+    await r.redis.set(`${r.prefix}portfolio:position:JUNK`, '[]'); // unreadable and extra
     // DOGE: missing
   }
 
   it('reports missing, stale and extra entries without touching the cache', async () => {
     await divergeCache();
-    const report = await checkAndRepair({ cache: portfolio, truth: truthFn, repair: false });
+    const report = await checkAndRepair({ cache: r.portfolio, truth: truthFn, repair: false });
     expect(report).to.deep.equal({ checked: 6, missing: ['DOGE'], stale: ['ADA', 'ETH'], extra: ['JUNK', 'XRP'], repaired: 0 });
-    expect((await portfolio.positions()).get('ETH')).to.deep.equal(markToMarket(short, 2.75));
+    expect((await r.portfolio.positions()).get('ETH')).to.deep.equal(markToMarket(short, 2.75));
   });
 
   it('repairs the cache to match the truth', async () => {
     await divergeCache();
-    const report = await checkAndRepair({ cache: portfolio, truth: truthFn, repair: true });
+    const report = await checkAndRepair({ cache: r.portfolio, truth: truthFn, repair: true });
     expect(report.repaired).to.equal(5);
-    expect(await portfolio.positions()).to.deep.equal(truth);
-    expect(await checkAndRepair({ cache: portfolio, truth: truthFn, repair: true })).to.deep.equal({
+    expect(await r.portfolio.positions()).to.deep.equal(truth);
+    expect(await checkAndRepair({ cache: r.portfolio, truth: truthFn, repair: true })).to.deep.equal({
       checked: 4,
       missing: [],
       stale: [],
