@@ -25,7 +25,7 @@ import { composeLlm, type ComposedLlm } from './compose-llm.js';
 import type { DeploymentPorts } from './deployment.js';
 import { composeEventLog, composeEventLogSecurity } from './environment-event-log.js';
 import { composeEventStore, composeRecords, composeStateStores } from './environment-stores.js';
-import { MeteredExchange } from './metered-exchange.js';
+import { MeteredExchange } from '../adapters/exchange/metered.js';
 
 /**
  * live: a real venue (hyperliquid or binance, testnet or mainnet). paper: the paper venue.

@@ -20,7 +20,7 @@ import { PostgresDeploymentStore } from '../../adapters/store/postgres/postgres-
 import { PostgresEventStore } from '../../adapters/store/postgres/postgres-event-store.js';
 import { PostgresOrderJournal } from '../../adapters/store/postgres/postgres-order-journal.js';
 import { createEnvironment, environmentKind, type Environment } from '../../app/environments.js';
-import { MeteredExchange } from '../../app/metered-exchange.js';
+import { MeteredExchange } from '../../adapters/exchange/metered.js';
 import { loadConfig } from '../../config/load.js';
 import { defaultConfig, type Config } from '../../config/schema.js';
 import { MissingSecretsError } from '../../config/secrets.js';

@@ -15,7 +15,7 @@ import {
   type OrderState,
   type PlaceResult,
   type VenuePosition,
-} from '../runtime/ports/exchange.js';
+} from '../../runtime/ports/exchange.js';
 
 export type ExchangeOperation = 'place' | 'cancel' | 'order' | 'openOrders' | 'positions';
 /** place and cancel: the venue's outcome. Lookups: ok, or what they threw. A throw from place or cancel (which the port forbids) is counted as its error kind too. */

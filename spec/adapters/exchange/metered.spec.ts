@@ -5,11 +5,11 @@ import { expect } from 'chai';
 import pino, { type Logger } from 'pino';
 import { Counter, Registry } from 'prom-client';
 import { defer, Subject, type Observable, type Subscription } from 'rxjs';
-import { PaperExchange } from '../../adapters/exchange/paper.js';
-import { MeteredExchange } from '../../app/metered-exchange.js';
-import { ExchangeHaltedError, ExchangeUnavailableError, type Exchange, type Fill, type OrderRequest } from '../../runtime/ports/exchange.js';
-import { ScriptedExchange } from '../support/scripted-exchange.js';
-import { waitFor } from '../support/wait.js';
+import { PaperExchange } from '../../../adapters/exchange/paper.js';
+import { MeteredExchange } from '../../../adapters/exchange/metered.js';
+import { ExchangeHaltedError, ExchangeUnavailableError, type Exchange, type Fill, type OrderRequest } from '../../../runtime/ports/exchange.js';
+import { ScriptedExchange } from '../../support/scripted-exchange.js';
+import { waitFor } from '../../support/wait.js';
 
 type LogLine = Record<string, unknown>;
 
