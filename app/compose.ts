@@ -39,7 +39,7 @@ import { ConsistencyJob } from '../adapters/state/redis/consistency-job.js';
 import { foldPositions, positionEventTypes } from '../actors/portfolio/positions-from-events.js';
 import { portfolioProjection } from '../adapters/state/redis/portfolio-projection.js';
 import { EventTypeRegistry } from '../runtime/events/event-types.js';
-import { logWorker } from '../runtime/intake/group-consumer.js';
+import { groupConsumer } from '../runtime/intake/group-consumer.js';
 import { PostgresEventStore } from '../adapters/store/postgres/postgres-event-store.js';
 import { PartitionMaintenanceJob } from '../adapters/store/postgres/partition-maintenance.js';
 import type { ChildSpec } from '../runtime/ports/supervision.js';
@@ -378,7 +378,7 @@ function portfolioConsistency(cache: PortfolioCache, store: PostgresEventStore, 
 function portfolioWorker(eventLog: EventLog, cache: PortfolioCache, config: Config): ChildSpec {
   const types = new EventTypeRegistry(domainEventTypes);
   const project = portfolioProjection(cache, config.execution.initialBalance);
-  return logWorker({
+  return groupConsumer({
     id: 'portfolio-cache',
     eventLog,
     groupId: `${config.eventLog.groupId}-portfolio`,

@@ -12,7 +12,6 @@
 import type { Logger } from 'pino';
 import type { AgentDefinition } from './agent/agent.js';
 import { topicsOf } from './agent/agent.js';
-import { consumerWorker } from './intake/consumer-worker.js';
 import { EventTypeRegistry, type EventType } from './events/event-types.js';
 import { silentLogger } from './ports/logger.js';
 import { RuntimeMetrics } from './observe/metrics.js';
@@ -256,10 +255,9 @@ export class Runtime {
             ]
           : []),
         ...this.intakes.map((intake) =>
-          consumerWorker({
+          intake.router.consumerSpec({
             id: intake.id,
             eventLog,
-            router: intake.router,
             groupId: intake.groupId,
             assignment: intake.assignment,
             maxBatchSize: this.options.maxBatchSize ?? 256,

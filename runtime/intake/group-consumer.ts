@@ -1,10 +1,11 @@
 // A supervised consumer of the event log: joins a group, hands each batch to a handler, and
 // reports a crashed partition loop to its supervisor, which restarts it (the new consumer resumes
-// from the committed offsets). The router's consumer, the store writer and projections are all one.
+// from the committed offsets). The router's consumer (Router.consumerSpec), the store writer and
+// projections are all one.
 import type { ChildSpec } from '../ports/supervision.js';
 import type { Batch, Consumer, ConsumerHandlers, EventLog, TopicPartition } from '../ports/event-log.js';
 
-export interface LogWorkerOptions {
+export interface GroupConsumerOptions {
   readonly id: string;
   readonly eventLog: EventLog;
   readonly groupId: string;
@@ -26,7 +27,7 @@ export interface LogWorkerOptions {
   readonly onStart?: () => void;
 }
 
-export function logWorker(options: LogWorkerOptions): ChildSpec {
+export function groupConsumer(options: GroupConsumerOptions): ChildSpec {
   return {
     id: options.id,
     restart: 'permanent',

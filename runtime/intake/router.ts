@@ -1,7 +1,8 @@
 // The router turns batches of log records into actor deliveries: decode and validate each record
 // (a bad one goes to `<topic>.dlq` with the reason), pick the actors that take it, group a batch's
 // events per actor (one message per actor per batch, in offset order), and commit a partition's
-// offset once every earlier record of it has been processed.
+// offset once every earlier record of it has been processed. It also gives the supervised consumer
+// that feeds it (consumerSpec): on revoke it drains; killed, it abandons the drain.
 import type { Logger } from 'pino';
 import { routeKey, type AgentDefinition } from '../agent/agent.js';
 import { createDelivery } from './delivery.js';
@@ -12,6 +13,8 @@ import { PartitionTracker } from './partition-tracker.js';
 import { tpKey, type Batch, type Consumer, type LogRecord, type TopicPartition } from '../ports/event-log.js';
 import type { Publisher } from './publisher.js';
 import type { ActorRegistry } from '../cells/registry.js';
+import type { ChildSpec } from '../ports/supervision.js';
+import { groupConsumer, type GroupConsumerOptions } from './group-consumer.js';
 
 interface Route {
   readonly agent: AgentDefinition;
@@ -28,6 +31,12 @@ interface Group {
 export interface RouterOptions {
   readonly maxInFlightBatches: number;
 }
+
+/** How the router's own consumer joins the log; its topics and handlers are the router's. */
+export type RouterConsumerOptions = Pick<
+  GroupConsumerOptions,
+  'id' | 'eventLog' | 'groupId' | 'maxBatchSize' | 'shutdownMs' | 'memberMetadata' | 'assignment'
+>;
 
 export class Router {
   private readonly routes = new Map<string, Route[]>();
@@ -61,6 +70,18 @@ export class Router {
 
   topics(): string[] {
     return [...this.routes.keys()].sort();
+  }
+
+  /** The supervised consumer that hands this router its batches. */
+  consumerSpec(options: RouterConsumerOptions): ChildSpec {
+    return groupConsumer({
+      ...options,
+      topics: this.topics(),
+      eachBatch: (consumer, batch) => this.eachBatch(consumer, batch),
+      onRevoke: (partitions) => this.revoke(partitions),
+      onRetentionGap: (tp, from, to) => this.retentionGap(tp, from, to),
+      onKill: (consumer) => this.abandon(consumer),
+    });
   }
 
   /** Records delivered but not yet processed, over all partitions. */

@@ -6,7 +6,7 @@
 // blocks its partition.
 import type { Logger } from 'pino';
 import type { ChildSpec } from '../ports/supervision.js';
-import { logWorker } from './group-consumer.js';
+import { groupConsumer } from './group-consumer.js';
 import type { EventTypeRegistry } from '../events/event-types.js';
 import { tpKey, type Batch, type Consumer, type EventLog, type TopicPartition } from '../ports/event-log.js';
 import { EventRejectedError, type ConsumedOffset, type EventStore, type StoredEvent } from '../ports/event-store.js';
@@ -35,7 +35,7 @@ export interface StoreWriterOptions {
 export function storeWriter(options: StoreWriterOptions): ChildSpec {
   // One per incarnation: a stop or kill wakes the retry waits and ends the drain.
   let stopped = new AbortController();
-  return logWorker({
+  return groupConsumer({
     onStart: () => {
       stopped = new AbortController();
     },
