@@ -7,7 +7,6 @@ import type { AgentDefinition } from '../agent/agent.js';
 import { actorIdOf } from '../agent/agent.js';
 import { createAgentContext, createRecoveryContext, type PipedTask } from '../agent/agent-context.js';
 import type { Delivery } from '../intake/delivery.js';
-import { remaining, track } from '../intake/delivery.js';
 import type { Envelope } from '../events/envelope.js';
 import type { RuntimeMetrics } from '../observe/metrics.js';
 import { dispatchTo, spawnActor, stopActor, type NactRef } from './nact-host.js';
@@ -91,7 +90,7 @@ export class ActorCell<S = unknown> implements RunningChild {
   }
 
   tell(delivery: Delivery): void {
-    this.depth += remaining(delivery);
+    this.depth += delivery.remaining;
     this.lastActive = Date.now();
     if (this.status === 'running') {
       this.queue.push(delivery);
@@ -122,7 +121,7 @@ export class ActorCell<S = unknown> implements RunningChild {
     const stashed = this.stash;
     this.stash = [];
     for (const delivery of stashed) {
-      if (remaining(delivery) === 0) {
+      if (delivery.remaining === 0) {
         this.complete(delivery);
         continue;
       }
@@ -269,7 +268,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       env.eventTime?.observe(event.ts);
       if (outbox.length > 0) {
         const publish = env.publisher.publish(outbox);
-        track(delivery, publish);
+        delivery.track(publish);
         const before = this.published;
         this.published = publish.then(() => before);
         this.published.catch(() => undefined); // handled here; snapshot() still sees a failure
@@ -328,7 +327,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       'handler crashed',
     );
     if (event && attempt > this.maxRetries()) {
-      track(delivery, this.env.publisher.deadLetter({
+      delivery.track(this.env.publisher.deadLetter({
         topic,
         reason: 'handler-failed',
         detail: `${err.name}: ${err.message} (after ${attempt} attempts)`,
@@ -342,7 +341,7 @@ export class ActorCell<S = unknown> implements RunningChild {
     }
     this.stash = [...this.queue, ...this.stash];
     this.queue = [];
-    if (remaining(delivery) === 0) {
+    if (delivery.remaining === 0) {
       this.stash.splice(this.stash.indexOf(delivery), 1);
       this.complete(delivery);
     }
@@ -367,8 +366,8 @@ export class ActorCell<S = unknown> implements RunningChild {
   }
 
   private complete(delivery: Delivery): void {
-    if (delivery.publishes.length === 0) return delivery.onDone();
-    Promise.all(delivery.publishes).then(delivery.onDone, (err) => {
+    delivery.finish();
+    delivery.done.catch((err) => {
       // Not acknowledged: the partition's commit stops here, visibly, rather than losing output.
       this.env.log.error({ err, actor: this.id }, 'publishing emitted events failed; delivery not acknowledged');
       this.env.metrics.failed.inc({ topic: 'publish', reason: 'publish-error' });
@@ -379,8 +378,7 @@ export class ActorCell<S = unknown> implements RunningChild {
     while (delivery.next < delivery.events.length) {
       const event = delivery.events[delivery.next]!;
       const position = delivery.positions[delivery.next];
-      track(
-        delivery,
+      delivery.track(
         this.env.publisher.deadLetter({
           topic: position?.topic ?? this.env.topicOf(event.type),
           reason,

@@ -36,10 +36,11 @@ export class ActorRegistry {
     const family = this.families.get(agent);
     if (!family) {
       this.env.log.error({ agent, key }, 'delivery to an unknown agent');
-      const letters = delivery.events.map((event) =>
-        this.env.publisher.deadLetter({ topic: this.env.topicOf(event.type), reason: 'no-such-agent', detail: `no agent named ${agent}`, original: event }),
-      );
-      Promise.all(letters).then(delivery.onDone, (err) => this.env.log.error({ err, agent }, 'dead letter failed; delivery not acknowledged'));
+      for (const event of delivery.events) {
+        delivery.track(this.env.publisher.deadLetter({ topic: this.env.topicOf(event.type), reason: 'no-such-agent', detail: `no agent named ${agent}`, original: event }));
+      }
+      delivery.finish();
+      delivery.done.catch((err) => this.env.log.error({ err, agent }, 'dead letter failed; delivery not acknowledged'));
       return;
     }
     let cell = family.cells.get(key);
