@@ -20,6 +20,7 @@ import { systemClock } from './ports/clock.js';
 import type { EventLog, TopicPartition, TopicSpec } from './ports/event-log.js';
 import { StoreWatermark } from './intake/store-watermark.js';
 import { groupProgress, recordsBehind, type GroupTopics } from './intake/group-progress.js';
+import { IdleWatch } from './intake/idle-watch.js';
 import type { Random } from './ports/random.js';
 import type { StateStore } from './ports/state-store.js';
 import type { EventStore } from './ports/event-store.js';
@@ -99,6 +100,9 @@ export interface RuntimeOptions {
 
 let runtimeCount = 0;
 
+/** How long whenIdle goes without looking when nothing signalled: a missed signal costs this, never a hang. */
+const IDLE_BACKSTOP_MS = 1000;
+
 interface Intake {
   readonly id: string;
   readonly groupId: string;
@@ -130,6 +134,8 @@ export class Runtime {
   private sweep: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' | 'failed' = 'new';
   private readonly watermark: StoreWatermark | undefined;
+  /** Wakes whenIdle when work ends, commits land or partitions move. */
+  private readonly idleWatch = new IdleWatch();
   /** Topics the store writer persists (set at start). */
   private storedTopics: readonly string[] = [];
 
@@ -165,12 +171,14 @@ export class Runtime {
         ...(this.faults ? { faults: this.faults } : {}),
         ...(this.watermark ? { snapshotGate: () => this.watermark!.caughtUpNow(this.settings.shutdownMs) } : {}),
         eventTime: this.eventTime,
+        pipedDone: () => this.idleWatch.notify(),
       },
       { shutdownMs: this.settings.shutdownMs },
     );
     const router = (agents: readonly AgentDefinition[]) =>
       new Router(agents, this.types, this.registry, this.publisher, this.metrics, this.log, {
         maxInFlightBatches: options.maxInFlightBatches ?? 8,
+        idleWatch: this.idleWatch,
       });
     const keyed = options.agents.filter((a) => a.key !== 'singleton');
     const singletons = options.agents.filter((a) => a.key === 'singleton');
@@ -249,6 +257,7 @@ export class Runtime {
                 log: this.log,
                 health: this.health,
                 deadLetter: (letter) => this.publisher.deadLetter(letter),
+                idleWatch: this.idleWatch,
                 ...(this.watermark ? { onStored: (tp: TopicPartition, next: number) => this.watermark!.advance(tp, next) } : {}),
                 ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
               }),
@@ -295,6 +304,7 @@ export class Runtime {
     await this.root?.stop('runtime stop');
     if (this.nact) stopNactSystem(this.nact);
     this.state = 'stopped';
+    this.idleWatch.notify();
     this.log.info({ group: this.groupId }, 'runtime stopped');
   }
 
@@ -310,6 +320,7 @@ export class Runtime {
     this.watermark?.cancelWaits();
     if (this.nact) stopNactSystem(this.nact);
     this.state = 'stopped';
+    this.idleWatch.notify();
     this.log.warn({ group: this.groupId }, 'runtime killed');
   }
 
@@ -330,17 +341,43 @@ export class Runtime {
     return this.watermark ? this.watermark.caughtUpNow(timeoutMs) : Promise.resolve(true);
   }
 
-  /** Resolves when every record on the consumed topics is processed and committed. */
+  /**
+   * Resolves when every record on the consumed topics is processed and committed. It looks again
+   * whenever the kernel signals progress (a commit, the end of piped work, a revoke); partitions
+   * owned by another process (pod) are looked at every `pollMs` instead, their commits being
+   * signalled there.
+   */
   async whenIdle(options: { pollMs?: number; timeoutMs?: number; stored?: boolean } = {}): Promise<void> {
     const pollMs = options.pollMs ?? 2;
     const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
-    for (;;) {
-      const busy = await this.busyWith(options.stored ?? false);
-      if (busy === undefined) return;
-      // Killed (or failed and stopped) before it was idle: it never will be.
-      if (this.state === 'stopped') throw new Error('runtime stopped before it was idle');
-      if (Date.now() > deadline) throw new Error(`runtime not idle after ${options.timeoutMs} ms (${busy})`);
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    let changed = false;
+    let wake = () => {};
+    const stopListening = this.idleWatch.listen(() => {
+      changed = true;
+      wake();
+    });
+    try {
+      for (;;) {
+        changed = false;
+        const busy = await this.busyWith(options.stored ?? false);
+        if (busy === undefined) return;
+        // Killed (or failed and stopped) before it was idle: it never will be.
+        if (this.state === 'stopped') throw new Error('runtime stopped before it was idle');
+        const left = deadline - Date.now();
+        if (left < 0) throw new Error(`runtime not idle after ${options.timeoutMs} ms (${busy.reason})`);
+        if (changed) continue; // progress during the check: look again at once
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            wake = () => {};
+            resolve();
+          };
+          const timer = setTimeout(done, Math.min(left, busy.elsewhere ? pollMs : IDLE_BACKSTOP_MS));
+          wake = done;
+        });
+      }
+    } finally {
+      stopListening();
     }
   }
 
@@ -360,17 +397,26 @@ export class Runtime {
     return Math.max(0, ...groups.map((g) => recordsBehind(progress, g.groupId)));
   }
 
-  /** What keeps the runtime from being idle (see `idle`), or undefined when nothing does. */
-  private async busyWith(stored: boolean): Promise<string | undefined> {
+  /**
+   * What keeps the runtime from being idle (see `idle`), or undefined when nothing does;
+   * `elsewhere` when that is a partition no consumer of this process reads (its progress is not
+   * signalled here).
+   */
+  private async busyWith(stored: boolean): Promise<{ reason: string; elsewhere: boolean } | undefined> {
     const inFlight = this.intakes.reduce((n, i) => n + i.router.inFlight(), 0);
-    if (inFlight > 0) return `${inFlight} record(s) in flight`;
+    if (inFlight > 0) return { reason: `${inFlight} record(s) in flight`, elsewhere: false };
     // Work an actor piped (a model request) publishes its result later: not idle until it has.
-    if (this.registry.pipedWork() > 0) return `${this.registry.pipedWork()} piped task(s) running`;
+    const piped = this.registry.pipedWork();
+    if (piped > 0) return { reason: `${piped} piped task(s) running`, elsewhere: false };
     // `stored`: also persisted, so a run stopped (or killed) at that point loses nothing.
     const progress = await groupProgress(this.options.eventLog, this.groupTopics(stored));
-    const behind = progress.find((p) => p.committed !== p.end);
-    if (behind) return `group ${behind.groupId} committed ${behind.committed ?? 'nothing'} of ${behind.end} on ${behind.tp.topic}/${behind.tp.partition}`;
-    return undefined;
+    const behind = progress.filter((p) => p.committed !== p.end);
+    if (behind.length === 0) return undefined;
+    const { groupId, committed, end, tp } = behind[0]!;
+    return {
+      reason: `group ${groupId} committed ${committed ?? 'nothing'} of ${end} on ${tp.topic}/${tp.partition}`,
+      elsewhere: behind.some((p) => !this.idleWatch.owns(p.groupId, p.tp)),
+    };
   }
 
   /** The intakes' groups with their topics, and the store writer's group when `stored`. */

@@ -30,6 +30,8 @@ export interface CellEnv extends RehydrationEnv {
    * store holds everything logged so far); false when it did not get there in time.
    */
   readonly snapshotGate?: () => Promise<boolean>;
+  /** Told when piped work has ended (whoever waits for the runtime to go idle). */
+  readonly pipedDone?: () => void;
   /** Shown the time of every event the actor has processed (the runtime's event-time clock). */
   readonly eventTime?: { observe(ts: number): void };
 }
@@ -300,6 +302,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       })
       .finally(() => {
         this.pipedRunning -= 1;
+        env.pipedDone?.();
       });
   }
 

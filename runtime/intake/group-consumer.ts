@@ -4,6 +4,7 @@
 // projections are all one.
 import type { ChildSpec } from '../ports/supervision.js';
 import type { Batch, Consumer, ConsumerHandlers, EventLog, TopicPartition } from '../ports/event-log.js';
+import type { IdleWatch } from './idle-watch.js';
 
 export interface GroupConsumerOptions {
   readonly id: string;
@@ -25,6 +26,8 @@ export interface GroupConsumerOptions {
   /** Awaited on a graceful stop before leaving the group (e.g. catch up with the log's end). */
   readonly drain?: (consumer: Consumer) => Promise<void>;
   readonly onStart?: () => void;
+  /** Told which partitions this consumer owns, and woken when some are revoked (Runtime.whenIdle). */
+  readonly idleWatch?: IdleWatch;
 }
 
 export function groupConsumer(options: GroupConsumerOptions): ChildSpec {
@@ -43,7 +46,8 @@ export function groupConsumer(options: GroupConsumerOptions): ChildSpec {
         ...(options.memberMetadata ? { memberMetadata: options.memberMetadata } : {}),
         ...(options.assignment ? { assignment: options.assignment } : {}),
       });
-      const { onAssign, onRevoke, onRetentionGap } = options;
+      const { onAssign, onRetentionGap, idleWatch } = options;
+      const onRevoke = idleWatch ? revokeThenNotify(options.onRevoke, idleWatch) : options.onRevoke;
       await consumer.run({
         eachBatch: (batch) => options.eachBatch(consumer, batch),
         onCrash: (error) => link.failed(error),
@@ -51,6 +55,7 @@ export function groupConsumer(options: GroupConsumerOptions): ChildSpec {
         ...(onRevoke ? { onRevoke } : {}),
         ...(onRetentionGap ? { onRetentionGap } : {}),
       });
+      idleWatch?.joined(options.groupId, consumer);
       return {
         stop: async () => {
           try {
@@ -58,15 +63,28 @@ export function groupConsumer(options: GroupConsumerOptions): ChildSpec {
           } finally {
             // Even when the drain failed: a handler still retrying must learn that it is stopped.
             options.onStop?.();
+            idleWatch?.left(consumer); // what it still commits on the way out notifies all the same
             await consumer.disconnect();
           }
         },
         kill: () => {
           options.onStop?.();
           options.onKill?.(consumer);
+          idleWatch?.left(consumer);
           consumer.disconnect().catch(() => undefined);
         },
       };
     },
+  };
+}
+
+/** Partitions that moved away are no longer this process's to finish: waiters look again. */
+function revokeThenNotify(onRevoke: ConsumerHandlers['onRevoke'], idleWatch: IdleWatch): NonNullable<ConsumerHandlers['onRevoke']> {
+  return async (partitions) => {
+    try {
+      await onRevoke?.(partitions);
+    } finally {
+      idleWatch.notify();
+    }
   };
 }

@@ -15,6 +15,7 @@ import type { Publisher } from './publisher.js';
 import type { ActorRegistry } from '../cells/registry.js';
 import type { ChildSpec } from '../ports/supervision.js';
 import { groupConsumer, type GroupConsumerOptions } from './group-consumer.js';
+import type { IdleWatch } from './idle-watch.js';
 
 interface Route {
   readonly agent: AgentDefinition;
@@ -30,6 +31,8 @@ interface Group {
 
 export interface RouterOptions {
   readonly maxInFlightBatches: number;
+  /** Woken when a commit lands or the intake is abandoned (Runtime.whenIdle). */
+  readonly idleWatch?: IdleWatch;
 }
 
 /** How the router's own consumer joins the log; its topics and handlers are the router's. */
@@ -81,6 +84,7 @@ export class Router {
       onRevoke: (partitions) => this.revoke(partitions),
       onRetentionGap: (tp, from, to) => this.retentionGap(tp, from, to),
       onKill: (consumer) => this.abandon(consumer),
+      ...(this.options.idleWatch ? { idleWatch: this.options.idleWatch } : {}),
     });
   }
 
@@ -202,6 +206,7 @@ export class Router {
     this.abandoned.add(consumer);
     for (const tracker of this.trackers.values()) tracker.abandon();
     this.trackers.clear();
+    this.options.idleWatch?.notify();
   }
 
   private tracker(consumer: Consumer, tp: TopicPartition): PartitionTracker {
@@ -211,7 +216,10 @@ export class Router {
       const labels = { topic: tp.topic, partition: String(tp.partition) };
       tracker = new PartitionTracker(this.options.maxInFlightBatches, (offset) => {
         this.metrics.committedOffset.set(labels, offset);
-        consumer.commit(tp, offset).catch((err) => this.log.error({ err, ...labels }, 'commit failed'));
+        consumer.commit(tp, offset).then(
+          () => this.options.idleWatch?.notify(),
+          (err) => this.log.error({ err, ...labels }, 'commit failed'),
+        );
       });
       this.trackers.set(key, tracker);
     }

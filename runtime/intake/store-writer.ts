@@ -12,6 +12,7 @@ import { tpKey, type Batch, type Consumer, type EventLog, type TopicPartition } 
 import { EventRejectedError, type ConsumedOffset, type EventStore, type StoredEvent } from '../ports/event-store.js';
 import type { DeadLetter } from './publisher.js';
 import type { Health } from '../observe/health.js';
+import type { IdleWatch } from './idle-watch.js';
 
 export interface StoreWriterOptions {
   readonly eventLog: EventLog;
@@ -30,6 +31,8 @@ export interface StoreWriterOptions {
   readonly deadLetter: (letter: DeadLetter) => Promise<void>;
   /** Told how far each partition is stored (on assignment and after every append). */
   readonly onStored?: (tp: TopicPartition, next: number) => void;
+  /** Woken when a commit lands or partitions are revoked (Runtime.whenIdle with `stored`). */
+  readonly idleWatch?: IdleWatch;
 }
 
 export function storeWriter(options: StoreWriterOptions): ChildSpec {
@@ -47,6 +50,7 @@ export function storeWriter(options: StoreWriterOptions): ChildSpec {
     maxBatchSize: options.maxBatchSize,
     shutdownMs: options.shutdownMs,
     ...(options.memberMetadata ? { memberMetadata: options.memberMetadata } : {}),
+    ...(options.idleWatch ? { idleWatch: options.idleWatch } : {}),
     onAssign: async (consumer, partitions) => {
       const stored = await options.eventStore.offsets(options.groupId);
       for (const tp of partitions) {
@@ -119,6 +123,7 @@ async function persist(options: StoreWriterOptions, consumer: Consumer, batch: B
   }
   await consumer.commit(batch, next);
   options.onStored?.(batch, next);
+  options.idleWatch?.notify();
 }
 
 /** Sleeps `ms`, or less if `stopped` is aborted meanwhile. */
