@@ -16,7 +16,7 @@ import { EventTypeRegistry, type EventType } from './events/event-types.js';
 import { silentLogger } from './ports/logger.js';
 import { RuntimeMetrics } from './observe/metrics.js';
 import { startNactSystem, stopNactSystem, type NactRef } from './cells/nact-host.js';
-import { systemClock } from './ports/clock.js';
+import { systemClock, type RuntimeClock } from './ports/clock.js';
 import type { EventLog, TopicPartition, TopicSpec } from './ports/event-log.js';
 import { StoreWatermark } from './intake/store-watermark.js';
 import { groupProgress, recordsBehind, type GroupTopics } from './intake/group-progress.js';
@@ -96,6 +96,8 @@ export interface RuntimeOptions {
   readonly onFatal?: (error: Error) => void;
   /** Follows the time of every processed event (given when the composition root needs it first). */
   readonly eventTime?: EventTimeClock;
+  /** The kernel's time: what it dates, times and waits out (default: the system clock). */
+  readonly clock?: RuntimeClock;
 }
 
 let runtimeCount = 0;
@@ -136,11 +138,13 @@ export class Runtime {
   private readonly watermark: StoreWatermark | undefined;
   /** Wakes whenIdle when work ends, commits land or partitions move. */
   private readonly idleWatch = new IdleWatch();
+  private readonly clock: RuntimeClock;
   /** Topics the store writer persists (set at start). */
   private storedTopics: readonly string[] = [];
 
   constructor(private readonly options: RuntimeOptions) {
     this.metrics = options.metrics ?? new RuntimeMetrics();
+    this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? silentLogger;
     this.types = new EventTypeRegistry(options.eventTypes);
     this.groupId = options.groupId ?? 'regent';
@@ -150,7 +154,7 @@ export class Runtime {
     this.storeGroupId = options.storeGroupId ?? `${this.groupId}-store`;
     this.singletonGroupId = `${this.groupId}-singletons`;
     const { eventStore } = options;
-    this.watermark = eventStore && options.snapshotsAwaitStore ? new StoreWatermark(options.eventLog, () => this.storedTopics) : undefined;
+    this.watermark = eventStore && options.snapshotsAwaitStore ? new StoreWatermark(options.eventLog, () => this.storedTopics, this.clock) : undefined;
     this.faults = options.faults ? new FaultInjector(options.faults) : undefined;
     this.eventTime = options.eventTime ?? new EventTimeClock();
     this.registry = new ActorRegistry(
@@ -172,6 +176,7 @@ export class Runtime {
         ...(this.watermark ? { snapshotGate: () => this.watermark!.caughtUpNow(this.settings.shutdownMs) } : {}),
         eventTime: this.eventTime,
         pipedDone: () => this.idleWatch.notify(),
+        clock: this.clock,
       },
       { shutdownMs: this.settings.shutdownMs },
     );
@@ -349,7 +354,7 @@ export class Runtime {
    */
   async whenIdle(options: { pollMs?: number; timeoutMs?: number; stored?: boolean } = {}): Promise<void> {
     const pollMs = options.pollMs ?? 2;
-    const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    const deadline = this.clock.elapsed() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
     let changed = false;
     let wake = () => {};
     const stopListening = this.idleWatch.listen(() => {
@@ -363,16 +368,16 @@ export class Runtime {
         if (busy === undefined) return;
         // Killed (or failed and stopped) before it was idle: it never will be.
         if (this.state === 'stopped') throw new Error('runtime stopped before it was idle');
-        const left = deadline - Date.now();
+        const left = deadline - this.clock.elapsed();
         if (left < 0) throw new Error(`runtime not idle after ${options.timeoutMs} ms (${busy.reason})`);
         if (changed) continue; // progress during the check: look again at once
         await new Promise<void>((resolve) => {
           const done = () => {
-            clearTimeout(timer);
+            timer.cancel();
             wake = () => {};
             resolve();
           };
-          const timer = setTimeout(done, Math.min(left, busy.elsewhere ? pollMs : IDLE_BACKSTOP_MS));
+          const timer = this.clock.after(Math.min(left, busy.elsewhere ? pollMs : IDLE_BACKSTOP_MS), done);
           wake = done;
         });
       }
@@ -476,7 +481,7 @@ export class Runtime {
   private supervisionEnv(): SupervisionEnv {
     const s = this.settings;
     return {
-      clock: systemClock,
+      clock: this.clock,
       random: this.options.random ?? new SeededRandom(0),
       log: this.log,
       defaultBackoff: { min: s.backoffMinMs, max: s.backoffMaxMs, jitter: s.jitter },

@@ -16,6 +16,7 @@ import { rehydrate, saveSnapshot, SNAPSHOT_VERSION, type RehydrationEnv } from '
 import type { Snapshot } from '../ports/state-store.js';
 import type { FaultInjector } from '../observe/fault-injector.js';
 import type { ChildLink, RunningChild } from '../ports/supervision.js';
+import { systemClock, type RuntimeClock } from '../ports/clock.js';
 
 export interface CellEnv extends RehydrationEnv {
   readonly publisher: Publisher;
@@ -43,7 +44,8 @@ export class ActorCell<S = unknown> implements RunningChild {
   status: CellStatus = 'new';
   /** Events waiting in the mailbox or the stash. */
   depth = 0;
-  lastActive = Date.now();
+  /** When the actor was last told something (its clock's wall time); passivation goes by it. */
+  lastActive: number;
   private state: S | undefined;
   private hydrated = false;
   private applied = new AppliedLog();
@@ -63,6 +65,7 @@ export class ActorCell<S = unknown> implements RunningChild {
   private inProgress: Promise<unknown> | undefined;
   /** Piped tasks started and not yet published. */
   private pipedRunning = 0;
+  private readonly clock: RuntimeClock;
 
   constructor(
     readonly agent: AgentDefinition<S>,
@@ -70,6 +73,8 @@ export class ActorCell<S = unknown> implements RunningChild {
     private readonly env: CellEnv,
   ) {
     this.id = actorIdOf(agent.name, key);
+    this.clock = env.clock ?? systemClock;
+    this.lastActive = this.clock.now();
   }
 
   /** The last good state (undefined before the first start). */
@@ -93,7 +98,7 @@ export class ActorCell<S = unknown> implements RunningChild {
 
   tell(delivery: Delivery): void {
     this.depth += delivery.remaining;
-    this.lastActive = Date.now();
+    this.lastActive = this.clock.now();
     if (this.status === 'running') {
       this.queue.push(delivery);
       dispatchTo(this.ref!, delivery);
@@ -178,7 +183,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       ...(this.lastEventId !== undefined ? { lastEventId: this.lastEventId } : {}),
       version: SNAPSHOT_VERSION,
       log: { id: lineage.id, epoch: lineage.epoch },
-      at: Date.now(),
+      at: this.clock.now(),
     };
     // One save at a time, the latest state winning: an older snapshot never overwrites a newer one.
     this.saving ??= this.saveSnapshots().finally(() => {
@@ -231,7 +236,7 @@ export class ActorCell<S = unknown> implements RunningChild {
     const recover = this.agent.recover;
     if (!recover) return;
     const outbox: Envelope[] = [];
-    const recovered = await recover(this.state as S, createRecoveryContext(this.id, this.key, this.agent.name, outbox, this.env.log));
+    const recovered = await recover(this.state as S, createRecoveryContext(this.id, this.key, this.agent.name, outbox, this.env.log, this.clock));
     // Kept only once what it emitted is published: a failed publish fails the start, and the next
     // start recovers again from the state before, emitting again.
     if (outbox.length > 0) await this.env.publisher.publish(outbox);
@@ -254,7 +259,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       const outbox: Envelope[] = [];
       const tasks: PipedTask[] = [];
       const ctx = createAgentContext(this.id, this.key, agent.name, event, outbox, env.log, false, tasks);
-      const started = performance.now();
+      const started = this.clock.elapsed();
       env.faults?.beforeHandle(agent.name, this.id, event);
       let next = agent.handle(this.state as S, event, ctx);
       if (isThenable(next)) {
@@ -263,7 +268,7 @@ export class ActorCell<S = unknown> implements RunningChild {
         this.inProgress = undefined;
         if (incarnation !== this.incarnation) return null;
       }
-      env.metrics.handlerSeconds.observe({ agent: agent.name }, (performance.now() - started) / 1000);
+      env.metrics.handlerSeconds.observe({ agent: agent.name }, (this.clock.elapsed() - started) / 1000);
       this.state = next as S;
       this.applied.mark(event, position);
       this.lastEventId = event.id;

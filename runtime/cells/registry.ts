@@ -7,6 +7,7 @@ import { ActorCell, type CellEnv } from './actor-cell.js';
 import type { Delivery } from '../intake/delivery.js';
 import type { ChildSpec } from '../ports/supervision.js';
 import type { Supervisor } from '../supervision/supervisor.js';
+import { systemClock } from '../ports/clock.js';
 
 interface Family {
   readonly agent: AgentDefinition;
@@ -100,7 +101,7 @@ export class ActorRegistry {
   }
 
   /** Snapshots and stops keyed actors idle for longer than their agent's passivateAfterMs. */
-  async passivateIdle(now = Date.now()): Promise<number> {
+  async passivateIdle(now = (this.env.clock ?? systemClock).now()): Promise<number> {
     let count = 0;
     for (const family of this.families.values()) {
       const after = family.agent.passivateAfterMs;
