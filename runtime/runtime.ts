@@ -172,13 +172,12 @@ export class Runtime {
         snapshotEvery: options.snapshotEvery ?? 100,
         maxMessageRetries: this.settings.maxMessageRetries,
         topicOf: (type) => this.types.topicOf(type),
-        ...(this.faults ? { faults: this.faults } : {}),
         ...(this.watermark ? { snapshotGate: () => this.watermark!.caughtUpNow(this.settings.shutdownMs) } : {}),
         eventTime: this.eventTime,
         pipedDone: () => this.idleWatch.notify(),
         clock: this.clock,
       },
-      { shutdownMs: this.settings.shutdownMs },
+      { shutdownMs: this.settings.shutdownMs, ...(this.faults ? { interceptor: this.faults } : {}) },
     );
     const router = (agents: readonly AgentDefinition[]) =>
       new Router(agents, this.types, this.registry, this.publisher, this.metrics, this.log, {

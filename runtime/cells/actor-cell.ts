@@ -14,7 +14,6 @@ import type { Publisher } from '../intake/publisher.js';
 import { AppliedLog } from './applied-offsets.js';
 import { rehydrate, saveSnapshot, SNAPSHOT_VERSION, type RehydrationEnv } from './rehydration.js';
 import type { Snapshot } from '../ports/state-store.js';
-import type { FaultInjector } from '../observe/fault-injector.js';
 import type { ChildLink, RunningChild } from '../ports/supervision.js';
 import { systemClock, type RuntimeClock } from '../ports/clock.js';
 
@@ -25,7 +24,6 @@ export interface CellEnv extends RehydrationEnv {
   readonly snapshotEvery: number;
   readonly maxMessageRetries: number;
   readonly topicOf: (type: string) => string;
-  readonly faults?: FaultInjector;
   /**
    * Resolves true once a snapshot taken now is safe to keep (the in-process log with a store: the
    * store holds everything logged so far); false when it did not get there in time.
@@ -65,6 +63,8 @@ export class ActorCell<S = unknown> implements RunningChild {
   private inProgress: Promise<unknown> | undefined;
   /** Piped tasks started and not yet published. */
   private pipedRunning = 0;
+  /** Why the actor is to vanish once the event in hand is applied (see killAfterThisEvent). */
+  private killRequest: string | undefined;
   private readonly clock: RuntimeClock;
 
   constructor(
@@ -260,7 +260,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       const tasks: PipedTask[] = [];
       const ctx = createAgentContext(this.id, this.key, agent.name, event, outbox, env.log, false, tasks);
       const started = this.clock.elapsed();
-      env.faults?.beforeHandle(agent.name, this.id, event);
+      this.killRequest = undefined;
       let next = agent.handle(this.state as S, event, ctx);
       if (isThenable(next)) {
         this.inProgress = next;
@@ -285,8 +285,8 @@ export class ActorCell<S = unknown> implements RunningChild {
       if (++this.sinceSnapshot >= (agent.snapshotEvery ?? env.snapshotEvery)) {
         this.snapshot().catch((err) => env.log.error({ err, actor: this.id }, 'periodic snapshot failed'));
       }
-      if (env.faults?.killAfter(agent.name, this.id, event)) {
-        this.killed(incarnation);
+      if (this.killRequest !== undefined) {
+        this.killed(incarnation, this.killRequest);
         return null;
       }
     }
@@ -357,16 +357,20 @@ export class ActorCell<S = unknown> implements RunningChild {
   }
 
   /**
-   * An external kill (the fault injector, an operator): the actor vanishes between two events, as
-   * if its process died. Unlike a crash, no message is to blame; the supervisor restarts it and it
-   * rehydrates like any restarted actor.
+   * Asks the actor to vanish right after the event it is handling is applied, as if its process
+   * died there (a handler interceptor's chaos, an operator). Unlike a crash, no message is to
+   * blame; the supervisor restarts it and it rehydrates like any restarted actor.
    */
-  private killed(incarnation: number): void {
+  killAfterThisEvent(why: string): void {
+    this.killRequest = why;
+  }
+
+  private killed(incarnation: number, why: string): void {
     if (incarnation !== this.incarnation) return;
     this.detach();
     this.status = 'restarting';
     this.env.log.warn({ actor: this.id }, 'actor killed');
-    this.link?.failed(new Error(`${this.id} killed by the fault injector`));
+    this.link?.failed(new Error(why));
   }
 
   private maxRetries(): number {

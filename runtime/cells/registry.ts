@@ -8,6 +8,7 @@ import type { Delivery } from '../intake/delivery.js';
 import type { ChildSpec } from '../ports/supervision.js';
 import type { Supervisor } from '../supervision/supervisor.js';
 import { systemClock } from '../ports/clock.js';
+import type { HandlerInterceptor } from './handler-interceptor.js';
 
 interface Family {
   readonly agent: AgentDefinition;
@@ -18,6 +19,8 @@ interface Family {
 
 export interface RegistryOptions {
   readonly shutdownMs: number;
+  /** Wraps the handler of every actor created (fault injection, when configured). */
+  readonly interceptor?: HandlerInterceptor;
 }
 
 export class ActorRegistry {
@@ -46,7 +49,7 @@ export class ActorRegistry {
     }
     let cell = family.cells.get(key);
     if (!cell) {
-      cell = new ActorCell(family.agent, key, this.env);
+      cell = this.createCell(family.agent, key);
       family.cells.set(key, cell);
       this.spawn(family, cell);
     } else if (cell.status === 'stopped' && !family.supervisor.has(cell.id)) {
@@ -139,6 +142,17 @@ export class ActorRegistry {
     await family.supervisor.remove(cell.id);
     if (!cell.isIdle()) this.spawn(family, cell);
     else if (cell.snapshotSaved) family.cells.delete(cell.key);
+  }
+
+  private createCell(agent: AgentDefinition, key: string): ActorCell {
+    const { interceptor } = this.options;
+    if (!interceptor) return new ActorCell(agent, key, this.env);
+    const cell: ActorCell = new ActorCell(
+      { ...agent, handle: interceptor.wrap(agent, actorIdOf(agent.name, key), (why) => cell.killAfterThisEvent(why)) },
+      key,
+      this.env,
+    );
+    return cell;
   }
 
   private spawn(family: Family, cell: ActorCell): void {
