@@ -6,6 +6,7 @@ import { kafkaLatency, kafkaThroughput } from './kafka.js';
 import { cliLogUnavailable, cliRun, type CliLog, type CliRunResult } from './cli-run.js';
 import { BenchStores, ingestRate, rehydrationTime, replayRate, restartToReady } from './store.js';
 import { executionInMemory, executionOnPostgres, hyperliquidSigning } from './execution.js';
+import { decodeCost } from './decode.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -64,6 +65,10 @@ async function main(): Promise<void> {
   await pipelineThroughput(10_000 * scale, true); // warm-up
   const kernel = await pipelineThroughput(200_000 * scale, true);
 
+  progress('decode + validate of one price tick, plain and through a shared WeakMap');
+  decodeCost(10_000 * scale); // warm-up
+  const decode = decodeCost(100_000 * scale);
+
   progress('pipeline throughput (decode + validate + route + position + trading + risk)');
   await pipelineThroughput(10_000 * scale); // warm-up
   const throughput = await pipelineThroughput(100_000 * scale);
@@ -107,6 +112,11 @@ async function main(): Promise<void> {
   const rows: [string, string, string][] = [
     ['raw nact baseline, 1 actor', `${fmt(baseline)} msgs/s`, '1.00'],
     ['kernel: decode + validate + route + 1 counting actor', `${fmt(kernel.ticksPerSec)} ticks/s`, (kernel.ticksPerSec / baseline).toFixed(3)],
+    [
+      'decode + validate one price tick (JSON + zod), once per consumer group',
+      `${decode.decodeUs.toFixed(2)} µs; shared by WeakMap: ${decode.cachedMissUs.toFixed(2)} µs first group, ${decode.cachedHitUs.toFixed(2)} µs each other`,
+      '',
+    ],
     ['pipeline: ticks through position + trading + risk', `${fmt(throughput.ticksPerSec)} ticks/s`, (throughput.ticksPerSec / baseline).toFixed(3)],
     [
       `tick -> risk decision @ ${fmt(latency.offeredPerSec)} ticks/s offered (${fmt(latency.ticks)} ticks)`,

@@ -12,15 +12,15 @@
 import type { Logger } from 'pino';
 import type { AgentDefinition } from './agent/agent.js';
 import { topicsOf } from './agent/agent.js';
-import { consumerWorker } from './intake/consumer-worker.js';
 import { EventTypeRegistry, type EventType } from './events/event-types.js';
 import { silentLogger } from './ports/logger.js';
 import { RuntimeMetrics } from './observe/metrics.js';
 import { startNactSystem, stopNactSystem, type NactRef } from './cells/nact-host.js';
-import { systemClock } from './ports/clock.js';
+import { systemClock, type RuntimeClock } from './ports/clock.js';
 import type { EventLog, TopicPartition, TopicSpec } from './ports/event-log.js';
 import { StoreWatermark } from './intake/store-watermark.js';
 import { groupProgress, recordsBehind, type GroupTopics } from './intake/group-progress.js';
+import { IdleWatch } from './intake/idle-watch.js';
 import type { Random } from './ports/random.js';
 import type { StateStore } from './ports/state-store.js';
 import type { EventStore } from './ports/event-store.js';
@@ -81,9 +81,14 @@ export interface RuntimeOptions {
   readonly onFatal?: (error: Error) => void;
   /** Follows the time of every processed event (given when the composition root needs it first). */
   readonly eventTime?: EventTimeClock;
+  /** The kernel's time: what it dates, times and waits out (default: the system clock). */
+  readonly clock?: RuntimeClock;
 }
 
 let runtimeCount = 0;
+
+/** How long whenIdle goes without looking when nothing signalled: a missed signal costs this, never a hang. */
+const IDLE_BACKSTOP_MS = 1000;
 
 interface Intake {
   readonly id: string;
@@ -121,9 +126,13 @@ export class Runtime {
   private readonly storedTopics: readonly string[];
   /** The tree as it will run, checked against the agents when the runtime is built. */
   private readonly plan: TreePlan;
+  /** Wakes whenIdle when work ends, commits land or partitions move. */
+  private readonly idleWatch = new IdleWatch();
+  private readonly clock: RuntimeClock;
 
   constructor(private readonly options: RuntimeOptions) {
     this.metrics = options.metrics ?? new RuntimeMetrics();
+    this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? silentLogger;
     this.types = new EventTypeRegistry(options.eventTypes);
     this.groupId = options.groupId ?? runtimeDefaults.groupId;
@@ -133,7 +142,7 @@ export class Runtime {
     this.storeGroupId = options.storeGroupId ?? `${this.groupId}-store`;
     this.singletonGroupId = `${this.groupId}-singletons`;
     const { eventStore } = options;
-    this.watermark = eventStore && options.snapshotsAwaitStore ? new StoreWatermark(options.eventLog, () => this.storedTopics) : undefined;
+    this.watermark = eventStore && options.snapshotsAwaitStore ? new StoreWatermark(options.eventLog, () => this.storedTopics, this.clock) : undefined;
     this.faults = options.faults ? new FaultInjector(options.faults) : undefined;
     this.eventTime = options.eventTime ?? new EventTimeClock();
     this.registry = new ActorRegistry(
@@ -151,15 +160,17 @@ export class Runtime {
         snapshotEvery: options.snapshotEvery ?? runtimeDefaults.snapshotEvery,
         maxMessageRetries: this.settings.maxMessageRetries,
         topicOf: (type) => this.types.topicOf(type),
-        ...(this.faults ? { faults: this.faults } : {}),
         ...(this.watermark ? { snapshotGate: () => this.watermark!.caughtUpNow(this.settings.shutdownMs) } : {}),
         eventTime: this.eventTime,
+        pipedDone: () => this.idleWatch.notify(),
+        clock: this.clock,
       },
-      { shutdownMs: this.settings.shutdownMs },
+      { shutdownMs: this.settings.shutdownMs, ...(this.faults ? { interceptor: this.faults } : {}) },
     );
     const router = (agents: readonly AgentDefinition[]) =>
       new Router(agents, this.types, this.registry, this.publisher, this.metrics, this.log, {
         maxInFlightBatches: options.maxInFlightBatches ?? runtimeDefaults.maxInFlightBatches,
+        idleWatch: this.idleWatch,
       });
     const keyed = options.agents.filter((a) => a.key !== 'singleton');
     const singletons = options.agents.filter((a) => a.key === 'singleton');
@@ -229,6 +240,7 @@ export class Runtime {
     await this.root?.stop('runtime stop');
     if (this.nact) stopNactSystem(this.nact);
     this.state = 'stopped';
+    this.idleWatch.notify();
     this.log.info({ group: this.groupId }, 'runtime stopped');
   }
 
@@ -244,6 +256,7 @@ export class Runtime {
     this.watermark?.cancelWaits();
     if (this.nact) stopNactSystem(this.nact);
     this.state = 'stopped';
+    this.idleWatch.notify();
     this.log.warn({ group: this.groupId }, 'runtime killed');
   }
 
@@ -264,17 +277,43 @@ export class Runtime {
     return this.watermark ? this.watermark.caughtUpNow(timeoutMs) : Promise.resolve(true);
   }
 
-  /** Resolves when every record on the consumed topics is processed and committed. */
+  /**
+   * Resolves when every record on the consumed topics is processed and committed. It looks again
+   * whenever the kernel signals progress (a commit, the end of piped work, a revoke); partitions
+   * owned by another process (pod) are looked at every `pollMs` instead, their commits being
+   * signalled there.
+   */
   async whenIdle(options: { pollMs?: number; timeoutMs?: number; stored?: boolean } = {}): Promise<void> {
     const pollMs = options.pollMs ?? 2;
-    const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
-    for (;;) {
-      const busy = await this.busyWith(options.stored ?? false);
-      if (busy === undefined) return;
-      // Killed (or failed and stopped) before it was idle: it never will be.
-      if (this.state === 'stopped') throw new Error('runtime stopped before it was idle');
-      if (Date.now() > deadline) throw new Error(`runtime not idle after ${options.timeoutMs} ms (${busy})`);
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    const deadline = this.clock.elapsed() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    let changed = false;
+    let wake = () => {};
+    const stopListening = this.idleWatch.listen(() => {
+      changed = true;
+      wake();
+    });
+    try {
+      for (;;) {
+        changed = false;
+        const busy = await this.busyWith(options.stored ?? false);
+        if (busy === undefined) return;
+        // Killed (or failed and stopped) before it was idle: it never will be.
+        if (this.state === 'stopped') throw new Error('runtime stopped before it was idle');
+        const left = deadline - this.clock.elapsed();
+        if (left < 0) throw new Error(`runtime not idle after ${options.timeoutMs} ms (${busy.reason})`);
+        if (changed) continue; // progress during the check: look again at once
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            timer.cancel();
+            wake = () => {};
+            resolve();
+          };
+          const timer = this.clock.after(Math.min(left, busy.elsewhere ? pollMs : IDLE_BACKSTOP_MS), done);
+          wake = done;
+        });
+      }
+    } finally {
+      stopListening();
     }
   }
 
@@ -294,17 +333,26 @@ export class Runtime {
     return Math.max(0, ...groups.map((g) => recordsBehind(progress, g.groupId)));
   }
 
-  /** What keeps the runtime from being idle (see `idle`), or undefined when nothing does. */
-  private async busyWith(stored: boolean): Promise<string | undefined> {
+  /**
+   * What keeps the runtime from being idle (see `idle`), or undefined when nothing does;
+   * `elsewhere` when that is a partition no consumer of this process reads (its progress is not
+   * signalled here).
+   */
+  private async busyWith(stored: boolean): Promise<{ reason: string; elsewhere: boolean } | undefined> {
     const inFlight = this.intakes.reduce((n, i) => n + i.router.inFlight(), 0);
-    if (inFlight > 0) return `${inFlight} record(s) in flight`;
+    if (inFlight > 0) return { reason: `${inFlight} record(s) in flight`, elsewhere: false };
     // Work an actor piped (a model request) publishes its result later: not idle until it has.
-    if (this.registry.pipedWork() > 0) return `${this.registry.pipedWork()} piped task(s) running`;
+    const piped = this.registry.pipedWork();
+    if (piped > 0) return { reason: `${piped} piped task(s) running`, elsewhere: false };
     // `stored`: also persisted, so a run stopped (or killed) at that point loses nothing.
     const progress = await groupProgress(this.options.eventLog, this.groupTopics(stored));
-    const behind = progress.find((p) => p.committed !== p.end);
-    if (behind) return `group ${behind.groupId} committed ${behind.committed ?? 'nothing'} of ${behind.end} on ${behind.tp.topic}/${behind.tp.partition}`;
-    return undefined;
+    const behind = progress.filter((p) => p.committed !== p.end);
+    if (behind.length === 0) return undefined;
+    const { groupId, committed, end, tp } = behind[0]!;
+    return {
+      reason: `group ${groupId} committed ${committed ?? 'nothing'} of ${end} on ${tp.topic}/${tp.partition}`,
+      elsewhere: behind.some((p) => !this.idleWatch.owns(p.groupId, p.tp)),
+    };
   }
 
   /** The intakes' groups with their topics, and the store writer's group when `stored`. */
@@ -336,16 +384,16 @@ export class Runtime {
       log: this.log,
       health: this.health,
       deadLetter: (letter) => this.publisher.deadLetter(letter),
+      idleWatch: this.idleWatch,
       ...(this.watermark ? { onStored: (tp: TopicPartition, next: number) => this.watermark!.advance(tp, next) } : {}),
       ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
     });
   }
 
   private intakeSpec(intake: Intake): ChildSpec {
-    return consumerWorker({
+    return intake.router.consumerSpec({
       id: intake.id,
       eventLog: this.options.eventLog,
-      router: intake.router,
       groupId: intake.groupId,
       assignment: intake.assignment,
       maxBatchSize: this.options.maxBatchSize ?? runtimeDefaults.maxBatchSize,
@@ -399,7 +447,7 @@ export class Runtime {
   private supervisionEnv(): SupervisionEnv {
     const s = this.settings;
     return {
-      clock: systemClock,
+      clock: this.clock,
       random: this.options.random ?? new SeededRandom(0),
       log: this.log,
       defaultBackoff: { min: s.backoffMinMs, max: s.backoffMaxMs, jitter: s.jitter },

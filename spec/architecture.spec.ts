@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { importViolations } from './support/import-rules.js';
+import { importViolations, wallClockReads } from './support/import-rules.js';
 
 describe('architecture: the import rules', () => {
   it('holds for every import in the source tree', () => {
@@ -55,5 +55,31 @@ describe('architecture: the import rules', () => {
         'adapters/state/redis -> adapters/eventlog/kafka',
       ]);
     });
+  });
+});
+
+describe('architecture: the kernel reads time only through its Clock port', () => {
+  const CLOCK_PORT = ['runtime/ports/clock'];
+
+  it('holds for every file of runtime/', () => {
+    expect(wallClockReads(process.cwd(), CLOCK_PORT)).to.deep.equal([]);
+  });
+
+  it('finds a wall-clock read on a scratch tree, but none in a comment or in the port', () => {
+    const root = mkdtempSync(join(tmpdir(), 'regent-clock-'));
+    try {
+      const write = (path: string, text: string) => {
+        mkdirSync(dirname(join(root, path)), { recursive: true });
+        writeFileSync(join(root, path), text);
+      };
+      write('runtime/ports/clock.ts', 'export const systemClock = { now: () => Date.now() };\n');
+      write('runtime/cells/cell.ts', '// Date.now() is not read here\nexport const at = () => Date.now();\nexport const took = performance.now();\n');
+      expect(wallClockReads(root, CLOCK_PORT)).to.deep.equal([
+        { file: 'runtime/cells/cell', line: 2 },
+        { file: 'runtime/cells/cell', line: 3 },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -7,7 +7,7 @@ import type { PositionState } from '../../actors/position/position-math.js';
 import type { Config } from '../../config/schema.js';
 import type { Envelope } from '../../runtime/events/envelope.js';
 import { EventTypeRegistry } from '../../runtime/events/event-types.js';
-import { logWorker } from '../../runtime/intake/group-consumer.js';
+import { groupConsumer } from '../../runtime/intake/group-consumer.js';
 import type { EventLog } from '../../runtime/ports/event-log.js';
 import type { PortfolioCache } from '../../runtime/ports/portfolio-cache.js';
 import type { ChildSpec } from '../../runtime/ports/supervision.js';
@@ -16,7 +16,7 @@ import type { ChildSpec } from '../../runtime/ports/supervision.js';
 export function portfolioCacheWorker(eventLog: EventLog, cache: PortfolioCache<PositionState>, config: Config): ChildSpec {
   const types = new EventTypeRegistry(domainEventTypes);
   const project = portfolioProjection(cache, config.execution.initialBalance);
-  return logWorker({
+  return groupConsumer({
     id: 'portfolio-cache',
     eventLog,
     groupId: `${config.eventLog.groupId}-portfolio`,

@@ -6,6 +6,7 @@ import type { AgentContext, EmitOptions, RecoveryContext } from './agent.js';
 import type { Envelope } from '../events/envelope.js';
 import type { EventType } from '../events/event-types.js';
 import { deterministicId } from '../events/ids.js';
+import { systemClock, type Clock } from '../ports/clock.js';
 
 /** Work started by `ctx.pipeToLog`, run after the handler returned; resolves with the envelope to publish. */
 export type PipedTask = () => Promise<Envelope>;
@@ -57,17 +58,24 @@ export function createAgentContext(
   };
 }
 
-/** The context of an agent's `recover`: wall time, and emits whose ids derive from their seeds. */
-export function createRecoveryContext(actorId: string, key: string, source: string, outbox: Envelope[], baseLog: Logger): RecoveryContext {
+/** The context of an agent's `recover`: the runtime's (wall) time, and emits whose ids derive from their seeds. */
+export function createRecoveryContext(
+  actorId: string,
+  key: string,
+  source: string,
+  outbox: Envelope[],
+  baseLog: Logger,
+  clock: Clock = systemClock,
+): RecoveryContext {
   const log = baseLog.child({ actor: actorId, phase: 'recover' });
   return {
     key,
     actorId,
     log,
-    now: () => Date.now(),
+    now: () => clock.now(),
     emit(type, data, options) {
       const id = deterministicId(options.fact ? options.fact.id : `${actorId}/recover/${options.idSeed}`);
-      outbox.push(envelope(id, type.type, options.fact?.ts ?? options.ts ?? Date.now(), options.token, source, options.correlationId ?? id, undefined, data));
+      outbox.push(envelope(id, type.type, options.fact?.ts ?? options.ts ?? clock.now(), options.token, source, options.correlationId ?? id, undefined, data));
     },
   };
 }

@@ -7,7 +7,6 @@ import type { AgentDefinition } from '../agent/agent.js';
 import { actorIdOf } from '../agent/agent.js';
 import { createAgentContext, createRecoveryContext, type PipedTask } from '../agent/agent-context.js';
 import type { Delivery } from '../intake/delivery.js';
-import { remaining, track } from '../intake/delivery.js';
 import type { Envelope } from '../events/envelope.js';
 import type { RuntimeMetrics } from '../observe/metrics.js';
 import { dispatchTo, spawnActor, stopActor, type NactRef } from './nact-host.js';
@@ -15,8 +14,8 @@ import type { Publisher } from '../intake/publisher.js';
 import { AppliedLog } from './applied-offsets.js';
 import { rehydrate, saveSnapshot, SNAPSHOT_VERSION, type RehydrationEnv } from './rehydration.js';
 import type { Snapshot } from '../ports/state-store.js';
-import type { FaultInjector } from '../observe/fault-injector.js';
 import type { ChildLink, RunningChild } from '../ports/supervision.js';
+import { systemClock, type RuntimeClock } from '../ports/clock.js';
 
 export interface CellEnv extends RehydrationEnv {
   readonly publisher: Publisher;
@@ -25,12 +24,13 @@ export interface CellEnv extends RehydrationEnv {
   readonly snapshotEvery: number;
   readonly maxMessageRetries: number;
   readonly topicOf: (type: string) => string;
-  readonly faults?: FaultInjector;
   /**
    * Resolves true once a snapshot taken now is safe to keep (the in-process log with a store: the
    * store holds everything logged so far); false when it did not get there in time.
    */
   readonly snapshotGate?: () => Promise<boolean>;
+  /** Told when piped work has ended (whoever waits for the runtime to go idle). */
+  readonly pipedDone?: () => void;
   /** Shown the time of every event the actor has processed (the runtime's event-time clock). */
   readonly eventTime?: { observe(ts: number): void };
 }
@@ -42,7 +42,8 @@ export class ActorCell<S = unknown> implements RunningChild {
   status: CellStatus = 'new';
   /** Events waiting in the mailbox or the stash. */
   depth = 0;
-  lastActive = Date.now();
+  /** When the actor was last told something (its clock's wall time); passivation goes by it. */
+  lastActive: number;
   private state: S | undefined;
   private hydrated = false;
   private applied = new AppliedLog();
@@ -62,6 +63,9 @@ export class ActorCell<S = unknown> implements RunningChild {
   private inProgress: Promise<unknown> | undefined;
   /** Piped tasks started and not yet published. */
   private pipedRunning = 0;
+  /** Why the actor is to vanish once the event in hand is applied (see killAfterThisEvent). */
+  private killRequest: string | undefined;
+  private readonly clock: RuntimeClock;
 
   constructor(
     readonly agent: AgentDefinition<S>,
@@ -69,6 +73,8 @@ export class ActorCell<S = unknown> implements RunningChild {
     private readonly env: CellEnv,
   ) {
     this.id = actorIdOf(agent.name, key);
+    this.clock = env.clock ?? systemClock;
+    this.lastActive = this.clock.now();
   }
 
   /** The last good state (undefined before the first start). */
@@ -91,8 +97,8 @@ export class ActorCell<S = unknown> implements RunningChild {
   }
 
   tell(delivery: Delivery): void {
-    this.depth += remaining(delivery);
-    this.lastActive = Date.now();
+    this.depth += delivery.remaining;
+    this.lastActive = this.clock.now();
     if (this.status === 'running') {
       this.queue.push(delivery);
       dispatchTo(this.ref!, delivery);
@@ -122,7 +128,7 @@ export class ActorCell<S = unknown> implements RunningChild {
     const stashed = this.stash;
     this.stash = [];
     for (const delivery of stashed) {
-      if (remaining(delivery) === 0) {
+      if (delivery.remaining === 0) {
         this.complete(delivery);
         continue;
       }
@@ -177,7 +183,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       ...(this.lastEventId !== undefined ? { lastEventId: this.lastEventId } : {}),
       version: SNAPSHOT_VERSION,
       log: { id: lineage.id, epoch: lineage.epoch },
-      at: Date.now(),
+      at: this.clock.now(),
     };
     // One save at a time, the latest state winning: an older snapshot never overwrites a newer one.
     this.saving ??= this.saveSnapshots().finally(() => {
@@ -230,7 +236,7 @@ export class ActorCell<S = unknown> implements RunningChild {
     const recover = this.agent.recover;
     if (!recover) return;
     const outbox: Envelope[] = [];
-    const recovered = await recover(this.state as S, createRecoveryContext(this.id, this.key, this.agent.name, outbox, this.env.log));
+    const recovered = await recover(this.state as S, createRecoveryContext(this.id, this.key, this.agent.name, outbox, this.env.log, this.clock));
     // Kept only once what it emitted is published: a failed publish fails the start, and the next
     // start recovers again from the state before, emitting again.
     if (outbox.length > 0) await this.env.publisher.publish(outbox);
@@ -253,8 +259,8 @@ export class ActorCell<S = unknown> implements RunningChild {
       const outbox: Envelope[] = [];
       const tasks: PipedTask[] = [];
       const ctx = createAgentContext(this.id, this.key, agent.name, event, outbox, env.log, false, tasks);
-      const started = performance.now();
-      env.faults?.beforeHandle(agent.name, this.id, event);
+      const started = this.clock.elapsed();
+      this.killRequest = undefined;
       let next = agent.handle(this.state as S, event, ctx);
       if (isThenable(next)) {
         this.inProgress = next;
@@ -262,14 +268,14 @@ export class ActorCell<S = unknown> implements RunningChild {
         this.inProgress = undefined;
         if (incarnation !== this.incarnation) return null;
       }
-      env.metrics.handlerSeconds.observe({ agent: agent.name }, (performance.now() - started) / 1000);
+      env.metrics.handlerSeconds.observe({ agent: agent.name }, (this.clock.elapsed() - started) / 1000);
       this.state = next as S;
       this.applied.mark(event, position);
       this.lastEventId = event.id;
       env.eventTime?.observe(event.ts);
       if (outbox.length > 0) {
         const publish = env.publisher.publish(outbox);
-        track(delivery, publish);
+        delivery.track(publish);
         const before = this.published;
         this.published = publish.then(() => before);
         this.published.catch(() => undefined); // handled here; snapshot() still sees a failure
@@ -279,8 +285,8 @@ export class ActorCell<S = unknown> implements RunningChild {
       if (++this.sinceSnapshot >= (agent.snapshotEvery ?? env.snapshotEvery)) {
         this.snapshot().catch((err) => env.log.error({ err, actor: this.id }, 'periodic snapshot failed'));
       }
-      if (env.faults?.killAfter(agent.name, this.id, event)) {
-        this.killed(incarnation);
+      if (this.killRequest !== undefined) {
+        this.killed(incarnation, this.killRequest);
         return null;
       }
     }
@@ -301,6 +307,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       })
       .finally(() => {
         this.pipedRunning -= 1;
+        env.pipedDone?.();
       });
   }
 
@@ -328,7 +335,7 @@ export class ActorCell<S = unknown> implements RunningChild {
       'handler crashed',
     );
     if (event && attempt > this.maxRetries()) {
-      track(delivery, this.env.publisher.deadLetter({
+      delivery.track(this.env.publisher.deadLetter({
         topic,
         reason: 'handler-failed',
         detail: `${err.name}: ${err.message} (after ${attempt} attempts)`,
@@ -342,7 +349,7 @@ export class ActorCell<S = unknown> implements RunningChild {
     }
     this.stash = [...this.queue, ...this.stash];
     this.queue = [];
-    if (remaining(delivery) === 0) {
+    if (delivery.remaining === 0) {
       this.stash.splice(this.stash.indexOf(delivery), 1);
       this.complete(delivery);
     }
@@ -350,16 +357,20 @@ export class ActorCell<S = unknown> implements RunningChild {
   }
 
   /**
-   * An external kill (the fault injector, an operator): the actor vanishes between two events, as
-   * if its process died. Unlike a crash, no message is to blame; the supervisor restarts it and it
-   * rehydrates like any restarted actor.
+   * Asks the actor to vanish right after the event it is handling is applied, as if its process
+   * died there (a handler interceptor's chaos, an operator). Unlike a crash, no message is to
+   * blame; the supervisor restarts it and it rehydrates like any restarted actor.
    */
-  private killed(incarnation: number): void {
+  killAfterThisEvent(why: string): void {
+    this.killRequest = why;
+  }
+
+  private killed(incarnation: number, why: string): void {
     if (incarnation !== this.incarnation) return;
     this.detach();
     this.status = 'restarting';
     this.env.log.warn({ actor: this.id }, 'actor killed');
-    this.link?.failed(new Error(`${this.id} killed by the fault injector`));
+    this.link?.failed(new Error(why));
   }
 
   private maxRetries(): number {
@@ -367,8 +378,8 @@ export class ActorCell<S = unknown> implements RunningChild {
   }
 
   private complete(delivery: Delivery): void {
-    if (delivery.publishes.length === 0) return delivery.onDone();
-    Promise.all(delivery.publishes).then(delivery.onDone, (err) => {
+    delivery.finish();
+    delivery.done.catch((err) => {
       // Not acknowledged: the partition's commit stops here, visibly, rather than losing output.
       this.env.log.error({ err, actor: this.id }, 'publishing emitted events failed; delivery not acknowledged');
       this.env.metrics.failed.inc({ topic: 'publish', reason: 'publish-error' });
@@ -379,8 +390,7 @@ export class ActorCell<S = unknown> implements RunningChild {
     while (delivery.next < delivery.events.length) {
       const event = delivery.events[delivery.next]!;
       const position = delivery.positions[delivery.next];
-      track(
-        delivery,
+      delivery.track(
         this.env.publisher.deadLetter({
           topic: position?.topic ?? this.env.topicOf(event.type),
           reason,

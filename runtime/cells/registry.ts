@@ -7,6 +7,8 @@ import { ActorCell, type CellEnv } from './actor-cell.js';
 import type { Delivery } from '../intake/delivery.js';
 import { workerSpec, type BackoffSpec, type ChildSpec, type RestartType } from '../ports/supervision.js';
 import type { Supervisor } from '../supervision/supervisor.js';
+import { systemClock } from '../ports/clock.js';
+import type { HandlerInterceptor } from './handler-interceptor.js';
 
 interface Family {
   readonly agent: AgentDefinition;
@@ -17,6 +19,8 @@ interface Family {
 
 export interface RegistryOptions {
   readonly shutdownMs: number;
+  /** Wraps the handler of every actor created (fault injection, when configured). */
+  readonly interceptor?: HandlerInterceptor;
 }
 
 export class ActorRegistry {
@@ -36,15 +40,16 @@ export class ActorRegistry {
     const family = this.families.get(agent);
     if (!family) {
       this.env.log.error({ agent, key }, 'delivery to an unknown agent');
-      const letters = delivery.events.map((event) =>
-        this.env.publisher.deadLetter({ topic: this.env.topicOf(event.type), reason: 'no-such-agent', detail: `no agent named ${agent}`, original: event }),
-      );
-      Promise.all(letters).then(delivery.onDone, (err) => this.env.log.error({ err, agent }, 'dead letter failed; delivery not acknowledged'));
+      for (const event of delivery.events) {
+        delivery.track(this.env.publisher.deadLetter({ topic: this.env.topicOf(event.type), reason: 'no-such-agent', detail: `no agent named ${agent}`, original: event }));
+      }
+      delivery.finish();
+      delivery.done.catch((err) => this.env.log.error({ err, agent }, 'dead letter failed; delivery not acknowledged'));
       return;
     }
     let cell = family.cells.get(key);
     if (!cell) {
-      cell = new ActorCell(family.agent, key, this.env);
+      cell = this.createCell(family.agent, key);
       family.cells.set(key, cell);
       this.spawn(family, cell);
     } else if (cell.status === 'stopped' && !family.supervisor.has(cell.id)) {
@@ -99,7 +104,7 @@ export class ActorRegistry {
   }
 
   /** Snapshots and stops keyed actors idle for longer than their agent's passivateAfterMs. */
-  async passivateIdle(now = Date.now()): Promise<number> {
+  async passivateIdle(now = (this.env.clock ?? systemClock).now()): Promise<number> {
     let count = 0;
     for (const family of this.families.values()) {
       const after = family.agent.passivateAfterMs;
@@ -137,6 +142,17 @@ export class ActorRegistry {
     await family.supervisor.remove(cell.id);
     if (!cell.isIdle()) this.spawn(family, cell);
     else if (cell.snapshotSaved) family.cells.delete(cell.key);
+  }
+
+  private createCell(agent: AgentDefinition, key: string): ActorCell {
+    const { interceptor } = this.options;
+    if (!interceptor) return new ActorCell(agent, key, this.env);
+    const cell: ActorCell = new ActorCell(
+      { ...agent, handle: interceptor.wrap(agent, actorIdOf(agent.name, key), (why) => cell.killAfterThisEvent(why)) },
+      key,
+      this.env,
+    );
+    return cell;
   }
 
   private spawn(family: Family, cell: ActorCell): void {

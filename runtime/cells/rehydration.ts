@@ -13,6 +13,7 @@ import type { EventQuery, EventStore, OffsetRange, StoredEvent } from '../ports/
 import { partitionFor } from '../events/partitioner.js';
 import { positionKey, type LogLineage } from '../ports/event-log.js';
 import { CorruptSnapshotError, StateStoreUnavailableError, type Snapshot, type StateStore } from '../ports/state-store.js';
+import { sleep, systemClock, type RuntimeClock } from '../ports/clock.js';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -30,6 +31,8 @@ export interface RehydrationEnv {
   readonly storeWaitMs: number;
   /** The history the log's offsets belong to; a snapshot from another is refused. */
   lineage(): LogLineage;
+  /** The runtime's clock (default: the system's). */
+  readonly clock?: RuntimeClock;
 }
 
 /** The state cannot be rebuilt yet; the actor's start fails and its supervisor retries later. */
@@ -216,12 +219,13 @@ function toEnvelope(stored: Envelope & { topic?: string; partition?: number; off
 }
 
 async function storeReaches(env: RehydrationEnv, bound: Record<string, number>): Promise<boolean> {
-  const deadline = Date.now() + env.storeWaitMs;
+  const clock = env.clock ?? systemClock;
+  const deadline = clock.elapsed() + env.storeWaitMs;
   for (;;) {
     const stored = await env.storedUpTo();
     if (Object.entries(bound).every(([k, next]) => next === 0 || (stored.get(k) ?? 0) >= next)) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    if (clock.elapsed() >= deadline) return false;
+    await sleep(clock, 2);
   }
 }
 

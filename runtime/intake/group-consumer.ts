@@ -1,10 +1,12 @@
 // A supervised consumer of the event log: joins a group, hands each batch to a handler, and
 // reports a crashed partition loop to its supervisor, which restarts it (the new consumer resumes
-// from the committed offsets). The router's consumer, the store writer and projections are all one.
+// from the committed offsets). The router's consumer (Router.consumerSpec), the store writer and
+// projections are all one.
 import type { ChildSpec } from '../ports/supervision.js';
 import type { Batch, Consumer, ConsumerHandlers, EventLog, TopicPartition } from '../ports/event-log.js';
+import type { IdleWatch } from './idle-watch.js';
 
-export interface LogWorkerOptions {
+export interface GroupConsumerOptions {
   readonly id: string;
   readonly eventLog: EventLog;
   readonly groupId: string;
@@ -24,9 +26,11 @@ export interface LogWorkerOptions {
   /** Awaited on a graceful stop before leaving the group (e.g. catch up with the log's end). */
   readonly drain?: (consumer: Consumer) => Promise<void>;
   readonly onStart?: () => void;
+  /** Told which partitions this consumer owns, and woken when some are revoked (Runtime.whenIdle). */
+  readonly idleWatch?: IdleWatch;
 }
 
-export function logWorker(options: LogWorkerOptions): ChildSpec {
+export function groupConsumer(options: GroupConsumerOptions): ChildSpec {
   return {
     id: options.id,
     restart: 'permanent',
@@ -42,7 +46,8 @@ export function logWorker(options: LogWorkerOptions): ChildSpec {
         ...(options.memberMetadata ? { memberMetadata: options.memberMetadata } : {}),
         ...(options.assignment ? { assignment: options.assignment } : {}),
       });
-      const { onAssign, onRevoke, onRetentionGap } = options;
+      const { onAssign, onRetentionGap, idleWatch } = options;
+      const onRevoke = idleWatch ? revokeThenNotify(options.onRevoke, idleWatch) : options.onRevoke;
       await consumer.run({
         eachBatch: (batch) => options.eachBatch(consumer, batch),
         onCrash: (error) => link.failed(error),
@@ -50,6 +55,7 @@ export function logWorker(options: LogWorkerOptions): ChildSpec {
         ...(onRevoke ? { onRevoke } : {}),
         ...(onRetentionGap ? { onRetentionGap } : {}),
       });
+      idleWatch?.joined(options.groupId, consumer);
       return {
         stop: async () => {
           try {
@@ -57,15 +63,28 @@ export function logWorker(options: LogWorkerOptions): ChildSpec {
           } finally {
             // Even when the drain failed: a handler still retrying must learn that it is stopped.
             options.onStop?.();
+            idleWatch?.left(consumer); // what it still commits on the way out notifies all the same
             await consumer.disconnect();
           }
         },
         kill: () => {
           options.onStop?.();
           options.onKill?.(consumer);
+          idleWatch?.left(consumer);
           consumer.disconnect().catch(() => undefined);
         },
       };
     },
+  };
+}
+
+/** Partitions that moved away are no longer this process's to finish: waiters look again. */
+function revokeThenNotify(onRevoke: ConsumerHandlers['onRevoke'], idleWatch: IdleWatch): NonNullable<ConsumerHandlers['onRevoke']> {
+  return async (partitions) => {
+    try {
+      await onRevoke?.(partitions);
+    } finally {
+      idleWatch.notify();
+    }
   };
 }

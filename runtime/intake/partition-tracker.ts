@@ -1,24 +1,15 @@
-// The commit watermark of one partition. Each handed-over batch is a ticket that completes when
-// every delivery and dead letter made from it is done; tickets complete in any order, but the
-// committed offset only moves past a ticket once it and every earlier ticket are complete.
-export interface Ticket {
-  /** One more piece of work (a delivery, a dead letter) must finish before the ticket completes. */
-  expect(): () => void;
-  /** Tracks a promise as one piece of work. */
-  track(work: Promise<unknown>): void;
-  /** No more work will be added. */
-  seal(): void;
-}
-
-interface TicketState {
+// The commit watermark of one partition. Each handed-over batch is tracked with one promise, the
+// work made from it (its deliveries and dead letters); batches complete in any order, but the
+// committed offset only moves past a batch once it and every earlier batch are complete. Work that
+// fails holds the commit where it is, visibly: whoever made the work reports the failure.
+interface TrackedBatch {
   readonly endOffset: number;
   readonly records: number;
-  pending: number;
-  sealed: boolean;
+  done: boolean;
 }
 
 export class PartitionTracker {
-  private readonly tickets: TicketState[] = [];
+  private readonly batches: TrackedBatch[] = [];
   private waiters: Array<() => void> = [];
   private closed = false;
   inFlightRecords = 0;
@@ -26,22 +17,17 @@ export class PartitionTracker {
   constructor(
     private readonly maxInFlightBatches: number,
     private readonly commit: (offset: number) => void,
-    private readonly onWorkError: (err: unknown) => void = () => {},
   ) {}
-
-  get openTickets(): number {
-    return this.tickets.length;
-  }
 
   /** Resolves true when another batch may be handed over, false when the tracker was closed. */
   async capacity(): Promise<boolean> {
-    while (!this.closed && this.tickets.length >= this.maxInFlightBatches) await this.changed();
+    while (!this.closed && this.batches.length >= this.maxInFlightBatches) await this.changed();
     return !this.closed;
   }
 
   /** Resolves once every handed-over batch is complete (and committed). */
   async drained(): Promise<void> {
-    while (this.tickets.length > 0) await this.changed();
+    while (this.batches.length > 0) await this.changed();
   }
 
   /** Stops intake: pending capacity waits resolve false. */
@@ -50,49 +36,32 @@ export class PartitionTracker {
     this.notify();
   }
 
-  /** Forgets every open ticket without committing; capacity and drain waits end at once. */
+  /** Forgets every open batch without committing; capacity and drain waits end at once. */
   abandon(): void {
     this.closed = true;
-    this.tickets.length = 0;
+    this.batches.length = 0;
     this.inFlightRecords = 0;
     this.notify();
   }
 
-  open(endOffset: number, records: number): Ticket {
-    const state: TicketState = { endOffset, records, pending: 0, sealed: false };
-    this.tickets.push(state);
+  /** A batch of `records` records ending before `endOffset`, complete once `work` resolves. */
+  track(endOffset: number, records: number, work: Promise<unknown>): void {
+    const batch: TrackedBatch = { endOffset, records, done: false };
+    this.batches.push(batch);
     this.inFlightRecords += records;
-    const finishOne = () => {
-      state.pending--;
-      if (state.sealed && state.pending === 0) this.advance();
-    };
-    return {
-      expect: () => {
-        state.pending++;
-        let called = false;
-        return () => {
-          if (called) return;
-          called = true;
-          finishOne();
-        };
+    work.then(
+      () => {
+        batch.done = true;
+        this.advance();
       },
-      track: (work) => {
-        state.pending++;
-        work.then(finishOne, (err) => this.onWorkError(err));
-      },
-      seal: () => {
-        state.sealed = true;
-        if (state.pending === 0) this.advance();
-      },
-    };
+      () => undefined, // held: the partition is not committed past it
+    );
   }
 
   private advance(): void {
     let committed: number | undefined;
-    while (this.tickets.length > 0) {
-      const head = this.tickets[0]!;
-      if (!head.sealed || head.pending > 0) break;
-      this.tickets.shift();
+    while (this.batches[0]?.done) {
+      const head = this.batches.shift()!;
       this.inFlightRecords -= head.records;
       committed = head.endOffset;
     }

@@ -1,10 +1,11 @@
 // The router turns batches of log records into actor deliveries: decode and validate each record
 // (a bad one goes to `<topic>.dlq` with the reason), pick the actors that take it, group a batch's
 // events per actor (one message per actor per batch, in offset order), and commit a partition's
-// offset once every earlier record of it has been processed.
+// offset once every earlier record of it has been processed. It also gives the supervised consumer
+// that feeds it (consumerSpec): on revoke it drains; killed, it abandons the drain.
 import type { Logger } from 'pino';
 import { routeKey, type AgentDefinition } from '../agent/agent.js';
-import { createDelivery } from './delivery.js';
+import { Delivery } from './delivery.js';
 import type { Envelope, RecordPosition } from '../events/envelope.js';
 import { DecodeError, type EventTypeRegistry } from '../events/event-types.js';
 import type { RuntimeMetrics } from '../observe/metrics.js';
@@ -12,6 +13,9 @@ import { PartitionTracker } from './partition-tracker.js';
 import { tpKey, type Batch, type Consumer, type LogRecord, type TopicPartition } from '../ports/event-log.js';
 import type { Publisher } from './publisher.js';
 import type { ActorRegistry } from '../cells/registry.js';
+import type { ChildSpec } from '../ports/supervision.js';
+import { groupConsumer, type GroupConsumerOptions } from './group-consumer.js';
+import type { IdleWatch } from './idle-watch.js';
 
 interface Route {
   readonly agent: AgentDefinition;
@@ -27,7 +31,15 @@ interface Group {
 
 export interface RouterOptions {
   readonly maxInFlightBatches: number;
+  /** Woken when a commit lands or the intake is abandoned (Runtime.whenIdle). */
+  readonly idleWatch?: IdleWatch;
 }
+
+/** How the router's own consumer joins the log; its topics and handlers are the router's. */
+export type RouterConsumerOptions = Pick<
+  GroupConsumerOptions,
+  'id' | 'eventLog' | 'groupId' | 'maxBatchSize' | 'shutdownMs' | 'memberMetadata' | 'assignment'
+>;
 
 export class Router {
   private readonly routes = new Map<string, Route[]>();
@@ -63,6 +75,19 @@ export class Router {
     return [...this.routes.keys()].sort();
   }
 
+  /** The supervised consumer that hands this router its batches. */
+  consumerSpec(options: RouterConsumerOptions): ChildSpec {
+    return groupConsumer({
+      ...options,
+      topics: this.topics(),
+      eachBatch: (consumer, batch) => this.eachBatch(consumer, batch),
+      onRevoke: (partitions) => this.revoke(partitions),
+      onRetentionGap: (tp, from, to) => this.retentionGap(tp, from, to),
+      onKill: (consumer) => this.abandon(consumer),
+      ...(this.options.idleWatch ? { idleWatch: this.options.idleWatch } : {}),
+    });
+  }
+
   /** Records delivered but not yet processed, over all partitions. */
   inFlight(): number {
     let n = 0;
@@ -78,34 +103,41 @@ export class Router {
     const tracker = this.tracker(consumer, tp);
     if (!(await tracker.capacity()) || this.abandoned.has(consumer)) return;
     const records = batch.records;
-    const ticket = tracker.open(records[records.length - 1]!.offset + 1, records.length);
     this.metrics.consumed.inc({ topic: batch.topic }, records.length);
     const routes = this.routes.get(batch.topic) ?? [];
     const groups = new Map<string, Group>();
+    // Everything made from the batch: the partition commits past it once all of it is done.
+    const work: Promise<void>[] = [];
     try {
       for (const record of records) {
         const failure = this.route(record, routes, groups);
-        if (failure) {
-          this.metrics.failed.inc({ topic: batch.topic, reason: failure.reason });
-          ticket.track(
-            this.publisher.deadLetter({
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: record.offset,
-              ...(record.key !== undefined ? { key: record.key } : {}),
-              reason: failure.reason,
-              detail: failure.detail,
-              original: record.value,
-            }),
-          );
-        }
+        if (failure) work.push(this.deadLetter(record, failure));
       }
       for (const group of groups.values()) {
-        this.actors.deliver(group.agent, group.key, createDelivery(group.events, group.positions, ticket.expect()));
+        const delivery = new Delivery(group.events, group.positions);
+        work.push(delivery.done);
+        this.actors.deliver(group.agent, group.key, delivery);
       }
     } finally {
-      ticket.seal();
+      tracker.track(records[records.length - 1]!.offset + 1, records.length, Promise.all(work));
     }
+  }
+
+  /** Sends a record that cannot be delivered to its topic's DLQ; a failed send is logged here. */
+  private deadLetter(record: LogRecord, failure: { reason: string; detail: string }): Promise<void> {
+    this.metrics.failed.inc({ topic: record.topic, reason: failure.reason });
+    const letter = this.publisher.deadLetter({
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      ...(record.key !== undefined ? { key: record.key } : {}),
+      ...failure,
+      original: record.value,
+    });
+    letter.catch((err) =>
+      this.log.error({ err, topic: record.topic, partition: String(record.partition) }, 'dead-letter publish failed; partition not committed past it'),
+    );
+    return letter;
   }
 
   /** Adds a record's event to the groups of the actors that take it; returns why it cannot. */
@@ -174,6 +206,7 @@ export class Router {
     this.abandoned.add(consumer);
     for (const tracker of this.trackers.values()) tracker.abandon();
     this.trackers.clear();
+    this.options.idleWatch?.notify();
   }
 
   private tracker(consumer: Consumer, tp: TopicPartition): PartitionTracker {
@@ -181,14 +214,13 @@ export class Router {
     let tracker = this.trackers.get(key);
     if (!tracker) {
       const labels = { topic: tp.topic, partition: String(tp.partition) };
-      tracker = new PartitionTracker(
-        this.options.maxInFlightBatches,
-        (offset) => {
-          this.metrics.committedOffset.set(labels, offset);
-          consumer.commit(tp, offset).catch((err) => this.log.error({ err, ...labels }, 'commit failed'));
-        },
-        (err) => this.log.error({ err, ...labels }, 'dead-letter publish failed; partition not committed past it'),
-      );
+      tracker = new PartitionTracker(this.options.maxInFlightBatches, (offset) => {
+        this.metrics.committedOffset.set(labels, offset);
+        consumer.commit(tp, offset).then(
+          () => this.options.idleWatch?.notify(),
+          (err) => this.log.error({ err, ...labels }, 'commit failed'),
+        );
+      });
       this.trackers.set(key, tracker);
     }
     return tracker;

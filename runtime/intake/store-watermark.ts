@@ -3,6 +3,7 @@
 // until stored, so an actor's snapshot waits on it: a snapshot must not claim records (or rely on
 // outputs) that a killed process would lose, or the next start would skip them.
 import { tpKey, type EventLog, type TopicPartition } from '../ports/event-log.js';
+import { systemClock, type RuntimeClock } from '../ports/clock.js';
 
 export class StoreWatermark {
   private readonly stored = new Map<string, number>();
@@ -12,6 +13,7 @@ export class StoreWatermark {
   constructor(
     private readonly eventLog: EventLog,
     private readonly topics: () => readonly string[],
+    private readonly clock: RuntimeClock = systemClock,
   ) {}
 
   advance(tp: TopicPartition, next: number): void {
@@ -54,14 +56,14 @@ export class StoreWatermark {
       }
     }
     const reached = () => targets.every(([key, end]) => (this.stored.get(key) ?? 0) >= end);
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.elapsed() + timeoutMs;
     while (!reached()) {
-      const left = deadline - Date.now();
+      const left = deadline - this.clock.elapsed();
       if (left <= 0 || this.cancelled) return false;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
+        const timer = this.clock.after(left, done);
         function done() {
-          clearTimeout(timer);
+          timer.cancel();
           resolve();
         }
         this.waiters.add(done);

@@ -6,12 +6,13 @@
 // blocks its partition.
 import type { Logger } from 'pino';
 import type { ChildSpec } from '../ports/supervision.js';
-import { logWorker } from './group-consumer.js';
+import { groupConsumer } from './group-consumer.js';
 import type { EventTypeRegistry } from '../events/event-types.js';
 import { tpKey, type Batch, type Consumer, type EventLog, type TopicPartition } from '../ports/event-log.js';
 import { EventRejectedError, type ConsumedOffset, type EventStore, type StoredEvent } from '../ports/event-store.js';
 import type { DeadLetter } from './publisher.js';
 import type { Health } from '../observe/health.js';
+import type { IdleWatch } from './idle-watch.js';
 
 export interface StoreWriterOptions {
   readonly eventLog: EventLog;
@@ -30,12 +31,14 @@ export interface StoreWriterOptions {
   readonly deadLetter: (letter: DeadLetter) => Promise<void>;
   /** Told how far each partition is stored (on assignment and after every append). */
   readonly onStored?: (tp: TopicPartition, next: number) => void;
+  /** Woken when a commit lands or partitions are revoked (Runtime.whenIdle with `stored`). */
+  readonly idleWatch?: IdleWatch;
 }
 
 export function storeWriter(options: StoreWriterOptions): ChildSpec {
   // One per incarnation: a stop or kill wakes the retry waits and ends the drain.
   let stopped = new AbortController();
-  return logWorker({
+  return groupConsumer({
     onStart: () => {
       stopped = new AbortController();
     },
@@ -47,6 +50,7 @@ export function storeWriter(options: StoreWriterOptions): ChildSpec {
     maxBatchSize: options.maxBatchSize,
     shutdownMs: options.shutdownMs,
     ...(options.memberMetadata ? { memberMetadata: options.memberMetadata } : {}),
+    ...(options.idleWatch ? { idleWatch: options.idleWatch } : {}),
     onAssign: async (consumer, partitions) => {
       const stored = await options.eventStore.offsets(options.groupId);
       for (const tp of partitions) {
@@ -119,6 +123,7 @@ async function persist(options: StoreWriterOptions, consumer: Consumer, batch: B
   }
   await consumer.commit(batch, next);
   options.onStored?.(batch, next);
+  options.idleWatch?.notify();
 }
 
 /** Sleeps `ms`, or less if `stopped` is aborted meanwhile. */

@@ -2,9 +2,12 @@
 // agents' handlers throw and kills their actors mid-stream. Every decision is a hash of
 // (seed, kind, actor, event id), not a draw from a shared sequence, so the same seed injects the
 // same faults at the same events whatever the scheduling, and a failing chaos run is replayed by
-// its seed. Off unless configured.
+// its seed. Off unless configured. It reaches the actors as a handler interceptor the registry
+// applies: only live calls are touched, never a rehydration's replay.
 import { createHash } from 'node:crypto';
+import type { AgentDefinition } from '../agent/agent.js';
 import type { Envelope } from '../events/envelope.js';
+import type { HandlerInterceptor } from '../cells/handler-interceptor.js';
 
 export interface FaultSettings {
   readonly seed: number;
@@ -20,7 +23,7 @@ export class InjectedFault extends Error {
   override readonly name = 'InjectedFault';
 }
 
-export class FaultInjector {
+export class FaultInjector implements HandlerInterceptor {
   private readonly agents: ReadonlySet<string>;
   private readonly thrown = new Set<string>();
   /** Faults injected so far, by kind. */
@@ -32,6 +35,22 @@ export class FaultInjector {
 
   targets(agent: string): boolean {
     return this.agents.has(agent);
+  }
+
+  /** The handler with this schedule's faults: it may throw before, and kill the actor once it applied. */
+  wrap<S>(agent: AgentDefinition<S>, actorId: string, kill: (why: string) => void): AgentDefinition<S>['handle'] {
+    const { handle, name } = agent;
+    if (!this.targets(name)) return handle;
+    const killIfDue = (state: S, event: Envelope): S => {
+      if (this.killAfter(name, actorId, event)) kill(`${actorId} killed by the fault injector`);
+      return state;
+    };
+    return (state, event, ctx) => {
+      if (ctx.replaying) return handle(state, event, ctx);
+      this.beforeHandle(name, actorId, event);
+      const next = handle(state, event, ctx);
+      return isThenable(next) ? Promise.resolve(next).then((s) => killIfDue(s, event)) : killIfDue(next, event);
+    };
   }
 
   /** Throws an InjectedFault when the schedule says this handler call fails. */
@@ -56,4 +75,8 @@ export class FaultInjector {
     const h = createHash('sha1').update(`${this.settings.seed}|${kind}|${key}`).digest();
     return h.readUInt32BE(0) / 4294967296;
   }
+}
+
+function isThenable<S>(x: S | PromiseLike<S>): x is PromiseLike<S> {
+  return typeof (x as PromiseLike<S> | undefined)?.then === 'function';
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { MemoryEventLog } from '../../adapters/eventlog/memory/memory-event-log.js';
 import { MemoryStateStore } from '../../adapters/state/memory.js';
 import { ActorCell, type CellEnv } from '../../runtime/cells/actor-cell.js';
-import { createDelivery } from '../../runtime/intake/delivery.js';
+import { Delivery } from '../../runtime/intake/delivery.js';
 import { EventTypeRegistry, encodeEnvelope } from '../../runtime/events/event-types.js';
 import { silentLogger } from '../../runtime/ports/logger.js';
 import { RuntimeMetrics } from '../../runtime/observe/metrics.js';
@@ -37,6 +37,13 @@ async function cellEnv(stateStore = new MemoryStateStore()): Promise<CellEnv> {
     maxMessageRetries: 3,
     topicOf: (t) => types.topicOf(t),
   };
+}
+
+/** A delivery that calls `onDone` once it is done. */
+function createDelivery(events: Delivery['events'], positions: Delivery['positions'], onDone: () => void): Delivery {
+  const delivery = new Delivery(events, positions);
+  void delivery.done.then(onDone);
+  return delivery;
 }
 
 const tick = (token: string, n: number) => scriptedEvent(Tick, { n }, { ts: n, token, id: `${token}-${n}` });
