@@ -4,7 +4,7 @@
 // message and the flag that erases them (`--fresh`). A run never silently does nothing.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { planLogRestore } from './log-restore.js';
+import { planLogRestore } from './event-log-restore.js';
 import type { DeploymentStore, StoredRun } from '../runtime/ports/deployment-store.js';
 import type { EventLog, RestorableLog, TopicSpec } from '../runtime/ports/event-log.js';
 import type { EventStore } from '../runtime/ports/event-store.js';

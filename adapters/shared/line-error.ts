@@ -1,7 +1,7 @@
 // A line of a CSV or JSONL feed that could not become an event: which file, which line, why (a
 // reason code for the dead letter and a sentence). File feeds hand it to their `onError` option
 // and carry on; the default handler throws it.
-import { clipForLog } from '../../runtime/kit/log-clip.js';
+import { clipForLog } from '../../runtime/kit/text-clip.js';
 
 /** Why a feed refused a line; the dead letter's reason. */
 export type FeedRejection =

@@ -1,5 +1,5 @@
 // Keeps the in-process log's group commits in the event store, so the next incarnation knows what
-// each group had processed (log-restore.ts). Commits are coalesced and written every `intervalMs`:
+// each group had processed (event-log-restore.ts). Commits are coalesced and written every `intervalMs`:
 // one that is lost in a crash only means some records are delivered again, which actors skip.
 // A commit is written only once the store holds what the log held when it was made (`storedNow`):
 // the records a group processed may have emitted events the store does not have yet, and a commit

@@ -5,7 +5,7 @@ import type { Envelope } from '../events/envelope.js';
 import { encodeEnvelope, type EventTypeRegistry } from '../events/event-types.js';
 import type { RuntimeMetrics } from '../observe/metrics.js';
 import type { EventLog, OutgoingRecord } from '../ports/event-log.js';
-import { clipForLog } from '../kit/log-clip.js';
+import { clipForLog } from '../kit/text-clip.js';
 
 export interface DeadLetter {
   readonly topic: string;

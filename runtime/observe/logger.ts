@@ -3,8 +3,8 @@
 // CLI's progress and summary. Both forms flush what is pending when the process exits.
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger, type LevelWithSilent, type LoggerOptions } from 'pino';
-import { REDACT_PATHS } from './log-redaction.js';
-import type { PrettyTransportOptions } from './log-pretty-transport.js';
+import { REDACT_PATHS } from './logger-redaction.js';
+import type { PrettyTransportOptions } from './logger-pretty-transport.js';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
 
@@ -72,5 +72,5 @@ export function createOutputLogger(output: LogOutput): Logger {
   return pino(options(output.level), transport);
 }
 
-const prettyTransportPath = fileURLToPath(new URL('./log-pretty-transport.js', import.meta.url));
+const prettyTransportPath = fileURLToPath(new URL('./logger-pretty-transport.js', import.meta.url));
 

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { format, inspect } from 'node:util';
 import pino from 'pino';
 import { MissingSecretsError, readSecret, requireSecrets, Secret, SecretFileError, SecretValueError } from '../../config/secrets.js';
-import { REDACT_PATHS } from '../../runtime/observe/log-redaction.js';
+import { REDACT_PATHS } from '../../runtime/observe/logger-redaction.js';
 import { waitFor } from '../support/wait.js';
 
 const KEY = 'sk-ant-very-secret-4f1c9e';
