@@ -16,6 +16,7 @@ import { rehydrate, saveSnapshot, SNAPSHOT_VERSION, type RehydrationEnv } from '
 import type { Snapshot } from '../ports/state-store.js';
 import type { ChildLink, RunningChild } from '../ports/supervision.js';
 import { systemClock, type RuntimeClock } from '../ports/clock.js';
+import { isThenable } from '../kit/thenable.js';
 
 export interface CellEnv extends RehydrationEnv {
   readonly publisher: Publisher;
@@ -412,6 +413,3 @@ export class ActorCell<S = unknown> implements RunningChild {
   }
 }
 
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return typeof (x as PromiseLike<unknown> | undefined)?.then === 'function';
-}

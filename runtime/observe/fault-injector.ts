@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { AgentDefinition } from '../agent/agent.js';
 import type { Envelope } from '../events/envelope.js';
 import type { HandlerInterceptor } from '../cells/handler-interceptor.js';
+import { isThenable } from '../kit/thenable.js';
 
 export interface FaultSettings {
   readonly seed: number;
@@ -77,6 +78,3 @@ export class FaultInjector implements HandlerInterceptor {
   }
 }
 
-function isThenable<S>(x: S | PromiseLike<S>): x is PromiseLike<S> {
-  return typeof (x as PromiseLike<S> | undefined)?.then === 'function';
-}
