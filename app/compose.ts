@@ -101,37 +101,43 @@ export function createRegent(config: Config, options: RegentOptions): Regent {
       }),
     );
   }
-  runtime = new Runtime({
-    eventLog,
-    agents: createAgents(config, { exchange, journal, audit, ...(llm.client ? { llm: llm.client } : {}) }),
-    eventTypes: domainEventTypes,
-    topics: topicSpecs(config.topicPartitions),
-    groupId: config.eventLog.groupId,
-    ...(config.eventLog.ordinal !== undefined ? { memberMetadata: { ordinal: config.eventLog.ordinal } } : {}),
-    stateStore: environment.stateStore,
-    ...(recording ? { eventStore: recording, storeWaitMs: config.store.rehydrationWaitMs, snapshotsAwaitStore: !environment.durableLog } : {}),
-    ...(config.chaos.enabled
-      ? {
-          faults: {
-            seed: config.chaos.seed ?? config.seed,
-            handlerFailureRate: config.chaos.handlerFailureRate,
-            killRate: config.chaos.killRate,
-            agents: config.chaos.agents,
-          },
-        }
-      : {}),
-    logger: options.logger,
-    metrics,
-    random: new SeededRandom(config.seed),
-    supervision: config.supervision,
-    tree: applicationTree(config.supervision),
-    snapshotEvery: config.snapshotEvery,
-    maxBatchSize: config.eventLog.maxBatchSize,
-    maxInFlightBatches: config.eventLog.maxInFlightBatches,
-    services,
-    eventTime: environment.clocks.eventTime,
-    ...(options.onFatal ? { onFatal: options.onFatal } : {}),
-  });
+  try {
+    runtime = new Runtime({
+      eventLog,
+      agents: createAgents(config, { exchange, journal, audit, ...(llm.client ? { llm: llm.client } : {}) }),
+      eventTypes: domainEventTypes,
+      topics: topicSpecs(config.topicPartitions),
+      groupId: config.eventLog.groupId,
+      ...(config.eventLog.ordinal !== undefined ? { memberMetadata: { ordinal: config.eventLog.ordinal } } : {}),
+      stateStore: environment.stateStore,
+      ...(recording ? { eventStore: recording, storeWaitMs: config.store.rehydrationWaitMs, snapshotsAwaitStore: !environment.durableLog } : {}),
+      ...(config.chaos.enabled
+        ? {
+            faults: {
+              seed: config.chaos.seed ?? config.seed,
+              handlerFailureRate: config.chaos.handlerFailureRate,
+              killRate: config.chaos.killRate,
+              agents: config.chaos.agents,
+            },
+          }
+        : {}),
+      logger: options.logger,
+      metrics,
+      random: new SeededRandom(config.seed),
+      supervision: config.supervision,
+      tree: applicationTree(config.supervision),
+      snapshotEvery: config.snapshotEvery,
+      maxBatchSize: config.eventLog.maxBatchSize,
+      maxInFlightBatches: config.eventLog.maxInFlightBatches,
+      services,
+      eventTime: environment.clocks.eventTime,
+      ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+    });
+  } catch (err) {
+    // A tree or agent the runtime refuses (TreeError): what the environment opened is closed again.
+    void environment.close({ now: true }).catch(() => undefined);
+    throw err;
+  }
   const rt = runtime;
   registerExecutionMetrics(metrics.registry, () => rt.states<ExecutionState>('execution').get('execution'));
   // What the feed boundary refuses is dead-lettered with its reason code and the whole line.

@@ -89,6 +89,12 @@ let runtimeCount = 0;
 
 /** How long whenIdle goes without looking when nothing signalled: a missed signal costs this, never a hang. */
 const IDLE_BACKSTOP_MS = 1000;
+/**
+ * After progress was signalled, the next look waits this long at most: an event log may answer
+ * offset lookups from a short cache (the Kafka adapter keeps them 5 ms), so a look right after a
+ * commit can see the offsets from before it, and no further signal would come.
+ */
+const RECHECK_AFTER_PROGRESS_MS = 10;
 
 interface Intake {
   readonly id: string;
@@ -287,6 +293,8 @@ export class Runtime {
     const pollMs = options.pollMs ?? 2;
     const deadline = this.clock.elapsed() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
     let changed = false;
+    /** The last look followed progress: its answer may predate it (see RECHECK_AFTER_PROGRESS_MS). */
+    let afterProgress = false;
     let wake = () => {};
     const stopListening = this.idleWatch.listen(() => {
       changed = true;
@@ -294,6 +302,7 @@ export class Runtime {
     });
     try {
       for (;;) {
+        afterProgress = changed;
         changed = false;
         const busy = await this.busyWith(options.stored ?? false);
         if (busy === undefined) return;
@@ -308,7 +317,8 @@ export class Runtime {
             wake = () => {};
             resolve();
           };
-          const timer = this.clock.after(Math.min(left, busy.elsewhere ? pollMs : IDLE_BACKSTOP_MS), done);
+          const wait = busy.elsewhere ? pollMs : afterProgress ? RECHECK_AFTER_PROGRESS_MS : IDLE_BACKSTOP_MS;
+          const timer = this.clock.after(Math.min(left, wait), done);
           wake = done;
         });
       }

@@ -4,7 +4,7 @@
 import { actorIdOf, type AgentDefinition } from '../agent/agent.js';
 import type { ChildSpec, RestartType, Shutdown, SupervisorFlags } from '../ports/supervision.js';
 import { Supervisor, type SupervisionEnv } from './supervisor.js';
-import { TreeError, type RuntimeSlot, type SupervisorDescription, type TreeSpec, type TreeChild, type WorkerDescription } from './tree.js';
+import { TreeError, type RuntimeSlot, type PlannedSupervisorDescription, type TreeSpec, type TreeChild, type PlannedWorkerDescription } from './tree.js';
 
 /** What the runtime has to place in the tree. */
 export interface TreeParts {
@@ -135,12 +135,13 @@ export function planTree(tree: TreeSpec, parts: TreeParts): TreePlan {
 /** The worker shape of an agent's actors, as the registry spawns them. */
 export type ActorPolicy = (agent: AgentDefinition) => { readonly restart: RestartType; readonly shutdown: Shutdown };
 
-export function describePlan(plan: TreePlan, actorPolicy: ActorPolicy): SupervisorDescription {
-  const onDemand = (agent: AgentDefinition): WorkerDescription => ({
+export function describePlan(plan: TreePlan, actorPolicy: ActorPolicy): PlannedSupervisorDescription {
+  const onDemand = (agent: AgentDefinition): PlannedWorkerDescription => ({
     id: actorIdOf(agent.name, agent.key === 'singleton' ? agent.name : '<key>'),
     type: 'worker',
     ...actorPolicy(agent),
     onDemand: true,
+    ...(agent.key === 'singleton' ? {} : { perKey: true as const }),
   });
   return {
     id: plan.id,

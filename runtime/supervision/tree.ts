@@ -51,23 +51,25 @@ export function standardTree(flags: SupervisorFlags): TreeSpec {
 }
 
 /** The tree as it will run, before anything starts: supervisors, workers, and the actors started on demand. */
-export type TreeDescription = SupervisorDescription;
+export type TreeDescription = PlannedSupervisorDescription;
 
-export interface SupervisorDescription extends SupervisorFlags {
+export interface PlannedSupervisorDescription extends SupervisorFlags {
   readonly id: string;
   readonly type: 'supervisor';
   readonly restart: RestartType;
   readonly shutdown: Shutdown;
-  readonly children: readonly (SupervisorDescription | WorkerDescription)[];
+  readonly children: readonly (PlannedSupervisorDescription | PlannedWorkerDescription)[];
 }
 
-export interface WorkerDescription {
+export interface PlannedWorkerDescription {
   readonly id: string;
   readonly type: 'worker';
   readonly restart: RestartType;
   readonly shutdown: Shutdown;
-  /** Started on demand (one per key: `<agent>:<key>`), not at start. */
+  /** Started on demand, not at start. */
   readonly onDemand?: true;
+  /** One per key (`<agent>:<key>`): a keyed agent's actors; else the one actor of a singleton. */
+  readonly perKey?: true;
 }
 
 export class TreeError extends Error {

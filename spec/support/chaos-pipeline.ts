@@ -31,6 +31,7 @@ import type { EventLog } from '../../runtime/ports/event-log.js';
 import { deleteKeys } from './redis-server.js';
 import { waitFor } from './wait.js';
 import { MemoryStateStore } from '../../adapters/state/memory.js';
+import { applicationTree } from '../../supervisors/tree.js';
 
 export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const TOKENS = Array.from({ length: 20 }, (_, i) => ['BTC', 'ETH', 'SOL', 'ARB', 'DOGE'][i] ?? `TK${i}`);
@@ -114,6 +115,7 @@ export function executionStoresFor(exchange: PaperExchange, eventStore?: Postgre
 
 export function pipeline(options: PipelineOptions): Runtime {
   const config = pipelineConfig(options.seed);
+  const supervision = { backoffMinMs: 1, backoffMaxMs: 10, maxRestarts: 100_000, withinMs: 60_000, shutdownMs: 2000 };
   return new Runtime({
     stateStore: new MemoryStateStore(),
     eventLog: options.log,
@@ -124,7 +126,9 @@ export function pipeline(options: PipelineOptions): Runtime {
     ...(options.eventStore ? { eventStore: options.eventStore } : {}),
     ...(options.stateStore ? { stateStore: options.stateStore } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
-    supervision: { backoffMinMs: 1, backoffMaxMs: 10, maxRestarts: 100_000, withinMs: 60_000, shutdownMs: 2000 },
+    supervision,
+    // The application's tree, so chaos exercises the supervision it ships with.
+    tree: applicationTree(supervision),
     passivationSweepMs: 0,
   });
 }
