@@ -395,6 +395,7 @@ export class Runtime {
       health: this.health,
       deadLetter: (letter) => this.publisher.deadLetter(letter),
       idleWatch: this.idleWatch,
+      clock: this.clock,
       ...(this.watermark ? { onStored: (tp: TopicPartition, next: number) => this.watermark!.advance(tp, next) } : {}),
       ...(this.options.memberMetadata ? { memberMetadata: this.options.memberMetadata } : {}),
     });

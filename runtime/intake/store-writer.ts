@@ -13,6 +13,7 @@ import { EventRejectedError, type ConsumedOffset, type EventStore, type StoredEv
 import type { DeadLetter } from './publisher.js';
 import type { Health } from '../observe/health.js';
 import type { IdleWatch } from './idle-watch.js';
+import { systemClock, type RuntimeClock } from '../ports/clock.js';
 
 export interface StoreWriterOptions {
   readonly eventLog: EventLog;
@@ -33,6 +34,8 @@ export interface StoreWriterOptions {
   readonly onStored?: (tp: TopicPartition, next: number) => void;
   /** Woken when a commit lands or partitions are revoked (Runtime.whenIdle with `stored`). */
   readonly idleWatch?: IdleWatch;
+  /** Times the retry pauses (default: the system clock). */
+  readonly clock?: RuntimeClock;
 }
 
 export function storeWriter(options: StoreWriterOptions): ChildSpec {
@@ -85,7 +88,7 @@ async function caughtUp(options: StoreWriterOptions, consumer: Consumer, stopped
     // A store that cannot answer now is waited for like one that has not caught up yet.
     const stored = await options.eventStore.offsets(options.groupId).catch(() => undefined);
     if (stored && ends.every(([k, end]) => end === 0 || (stored.get(k) ?? 0) >= end)) return;
-    await pause(stored ? 20 : 200, stopped);
+    await pause(stored ? 20 : 200, stopped, options.clock ?? systemClock);
   }
 }
 
@@ -117,7 +120,7 @@ async function persist(options: StoreWriterOptions, consumer: Consumer, batch: B
         throw err;
       }
       options.log.error({ err, topic: batch.topic, partition: batch.partition, retryInMs: delay }, 'event store append failed; retrying');
-      await pause(delay, stopped);
+      await pause(delay, stopped, options.clock ?? systemClock);
       if (stopped.aborted) throw err;
     }
   }
@@ -127,15 +130,15 @@ async function persist(options: StoreWriterOptions, consumer: Consumer, batch: B
 }
 
 /** Sleeps `ms`, or less if `stopped` is aborted meanwhile. */
-function pause(ms: number, stopped: AbortSignal): Promise<void> {
+function pause(ms: number, stopped: AbortSignal, clock: RuntimeClock): Promise<void> {
   if (stopped.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
-      clearTimeout(timer);
+      timer.cancel();
       stopped.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = clock.after(ms, done);
     stopped.addEventListener('abort', done, { once: true });
   });
 }

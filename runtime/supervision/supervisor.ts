@@ -3,7 +3,7 @@
 // backoff, and gives up (stops everything and fails to its parent) past its restart intensity.
 // Each supervisor owns a nact actor so the nact tree mirrors the supervision tree.
 import type { Logger } from 'pino';
-import type { Clock } from '../ports/clock.js';
+import type { RuntimeClock, Timer } from '../ports/clock.js';
 import type { Random } from '../ports/random.js';
 import { spawnActor, stopActor, type NactRef } from '../cells/nact-host.js';
 import { backoffDelay } from './backoff.js';
@@ -31,7 +31,8 @@ export interface RestartReport {
 
 /** What every supervisor of one runtime shares. */
 export interface SupervisionEnv {
-  readonly clock: Clock;
+  /** Dates restarts and times backoff sleeps and shutdown limits. */
+  readonly clock: RuntimeClock;
   readonly random: Random;
   readonly log: Logger;
   readonly defaultBackoff: BackoffSpec;
@@ -57,7 +58,7 @@ export class Supervisor implements RunningChild {
   private link?: ChildLink;
   private work: Promise<void> = Promise.resolve();
   /** Pending backoff sleeps; stopping the supervisor cuts them short. */
-  private readonly sleeps = new Map<NodeJS.Timeout, () => void>();
+  private readonly sleeps = new Map<Timer, () => void>();
   private state: 'idle' | 'running' | 'stopping' | 'stopped' | 'failed' = 'idle';
 
   constructor(
@@ -148,7 +149,7 @@ export class Supervisor implements RunningChild {
     if (this.state === 'stopped' || this.state === 'idle') return;
     this.state = 'stopping';
     for (const [timer, wake] of this.sleeps) {
-      clearTimeout(timer);
+      timer.cancel();
       wake();
     }
     this.sleeps.clear();
@@ -226,12 +227,12 @@ export class Supervisor implements RunningChild {
       await stopped;
       return;
     }
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), limit);
+      timer = this.env.clock.after(limit, () => resolve('timeout'));
     });
     const result = await Promise.race([stopped, timedOut]);
-    clearTimeout(timer);
+    timer?.cancel();
     if (result === 'timeout') {
       this.env.log.warn({ supervisor: this.name, child: entry.spec.id, shutdownMs: entry.spec.shutdown }, 'child did not stop in time; killed');
       handle.kill?.();
@@ -242,7 +243,7 @@ export class Supervisor implements RunningChild {
   kill(): void {
     this.state = 'stopped';
     for (const [timer, wake] of this.sleeps) {
-      clearTimeout(timer);
+      timer.cancel();
       wake();
     }
     this.sleeps.clear();
@@ -321,10 +322,10 @@ export class Supervisor implements RunningChild {
   private sleep(ms: number): Promise<void> {
     if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.env.clock.after(ms, () => {
         this.sleeps.delete(timer);
         resolve();
-      }, ms);
+      });
       this.sleeps.set(timer, resolve);
     });
   }
