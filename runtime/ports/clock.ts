@@ -55,19 +55,26 @@ export class ManualClock implements RuntimeClock {
   }
 
   set(ms: number): void {
-    if (ms > this.current) this.current = ms;
-    this.fireDue();
+    this.moveTo(Math.max(this.current, ms));
   }
 
   advance(ms: number): void {
-    this.current += ms;
-    this.fireDue();
+    this.moveTo(this.current + Math.max(0, ms));
   }
 
-  private fireDue(): void {
-    const due = this.timers.filter((t) => t.at <= this.current).sort((a, b) => a.at - b.at);
-    if (due.length === 0) return;
-    this.timers = this.timers.filter((t) => t.at > this.current);
-    for (const t of due) t.fn();
+  /**
+   * Fires the timers due by `target` earliest first, one at a time, each at its own time (a callback
+   * sees now() = its due time; one cancelled or added by an earlier callback counts), then stops at `target`.
+   */
+  private moveTo(target: number): void {
+    for (;;) {
+      let next: { at: number; fn: () => void } | undefined;
+      for (const t of this.timers) if (t.at <= target && (!next || t.at < next.at)) next = t;
+      if (!next) break;
+      this.timers = this.timers.filter((t) => t !== next);
+      this.current = Math.max(this.current, next.at);
+      next.fn();
+    }
+    this.current = target;
   }
 }
