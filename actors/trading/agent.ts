@@ -1,5 +1,6 @@
-// The trading actor, one per token: keeps a capped window of closes, computes the indicators and
-// the weighted technical score on every tick once warmed up, and publishes a signal when the
+// The trading actor, one per token: folds every close into its indicators (O(1) per tick, over the
+// whole series), keeps a capped window of recent closes, computes the weighted technical score on
+// every tick once warmed up, and publishes a signal when the
 // decision is buy or sell and it is new (side changed) or the cooldown since the last one passed.
 // With an LLM, that rule-based candidate is first put to the model without blocking the mailbox:
 // the request runs as piped work whose recorded answer comes back through the log (llm-advice.ts).
@@ -8,7 +9,7 @@ import type { LlmAction, LlmClient } from '../../runtime/ports/llm.js';
 import { PriceTick, type PriceTickEvent } from '../market/events.js';
 import type { TradingSettings } from './config.js';
 import { LlmDecisionRecorded, Signal, type LlmDecisionRecordedEvent, type SignalCandidate, type SignalData } from './events.js';
-import { computeIndicators, type IndicatorPeriods, type IndicatorValues } from './indicators.js';
+import { emptyIndicators, indicatorsOver, indicatorValues, indicatorWindow, nextIndicators, periodsKey, type IndicatorPeriods, type IndicatorState, type IndicatorValues } from './indicators.js';
 import { adviceFrom, heldBack, isAbandoned, llmRequestId, NO_LLM_ACTIVITY, pendingDeadlineMs, type LlmCounters, type LlmHold, type LlmPending } from './llm-advice.js';
 import { ALLOWED_ACTIONS, askModel } from './llm-request.js';
 import { EntryGate } from '../execution/events.js';
@@ -16,7 +17,10 @@ import { confidence, decide, technicalScore, type SubScores } from './technical-
 import { logReturns, realizedVolatility, recentReturns } from './volatility.js';
 
 export interface TradingState {
+  /** The most recent closes, oldest first: historySize of them, or more if an indicator window needs it. */
   readonly closes: readonly number[];
+  /** Every indicator's running state over all closes seen; absent in a snapshot from before it existed. */
+  readonly indicators?: IndicatorState;
   readonly lastSignalTs: number | null;
   readonly lastSide: 'buy' | 'sell' | null;
   /** LLM path only (absent without it): the request in flight for this token, at most one. */
@@ -87,14 +91,16 @@ export function flattenIndicators(ind: IndicatorValues): Record<string, number> 
   return out;
 }
 
-/** The rule-based decision for the kept closes, or undefined when the rules say hold. */
-export function ruleCandidate(closes: readonly number[], settings: TradingSettings, periods: IndicatorPeriods): SignalCandidate | undefined {
+/**
+ * The rule-based decision at the latest close, from its indicator values, or undefined when the
+ * rules say hold. Volatility and returns come from the last historySize closes.
+ */
+export function ruleCandidate(closes: readonly number[], ind: IndicatorValues, settings: TradingSettings): SignalCandidate | undefined {
   const price = closes[closes.length - 1]!;
-  const ind = computeIndicators(closes, periods);
   const { score, subScores } = technicalScore(ind, price, settings.weights);
   const side = decide(score, settings.threshold);
   if (side === 'hold') return undefined;
-  const returns = logReturns(closes);
+  const returns = logReturns(closes.length > settings.historySize ? closes.slice(closes.length - settings.historySize) : closes);
   const volatility = realizedVolatility(returns);
   return {
     side,
@@ -117,6 +123,8 @@ function describe(side: 'buy' | 'sell', score: number, threshold: number, sub: S
 
 export function tradingAgent(settings: TradingSettings, llm?: TradingLlm) {
   const periods = periodsOf(settings);
+  const indicatorsKey = periodsKey(periods);
+  const keep = Math.max(settings.historySize, indicatorWindow(periods));
   const minCloses = warmUp(settings);
   if (llm) checkLlmOptions(llm);
 
@@ -129,14 +137,17 @@ export function tradingAgent(settings: TradingSettings, llm?: TradingLlm) {
   };
 
   const onTick = (state: TradingState, event: PriceTickEvent, ctx: AgentContext): TradingState => {
-    const kept = state.closes.length >= settings.historySize ? state.closes.slice(1) : state.closes.slice();
+    // A state without indicators of these periods (an older snapshot, changed settings) rebuilds them from its closes.
+    const before = state.indicators?.periods === indicatorsKey ? state.indicators : indicatorsOver(state.closes, periods);
+    const kept = state.closes.length >= keep ? state.closes.slice(state.closes.length - keep + 1) : state.closes.slice();
     kept.push(event.data.price);
-    let next: TradingState = { ...state, closes: kept };
+    const indicators = nextIndicators(before, kept, periods);
+    let next: TradingState = { ...state, closes: kept, indicators };
     const now = ctx.now();
     if (llm) next = abandonLost(next, now, Math.max(pendingDeadlineMs(llm.timeoutMs), llm.abandonAfterMs ?? 0), ctx);
     if (kept.length < minCloses) return next;
 
-    const candidate = ruleCandidate(kept, settings, periods);
+    const candidate = ruleCandidate(kept, indicatorValues(indicators, kept, periods), settings);
     if (!candidate || !isFresh(next, candidate.side, now)) return next;
     if (!llm) return publish(next, { ...candidate, origin: 'rules' }, ctx);
 
@@ -185,7 +196,9 @@ export function tradingAgent(settings: TradingSettings, llm?: TradingLlm) {
     consumes: llm ? [PriceTick, LlmDecisionRecorded, EntryGate] : [PriceTick],
     key: 'token',
     initialState: (): TradingState =>
-      llm ? { closes: [], lastSignalTs: null, lastSide: null, llmPending: null, llmHold: null, llm: NO_LLM_ACTIVITY } : { closes: [], lastSignalTs: null, lastSide: null },
+      llm
+        ? { closes: [], indicators: emptyIndicators(periods), lastSignalTs: null, lastSide: null, llmPending: null, llmHold: null, llm: NO_LLM_ACTIVITY }
+        : { closes: [], indicators: emptyIndicators(periods), lastSignalTs: null, lastSide: null },
     // A request pending across a restart will never be answered: its work died with the old actor.
     ...(llm
       ? {

@@ -6,6 +6,7 @@ import { encodeEnvelope, type EventTypeRegistry } from '../events/event-types.js
 import type { RuntimeMetrics } from '../observe/metrics.js';
 import type { EventLog, OutgoingRecord } from '../ports/event-log.js';
 import { clipForLog } from '../kit/text-clip.js';
+import { RecentSet } from '../kit/recent-set.js';
 
 export interface DeadLetter {
   readonly topic: string;
@@ -25,7 +26,7 @@ export const dlqTopicOf = (topic: string) => `${topic}.dlq`;
 export const RECENT_IDS = 10_000;
 
 export class Publisher {
-  private readonly recentIds = new Set<string>();
+  private readonly recentIds = new RecentSet<string>(RECENT_IDS);
 
   constructor(
     private readonly log: EventLog,
@@ -82,15 +83,10 @@ export class Publisher {
     const published = this.log.publish(topic, records);
     published.then(
       () => {
-        for (const e of fresh) this.remember(e.id);
+        for (const e of fresh) this.recentIds.add(e.id);
       },
       () => undefined,
     );
     return published;
-  }
-
-  private remember(id: string): void {
-    this.recentIds.add(id);
-    if (this.recentIds.size > RECENT_IDS) this.recentIds.delete(this.recentIds.values().next().value!);
   }
 }
