@@ -2,7 +2,7 @@
 // consumer group that reads it pays: the keyed intake, the singleton intake, the store writer),
 // next to what a shared decode would cost instead: a WeakMap lookup per group and one decode.
 import { domainEventTypes } from '../actors/events.js';
-import { SyntheticFeed } from '../adapters/feeds/synthetic.js';
+import { benchTicks } from './ticks.js';
 import { EventTypeRegistry, encodeEnvelope } from '../runtime/events/event-types.js';
 import type { Envelope } from '../runtime/events/envelope.js';
 
@@ -27,16 +27,7 @@ function bestOf(passes: number, run: () => void): number {
 }
 
 export function decodeCost(count: number, passes = 5): DecodeCost {
-  const feed = new SyntheticFeed({
-    seed: 7,
-    tokens: ['BTC', 'ETH', 'SOL', 'ARB', 'DOGE', 'AVAX', 'LINK', 'OP', 'SUI', 'APT'],
-    tickIntervalMs: 1000,
-    startTime: Date.UTC(2026, 0, 1),
-    liquidationProbability: 0,
-    sentimentProbability: 0,
-    maxEvents: count,
-  });
-  const values = [...feed.events()].map(encodeEnvelope);
+  const values = benchTicks(count, 7).map(encodeEnvelope);
   const types = new EventTypeRegistry(domainEventTypes);
   let sink: Envelope | undefined;
   const decodeMs = bestOf(passes, () => {

@@ -3,12 +3,13 @@
 // fixed offered rate.
 import { domainEventTypes } from '../actors/events.js';
 import { positionAgent } from '../actors/position/agent.js';
-import { riskAgent } from '../actors/risk/agent.js';
+import { riskAgent, type RiskState } from '../actors/risk/agent.js';
+import { PositionChanged } from '../actors/position/events.js';
 import { tradingAgent } from '../actors/trading/agent.js';
 import { defaultConfig } from '../config/schema.js';
 import { topicSpecs } from '../config/topics.js';
 import { MemoryEventLog } from '../adapters/eventlog/memory/memory-event-log.js';
-import { SyntheticFeed } from '../adapters/feeds/synthetic.js';
+import { benchTicks as ticks } from './ticks.js';
 import { defineAgent, type AgentDefinition } from '../runtime/agent/agent.js';
 import { PriceTick } from '../actors/market/events.js';
 import type { Envelope } from '../runtime/events/envelope.js';
@@ -16,20 +17,6 @@ import { Runtime } from '../runtime/runtime.js';
 import type { EventLog } from '../runtime/ports/event-log.js';
 import { MemoryStateStore } from '../adapters/state/memory.js';
 
-const TOKENS = ['BTC', 'ETH', 'SOL', 'ARB', 'DOGE', 'AVAX', 'LINK', 'OP', 'SUI', 'APT'];
-
-function ticks(count: number, seed: number): Envelope[] {
-  const feed = new SyntheticFeed({
-    seed,
-    tokens: TOKENS,
-    tickIntervalMs: 1000,
-    startTime: Date.UTC(2026, 0, 1),
-    liquidationProbability: 0,
-    sentimentProbability: 0,
-    maxEvents: count,
-  });
-  return [...feed.events()];
-}
 
 /** Wraps an agent so every handled event reports when it finished. */
 function instrumented<S>(agent: AgentDefinition<S>, onHandled: (event: Envelope) => void): AgentDefinition<S> {
@@ -52,7 +39,7 @@ const countingAgent = defineAgent({
   handle: (count) => count + 1,
 });
 
-async function pipeline(onRiskHandled: (event: Envelope) => void = () => {}, kernelOnly = false, log: EventLog = new MemoryEventLog()) {
+async function pipeline(onRiskHandled: (event: Envelope) => void = () => {}, kernelOnly = false, log: EventLog = new MemoryEventLog(), risk?: AgentDefinition<RiskState>) {
   const config = defaultConfig();
   const runtime = new Runtime({
     stateStore: new MemoryStateStore(),
@@ -62,7 +49,7 @@ async function pipeline(onRiskHandled: (event: Envelope) => void = () => {}, ker
       : [
           positionAgent(),
           tradingAgent(config.trading),
-          instrumented(riskAgent(config.risk, config.execution.initialBalance), onRiskHandled),
+          risk ?? instrumented(riskAgent(config.risk, config.execution.initialBalance), onRiskHandled),
         ],
     eventTypes: domainEventTypes,
     topics: topicSpecs(),
@@ -96,26 +83,70 @@ export interface LatencyResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /** From publishing a tick that makes a position critical to the risk actor emitting its force-close. */
+  readonly forceClose?: { readonly count: number; readonly p50Ms: number; readonly maxMs: number };
 }
 
-export async function tickToRiskLatency(ratePerSec: number, seconds: number, log?: EventLog): Promise<LatencyResult> {
+const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+
+/**
+ * Ticks offered at a fixed rate; each risk decision is timed from its tick's publish. With
+ * `forceCloseEvery`, every that many ticks BTC gets a position 20 x the account (critical
+ * leverage) and, a while later, goes flat again: each episode's first BTC tick makes risk emit a
+ * force-close, timed from that tick's publish.
+ */
+export async function tickToRiskLatency(ratePerSec: number, seconds: number, log?: EventLog, forceCloseEvery?: number): Promise<LatencyResult> {
   const count = Math.round(ratePerSec * seconds);
   const events = ticks(count, 11);
   const publishedAt = new Map<string, number>();
   const latencies: number[] = [];
-  const { runtime, publisher } = await pipeline((event) => {
-    const t0 = publishedAt.get(event.id);
-    if (t0 !== undefined) latencies.push(performance.now() - t0);
-  }, false, log);
+  const forceCloses: number[] = [];
+  const config = defaultConfig();
+  const risk = riskAgent(config.risk, config.execution.initialBalance);
+  const watched: AgentDefinition<RiskState> = {
+    ...risk,
+    handle: (state, event, ctx) => {
+      const next = risk.handle(state, event, ctx) as RiskState;
+      const t0 = publishedAt.get(event.id);
+      if (t0 !== undefined) {
+        const now = performance.now();
+        latencies.push(now - t0);
+        if (event.token !== undefined && next.forceClosed[event.token] && !state.forceClosed[event.token]) forceCloses.push(now - t0);
+      }
+      return next;
+    },
+  };
+  const { runtime, publisher } = await pipeline(undefined, false, log, watched);
   const started = performance.now();
   let next = 0;
+  let lastPrice = 0;
+  let episode = 0;
   while (next < events.length) {
     const due = Math.min(events.length, Math.floor(((performance.now() - started) / 1000) * ratePerSec));
     if (due > next) {
       const batch = events.slice(next, due);
       const now = performance.now();
-      for (const e of batch) publishedAt.set(e.id, now);
+      for (const e of batch) {
+        publishedAt.set(e.id, now);
+        if (e.token === 'BTC') lastPrice = (e.data as { price: number }).price;
+      }
       await publisher.publish(batch);
+      if (forceCloseEvery && lastPrice > 0 && Math.floor(due / forceCloseEvery) > episode) {
+        episode = Math.floor(due / forceCloseEvery);
+        // Alternately open a critical position and close it, so every other episode force-closes.
+        const size = episode % 2 === 1 ? (20 * config.execution.initialBalance) / lastPrice : 0;
+        await publisher.publish([
+          {
+            id: `bench-position-${episode}`,
+            type: PositionChanged.type,
+            ts: Date.UTC(2026, 0, 1),
+            token: 'BTC',
+            source: 'bench',
+            correlationId: `bench-position-${episode}`,
+            data: { size, avgEntry: lastPrice, realizedPnl: 0, unrealizedPnl: 0, markPrice: lastPrice, fees: 0 },
+          },
+        ]);
+      }
       next = due;
     }
     await new Promise((r) => setTimeout(r, 1));
@@ -123,6 +154,13 @@ export async function tickToRiskLatency(ratePerSec: number, seconds: number, log
   await runtime.whenIdle({ pollMs: 1 });
   await runtime.stop();
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-  return { offeredPerSec: ratePerSec, ticks: latencies.length, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: latencies[latencies.length - 1]! };
+  forceCloses.sort((a, b) => a - b);
+  return {
+    offeredPerSec: ratePerSec,
+    ticks: latencies.length,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+    maxMs: latencies[latencies.length - 1]!,
+    ...(forceCloses.length > 0 ? { forceClose: { count: forceCloses.length, p50Ms: percentile(forceCloses, 0.5), maxMs: forceCloses[forceCloses.length - 1]! } } : {}),
+  };
 }

@@ -1,12 +1,16 @@
 // `npm run bench`: every figure of the runtime core in one run, each next to the raw nact baseline
 // measured in the same process. Figures only; nothing here is asserted.
 import { rawNactThroughput } from './raw-nact.js';
-import { pipelineThroughput, tickToRiskLatency } from './pipeline.js';
+import { pipelineThroughput, tickToRiskLatency, type LatencyResult } from './pipeline.js';
 import { kafkaLatency, kafkaThroughput } from './kafka.js';
 import { cliLogUnavailable, cliRun, type CliLog, type CliRunResult } from './cli-run.js';
 import { BenchStores, ingestRate, rehydrationTime, replayRate, restartToReady } from './store.js';
 import { executionInMemory, executionOnPostgres, hyperliquidSigning } from './execution.js';
 import { decodeCost } from './decode.js';
+import { handWiredThroughput } from './limit.js';
+import { withGcShare } from './gc-share.js';
+import { profiled } from './cpu-profile.js';
+import { idleActorMemory } from './idle-actors.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -32,16 +36,20 @@ async function storeFigures(ingestCount: number) {
   }
 }
 
+/** Events per CLI run: the embedded log gets the issue's 200,000; a Kafka run, ten times slower, a tenth. */
+const cliEventsOf = (log: CliLog, scale: number) => (log === 'in-process' ? 200_000 : 20_000) * scale;
+
 /** The CLI's own run on each log, best of `runs` (the machine's other load only ever slows a run down). */
-async function cliFigures(events: number, runs: number): Promise<Map<CliLog, CliRunResult | string>> {
+async function cliFigures(scale: number, runs: number): Promise<Map<CliLog, CliRunResult | string>> {
   const out = new Map<CliLog, CliRunResult | string>();
-  await cliRun('in-process', Math.min(events, 2000)); // warm-up
+  await cliRun('in-process', 2000); // warm-up
   for (const log of ['in-process', 'test-broker', 'mock-cluster'] as const) {
     const missing = cliLogUnavailable(log);
     if (missing) {
       out.set(log, `skipped: ${missing}`);
       continue;
     }
+    const events = cliEventsOf(log, scale);
     progress(`CLI run (seed 7, ${fmt(events)} events) on ${log}, best of ${runs}`);
     let best: CliRunResult | undefined;
     for (let i = 0; i < runs; i++) {
@@ -55,6 +63,7 @@ async function cliFigures(events: number, runs: number): Promise<Map<CliLog, Cli
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const profile = process.argv.includes('--profile');
   const scale = quick ? 0.2 : 1;
 
   progress('raw nact baseline (1 actor, plain dispatch)');
@@ -69,20 +78,34 @@ async function main(): Promise<void> {
   decodeCost(10_000 * scale); // warm-up
   const decode = decodeCost(100_000 * scale);
 
+  progress('the limit: the same handlers hand-wired, one decode per tick, no runtime');
+  handWiredThroughput(20_000 * scale); // warm-up
+  const limit = handWiredThroughput(200_000 * scale);
+
   progress('pipeline throughput (decode + validate + route + position + trading + risk)');
   await pipelineThroughput(10_000 * scale); // warm-up
-  const throughput = await pipelineThroughput(100_000 * scale);
+  const pipelineRun = await withGcShare(() => pipelineThroughput(100_000 * scale));
+  const throughput = pipelineRun.result;
+  let profileLines: string[] = [];
+  if (profile) {
+    progress('the pipeline run again under the CPU profiler (--profile)');
+    const { path, top } = await profiled('bench-pipeline.cpuprofile', () => pipelineThroughput(100_000 * scale));
+    profileLines = [`CPU profile of the pipeline run: ${path}`, 'heaviest functions by self time:', ...top.map((l) => `  ${l}`)];
+  }
 
-  progress('tick-to-risk-decision latency at a fixed offered rate');
+  progress('tick-to-risk-decision latency at a fixed offered rate (2,000/s, then 20,000/s with force-closes)');
   const latency = await tickToRiskLatency(2_000, 5 * scale);
+  const burst = await tickToRiskLatency(20_000, 5 * scale, undefined, 2_000);
+
+  progress('memory of idle token actors (one tick each for 5,000 tokens: position + trading)');
+  const idle = await idleActorMemory(Math.round(5_000 * Math.max(scale, 0.4)));
 
   progress('the same through the Kafka adapter on the Kafka-protocol test broker (not Kafka)');
   await kafkaThroughput(5_000 * scale); // warm-up
   const kafka = await kafkaThroughput(50_000 * scale);
   const kafkaLat = await kafkaLatency(2_000, 5 * scale);
 
-  const cliEvents = 20_000 * scale;
-  const cli = await cliFigures(cliEvents, quick ? 1 : 2);
+  const cli = await cliFigures(scale, quick ? 1 : 2);
 
   // Durable state on the real PostgreSQL and Redis (throwaway schema and key prefix, removed at the end).
   const ingestCount = 100_000 * scale;
@@ -117,19 +140,27 @@ async function main(): Promise<void> {
       `${decode.decodeUs.toFixed(2)} µs; shared by WeakMap: ${decode.cachedMissUs.toFixed(2)} µs first group, ${decode.cachedHitUs.toFixed(2)} µs each other`,
       '',
     ],
-    ['pipeline: ticks through position + trading + risk', `${fmt(throughput.ticksPerSec)} ticks/s`, (throughput.ticksPerSec / baseline).toFixed(3)],
+    ['limit: the same handlers hand-wired, 1 decode per tick, no runtime (bench/limit.ts)', `${fmt(limit.ticksPerSec)} ticks/s`, (limit.ticksPerSec / baseline).toFixed(3)],
     [
-      `tick -> risk decision @ ${fmt(latency.offeredPerSec)} ticks/s offered (${fmt(latency.ticks)} ticks)`,
-      `p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms, max ${latency.maxMs.toFixed(2)} ms`,
+      'pipeline: ticks through position + trading + risk',
+      `${fmt(throughput.ticksPerSec)} ticks/s, ${(throughput.ticksPerSec / limit.ticksPerSec).toFixed(2)} of the limit, GC ${(100 * pipelineRun.gcShare).toFixed(1)} % of the run`,
+      (throughput.ticksPerSec / baseline).toFixed(3),
+    ],
+    latencyRow(latency),
+    latencyRow(burst),
+    [
+      `force-close of a critical tick @ ${fmt(burst.offeredPerSec)} ticks/s offered (${fmt(burst.forceClose?.count ?? 0)} episodes)`,
+      burst.forceClose ? `p50 ${burst.forceClose.p50Ms.toFixed(2)} ms, max ${burst.forceClose.maxMs.toFixed(2)} ms after the tick` : 'none emitted',
+      '',
+    ],
+    [
+      `memory per idle actor (${fmt(idle.tokens)} tokens, ${fmt(idle.actors)} actors: position + trading, V8 heap after GC)`,
+      `${fmt(idle.bytesPerActor)} bytes per actor, ${fmt(idle.bytesPerToken)} per token`,
       '',
     ],
     ['pipeline via Kafka adapter + test broker (not Kafka)', `${fmt(kafka.ticksPerSec)} ticks/s`, (kafka.ticksPerSec / baseline).toFixed(3)],
-    [
-      `tick -> risk via Kafka adapter + test broker @ ${fmt(kafkaLat.offeredPerSec)} ticks/s (${fmt(kafkaLat.ticks)} ticks)`,
-      `p50 ${kafkaLat.p50Ms.toFixed(2)} ms, p99 ${kafkaLat.p99Ms.toFixed(2)} ms, max ${kafkaLat.maxMs.toFixed(2)} ms`,
-      '',
-    ],
-    ...cliRows(cli, cliEvents, baseline),
+    latencyRow(kafkaLat, 'via Kafka adapter + test broker '),
+    ...cliRows(cli, scale, baseline),
     [`store ingest: ${fmt(ingest.events)} envelopes, appends of 1,000 + offsets, 1 writer`, `${fmt(ingest.eventsPerSec)} events/s`, ''],
     [`store replay: full range (${fmt(replayAll.events)} events), cursor`, `${fmt(replayAll.eventsPerSec)} events/s`, ''],
     [`store replay: one token (${fmt(replayToken.events)} events), cursor`, `${fmt(replayToken.eventsPerSec)} events/s`, ''],
@@ -162,18 +193,27 @@ async function main(): Promise<void> {
   console.log(`\nRegent bench (node ${process.version}, ${quick ? 'quick' : 'full'} run)\n`);
   console.log(`${'measure'.padEnd(w0)}  ${'figure'.padEnd(w1)}  ratio to raw nact`);
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`.trimEnd());
+  for (const line of profileLines) console.log(line);
   console.log(
     '\nrestart-to-ready = from the handler\'s throw to the restarted actor handling its next event (the retried one), in a runtime' +
       '\non the in-process log with the PostgreSQL store writer and Redis snapshots every 100 events. Store rows have no nact ratio.',
   );
 }
 
+function latencyRow(l: LatencyResult, via = ''): [string, string, string] {
+  return [
+    `tick -> risk decision ${via}@ ${fmt(l.offeredPerSec)} ticks/s offered (${fmt(l.ticks)} ticks)`,
+    `p50 ${l.p50Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms, max ${l.maxMs.toFixed(2)} ms`,
+    '',
+  ];
+}
+
 /** The CLI rows, each Kafka one with its share of the in-process rate. */
-function cliRows(cli: Map<CliLog, CliRunResult | string>, events: number, baseline: number): [string, string, string][] {
+function cliRows(cli: Map<CliLog, CliRunResult | string>, scale: number, baseline: number): [string, string, string][] {
   const labels: Record<CliLog, string> = {
-    'in-process': `CLI run (npm start -- --seed 7 --events ${fmt(events)}), in-process log`,
-    'test-broker': 'the same on Kafka: kafkajs + test broker (not Kafka)',
-    'mock-cluster': 'the same on Kafka: kafkajs + librdkafka mock cluster, 3 brokers',
+    'in-process': `CLI run (npm start -- --seed 7 --events ${fmt(cliEventsOf('in-process', scale))}), in-process log`,
+    'test-broker': `the same with ${fmt(cliEventsOf('test-broker', scale))} events on Kafka: kafkajs + test broker (not Kafka)`,
+    'mock-cluster': `the same with ${fmt(cliEventsOf('mock-cluster', scale))} events on Kafka: kafkajs + librdkafka mock cluster, 3 brokers`,
   };
   const embedded = cli.get('in-process');
   return [...cli].map(([log, r]) => {

@@ -2,9 +2,8 @@
 // get deterministic ids (cause id + actor + index, so a retried handler emits the same ids), and a
 // lazily created logger with the correlation id.
 import type { Logger } from 'pino';
-import type { AgentContext, EmitOptions, RecoveryContext } from './agent.js';
+import type { AgentContext, RecoveryContext } from './agent.js';
 import type { Envelope } from '../events/envelope.js';
-import type { EventType } from '../events/event-types.js';
 import { deterministicId } from '../events/ids.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 
@@ -25,6 +24,46 @@ function envelope(id: string, type: string, ts: number, token: string | undefine
   };
 }
 
+/**
+ * One per handled event. The logger is made lazily through a getter on the prototype: an object
+ * literal with a getter is built on V8's slow path, ~0.75 µs each against ~0.03 µs for this, and
+ * there are several per event. The methods stay per-instance closures, so a handler may take them
+ * off the context (`const { emit } = ctx`).
+ */
+class EventContext implements AgentContext {
+  readonly now: () => number;
+  readonly emit: AgentContext['emit'];
+  readonly pipeToLog: AgentContext['pipeToLog'];
+  private logger: Logger | undefined;
+
+  constructor(
+    readonly actorId: string,
+    readonly key: string,
+    source: string,
+    readonly event: Envelope,
+    outbox: Envelope[],
+    private readonly baseLog: Logger,
+    readonly replaying: boolean,
+    tasks: PipedTask[] | undefined,
+  ) {
+    this.now = () => event.ts;
+    this.emit = (type, data, options) => {
+      const fact = options?.fact;
+      const id = deterministicId(fact ? fact.id : `${event.id}/${actorId}/${outbox.length}`);
+      outbox.push(envelope(id, type.type, fact ? fact.ts : event.ts, options?.token ?? event.token, source, event.correlationId, event.id, data));
+    };
+    this.pipeToLog = (type, work, options) => {
+      if (replaying || !tasks) return;
+      const id = deterministicId(`${actorId}/task/${options.idSeed}`);
+      tasks.push(async () => envelope(id, type.type, event.ts, options.token ?? event.token, source, event.correlationId, event.id, await work()));
+    };
+  }
+
+  get log(): Logger {
+    return (this.logger ??= this.baseLog.child({ actor: this.actorId, correlationId: this.event.correlationId, eventId: this.event.id }));
+  }
+}
+
 export function createAgentContext(
   actorId: string,
   key: string,
@@ -35,27 +74,7 @@ export function createAgentContext(
   replaying = false,
   tasks?: PipedTask[],
 ): AgentContext {
-  let log: Logger | undefined;
-  return {
-    key,
-    actorId,
-    event,
-    replaying,
-    now: () => event.ts,
-    emit<T extends string, D>(type: EventType<T, D>, data: D, options?: EmitOptions) {
-      const fact = options?.fact;
-      const id = deterministicId(fact ? fact.id : `${event.id}/${actorId}/${outbox.length}`);
-      outbox.push(envelope(id, type.type, fact ? fact.ts : event.ts, options?.token ?? event.token, source, event.correlationId, event.id, data));
-    },
-    pipeToLog<T extends string, D>(type: EventType<T, D>, work: () => Promise<D>, options: EmitOptions & { readonly idSeed: string }) {
-      if (replaying || !tasks) return;
-      const id = deterministicId(`${actorId}/task/${options.idSeed}`);
-      tasks.push(async () => envelope(id, type.type, event.ts, options.token ?? event.token, source, event.correlationId, event.id, await work()));
-    },
-    get log() {
-      return (log ??= baseLog.child({ actor: actorId, correlationId: event.correlationId, eventId: event.id }));
-    },
-  };
+  return new EventContext(actorId, key, source, event, outbox, baseLog, replaying, tasks);
 }
 
 /** The context of an agent's `recover`: the runtime's (wall) time, and emits whose ids derive from their seeds. */

@@ -1,0 +1,31 @@
+// The share of a run's wall time spent in garbage collection, from perf_hooks' gc entries.
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+
+export interface Timed<T> {
+  readonly result: T;
+  /** Fraction of the run's wall time inside GC pauses (0..1). */
+  readonly gcShare: number;
+  readonly gcPauses: number;
+}
+
+export async function withGcShare<T>(run: () => Promise<T>): Promise<Timed<T>> {
+  let gcMs = 0;
+  let pauses = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries() as PerformanceEntry[]) {
+      gcMs += entry.duration;
+      pauses++;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const started = performance.now();
+  try {
+    const result = await run();
+    const wallMs = performance.now() - started;
+    // Entries are delivered asynchronously: let the last ones arrive before reading the sum.
+    await new Promise((resolve) => setImmediate(resolve));
+    return { result, gcShare: gcMs / wallMs, gcPauses: pauses };
+  } finally {
+    observer.disconnect();
+  }
+}
