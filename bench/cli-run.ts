@@ -3,14 +3,12 @@
 // times it, from the end of start-up to the summary (drain, stop and close included). On the
 // in-process log, on the Kafka adapter against the test broker (its own process), and against
 // librdkafka's mock cluster (three brokers, every catalog topic with replication factor 3).
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import { loadConfig } from '../config/load.js';
 import { topicSpecs } from '../config/topics.js';
 import { startRun } from '../app/run.js';
 import { silentLogger } from '../runtime/ports/logger.js';
 import { KafkaMockCluster, kafkaMockUnavailable } from '../spec/support/kafka-mock-cluster.js';
+import { testBrokerProcess as testBroker, type Brokers } from './broker-process.js';
 
 export type CliLog = 'in-process' | 'test-broker' | 'mock-cluster';
 
@@ -39,28 +37,6 @@ export async function cliRun(log: CliLog, events: number, seed = 7): Promise<Cli
   } finally {
     await kafka?.close();
   }
-}
-
-interface Brokers {
-  readonly brokers: string[];
-  close(): Promise<void>;
-}
-
-async function testBroker(): Promise<Brokers> {
-  const script = fileURLToPath(new URL('./test-broker-process.js', import.meta.url));
-  const child = spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the test broker exited before it started (${code})`)));
-  });
-  return {
-    brokers: first.split(','),
-    close: async () => {
-      child.stdin!.end();
-      await exited;
-    },
-  };
 }
 
 async function mockCluster(): Promise<Brokers> {

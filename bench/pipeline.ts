@@ -9,7 +9,7 @@ import { tradingAgent } from '../actors/trading/agent.js';
 import { defaultConfig } from '../config/schema.js';
 import { topicSpecs } from '../config/topics.js';
 import { MemoryEventLog } from '../adapters/eventlog/memory/memory-event-log.js';
-import { benchTicks as ticks } from './ticks.js';
+import { BENCH_TOKENS, benchTicks as ticks } from './ticks.js';
 import { defineAgent, type AgentDefinition } from '../runtime/agent/agent.js';
 import { PriceTick } from '../actors/market/events.js';
 import type { Envelope } from '../runtime/events/envelope.js';
@@ -103,10 +103,13 @@ export async function tickToRiskLatency(ratePerSec: number, seconds: number, log
   const forceCloses: number[] = [];
   const config = defaultConfig();
   const risk = riskAgent(config.risk, config.execution.initialBalance);
+  const warmUp = new Set(ticks(BENCH_TOKENS.length, 99).map((e) => e.id));
+  let warmedUp = 0;
   const watched: AgentDefinition<RiskState> = {
     ...risk,
     handle: (state, event, ctx) => {
       const next = risk.handle(state, event, ctx) as RiskState;
+      if (warmUp.has(event.id)) warmedUp++;
       const t0 = publishedAt.get(event.id);
       if (t0 !== undefined) {
         const now = performance.now();
@@ -117,6 +120,13 @@ export async function tickToRiskLatency(ratePerSec: number, seconds: number, log
     },
   };
   const { runtime, publisher } = await pipeline(undefined, false, log, watched);
+  // Steady state first: on Kafka the groups are still joining when start() returns.
+  await publisher.publish(ticks(BENCH_TOKENS.length, 99));
+  const deadline = performance.now() + 30_000;
+  while (warmedUp < warmUp.size) {
+    if (performance.now() > deadline) throw new Error('the warm-up ticks did not reach the risk actor within 30 s');
+    await new Promise((r) => setTimeout(r, 5));
+  }
   const started = performance.now();
   let next = 0;
   let lastPrice = 0;

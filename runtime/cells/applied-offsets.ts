@@ -2,7 +2,6 @@
 // partition (log redelivery), and the ids of recent events that other actors emitted (a handler
 // re-run after a crash re-emits the same ids, at new offsets).
 import type { Envelope, RecordPosition } from '../events/envelope.js';
-import { positionKey } from '../ports/event-log.js';
 
 export interface AppliedSnapshot {
   readonly applied: Readonly<Record<string, number>>;
@@ -11,7 +10,8 @@ export interface AppliedSnapshot {
 
 
 export class AppliedLog {
-  private readonly offsets: Map<string, number>;
+  /** Last applied offset by topic, then partition: looked up per event without building a `topic/partition` key. */
+  private readonly offsets = new Map<string, Map<number, number>>();
   private readonly recent: string[];
   private readonly recentSet: Set<string>;
 
@@ -19,7 +19,10 @@ export class AppliedLog {
     snapshot: AppliedSnapshot = { applied: {} },
     private readonly recentCapacity = 1024,
   ) {
-    this.offsets = new Map(Object.entries(snapshot.applied));
+    for (const [key, offset] of Object.entries(snapshot.applied)) {
+      const slash = key.lastIndexOf('/');
+      this.set(key.slice(0, slash), Number(key.slice(slash + 1)), offset);
+    }
     this.recent = [...(snapshot.recentIds ?? [])].slice(-recentCapacity);
     this.recentSet = new Set(this.recent);
   }
@@ -27,14 +30,14 @@ export class AppliedLog {
   /** True when this event was applied before: same partition offset or, if emitted, same id. */
   has(event: Envelope, position: RecordPosition | undefined): boolean {
     if (position) {
-      const last = this.offsets.get(positionKey(position));
+      const last = this.offsets.get(position.topic)?.get(position.partition);
       if (last !== undefined && position.offset <= last) return true;
     }
     return event.causationId !== undefined && this.recentSet.has(event.id);
   }
 
   mark(event: Envelope, position: RecordPosition | undefined): void {
-    if (position) this.offsets.set(positionKey(position), position.offset);
+    if (position) this.set(position.topic, position.partition, position.offset);
     if (event.causationId === undefined) return;
     this.recent.push(event.id);
     this.recentSet.add(event.id);
@@ -43,16 +46,20 @@ export class AppliedLog {
 
   /** Marks a position only (a dead-lettered record counts as handled). */
   markPosition(position: RecordPosition | undefined): void {
-    if (position) this.offsets.set(positionKey(position), position.offset);
+    if (position) this.set(position.topic, position.partition, position.offset);
   }
 
+  /** Whether anything was applied from a partition (`topic/partition`). */
   hasPartition(key: string): boolean {
-    return this.offsets.has(key);
+    const slash = key.lastIndexOf('/');
+    return this.offsets.get(key.slice(0, slash))?.has(Number(key.slice(slash + 1))) ?? false;
   }
 
-  /** Last applied offset per partition. */
+  /** Last applied offset per partition, by `topic/partition`. */
   lastOffsets(): ReadonlyMap<string, number> {
-    return this.offsets;
+    const out = new Map<string, number>();
+    for (const [topic, partitions] of this.offsets) for (const [partition, offset] of partitions) out.set(`${topic}/${partition}`, offset);
+    return out;
   }
 
   clone(): AppliedLog {
@@ -60,6 +67,12 @@ export class AppliedLog {
   }
 
   toSnapshot(): AppliedSnapshot {
-    return { applied: Object.fromEntries(this.offsets), recentIds: [...this.recent] };
+    return { applied: Object.fromEntries(this.lastOffsets()), recentIds: [...this.recent] };
+  }
+
+  private set(topic: string, partition: number, offset: number): void {
+    let partitions = this.offsets.get(topic);
+    if (!partitions) this.offsets.set(topic, (partitions = new Map()));
+    partitions.set(partition, offset);
   }
 }

@@ -29,6 +29,25 @@ interface Group {
   readonly positions: RecordPosition[];
 }
 
+/** A batch's groups, in the order their first event appeared, found by route and key. */
+class BatchGroups {
+  readonly ordered: Group[] = [];
+  private readonly byRoute = new Map<Route, Map<string, Group>>();
+
+  add(route: Route, key: string, event: Envelope, position: RecordPosition): void {
+    let byKey = this.byRoute.get(route);
+    if (!byKey) this.byRoute.set(route, (byKey = new Map()));
+    let group = byKey.get(key);
+    if (!group) {
+      group = { agent: route.agent.name, key, events: [], positions: [] };
+      byKey.set(key, group);
+      this.ordered.push(group);
+    }
+    group.events.push(event);
+    group.positions.push(position);
+  }
+}
+
 export interface RouterOptions {
   readonly maxInFlightBatches: number;
   /** Woken when a commit lands or the intake is abandoned (Runtime.whenIdle). */
@@ -46,6 +65,9 @@ export class Router {
   private readonly trackers = new Map<string, PartitionTracker>();
   /** Consumers whose intake was abandoned (killed): their partition loops may still hand over batches. */
   private readonly abandoned = new WeakSet<Consumer>();
+  /** route()'s scratch lists of the actors a record goes to, reused (routing is synchronous). */
+  private readonly targetRoutes: Route[] = [];
+  private readonly targetKeys: string[] = [];
 
   constructor(
     agents: readonly AgentDefinition[],
@@ -105,7 +127,7 @@ export class Router {
     const records = batch.records;
     this.metrics.consumed.inc({ topic: batch.topic }, records.length);
     const routes = this.routes.get(batch.topic) ?? [];
-    const groups = new Map<string, Group>();
+    const groups = new BatchGroups();
     // Everything made from the batch: the partition commits past it once all of it is done.
     const work: Promise<void>[] = [];
     try {
@@ -113,7 +135,7 @@ export class Router {
         const failure = this.route(record, routes, groups);
         if (failure) work.push(this.deadLetter(record, failure));
       }
-      for (const group of groups.values()) {
+      for (const group of groups.ordered) {
         const delivery = new Delivery(group.events, group.positions);
         work.push(delivery.done);
         this.actors.deliver(group.agent, group.key, delivery);
@@ -141,7 +163,7 @@ export class Router {
   }
 
   /** Adds a record's event to the groups of the actors that take it; returns why it cannot. */
-  private route(record: LogRecord, routes: readonly Route[], groups: Map<string, Group>): { reason: string; detail: string } | undefined {
+  private route(record: LogRecord, routes: readonly Route[], groups: BatchGroups): { reason: string; detail: string } | undefined {
     let event: Envelope;
     try {
       event = this.types.decode(record.value);
@@ -149,7 +171,10 @@ export class Router {
       return { reason: err instanceof DecodeError ? err.reason : 'decode-failed', detail: (err as Error).message };
     }
     const position: RecordPosition = { topic: record.topic, partition: record.partition, offset: record.offset };
-    const targets: [Route, string][] = [];
+    // Every key is found before the record joins any group: a key function that throws places it nowhere.
+    const { targetRoutes, targetKeys } = this;
+    targetRoutes.length = 0;
+    targetKeys.length = 0;
     for (const route of routes) {
       if (!route.types.has(event.type)) continue;
       let key: string | undefined;
@@ -159,18 +184,12 @@ export class Router {
         // A key function that throws is a bug in the agent; the record cannot be placed anywhere.
         return { reason: 'routing-failed', detail: `${route.agent.name}: ${(err as Error).message}` };
       }
-      if (key !== undefined) targets.push([route, key]);
-    }
-    for (const [route, key] of targets) {
-      const id = `${route.agent.name}:${key}`;
-      let group = groups.get(id);
-      if (!group) {
-        group = { agent: route.agent.name, key, events: [], positions: [] };
-        groups.set(id, group);
+      if (key !== undefined) {
+        targetRoutes.push(route);
+        targetKeys.push(key);
       }
-      group.events.push(event);
-      group.positions.push(position);
     }
+    for (let i = 0; i < targetRoutes.length; i++) groups.add(targetRoutes[i]!, targetKeys[i]!, event, position);
     return undefined;
   }
 
