@@ -9,7 +9,7 @@ import { tradingAgent } from '../actors/trading/agent.js';
 import { defaultConfig } from '../config/schema.js';
 import { topicSpecs } from '../config/topics.js';
 import { MemoryEventLog } from '../adapters/eventlog/memory/memory-event-log.js';
-import { BENCH_TOKENS, benchTicks as ticks } from './ticks.js';
+import { benchTicks as ticks } from './ticks.js';
 import { defineAgent, type AgentDefinition } from '../runtime/agent/agent.js';
 import { PriceTick } from '../actors/market/events.js';
 import type { Envelope } from '../runtime/events/envelope.js';
@@ -103,7 +103,8 @@ export async function tickToRiskLatency(ratePerSec: number, seconds: number, log
   const forceCloses: number[] = [];
   const config = defaultConfig();
   const risk = riskAgent(config.risk, config.execution.initialBalance);
-  const warmUp = new Set(ticks(BENCH_TOKENS.length, 99).map((e) => e.id));
+  const warmUpTicks = ticks(2_000, 99);
+  const warmUp = new Set(warmUpTicks.map((e) => e.id));
   let warmedUp = 0;
   const watched: AgentDefinition<RiskState> = {
     ...risk,
@@ -120,8 +121,9 @@ export async function tickToRiskLatency(ratePerSec: number, seconds: number, log
     },
   };
   const { runtime, publisher } = await pipeline(undefined, false, log, watched);
-  // Steady state first: on Kafka the groups are still joining when start() returns.
-  await publisher.publish(ticks(BENCH_TOKENS.length, 99));
+  // Steady state first: on Kafka the groups are still joining when start() returns, and a fresh
+  // runtime's first few hundred milliseconds (actors starting, code paths warming) are slower.
+  for (let i = 0; i < warmUpTicks.length; i += 100) await publisher.publish(warmUpTicks.slice(i, i + 100));
   const deadline = performance.now() + 30_000;
   while (warmedUp < warmUp.size) {
     if (performance.now() > deadline) throw new Error('the warm-up ticks did not reach the risk actor within 30 s');
