@@ -23,6 +23,7 @@ import { approveReview, expireReviews, rejectReview } from './safety/review-queu
 import { lossesOf } from './safety/safety-gate.js';
 import { fixedFractionSize, kellySize } from './sizing.js';
 import { copyState, countRejection, initialExecutionState, markAt, marks, type ExecutionState } from './state.js';
+import { idWindowHas } from '../../runtime/kit/id-window.js';
 
 export { initialExecutionState, type ExecutionState } from './state.js';
 export { slippageBps } from './ledger.js';
@@ -108,7 +109,7 @@ async function onSignal(desk: Desk, t: Turn, event: SignalEvent): Promise<void> 
     return enter(desk, t, event, refuse);
   }
   // Its orders were reconciled without it (it came after the grace period): nothing is decided anew.
-  if (s.recentCauses.includes(event.id)) return;
+  if (idWindowHas(s.recentCauses, event.id)) return;
   const held = s.book[token]!.size;
   if (held !== 0 && (held > 0) === (side === 'buy')) return refuse('already-positioned');
   if (Object.values(s.orders).some((o) => o.request.token === token)) return refuse('order-in-flight');
@@ -142,7 +143,7 @@ async function onVenueFill(desk: Desk, t: Turn, event: VenueFillEvent): Promise<
     t.trail.add('fill', 'ignored', { clientOrderId: d.clientOrderId, reason: 'other-venue', data: { venue: d.venue } });
     return;
   }
-  if (s.bookedFills.includes(d.fillId)) return;
+  if (idWindowHas(s.bookedFills, d.fillId)) return;
   // Its order awaits the event that caused it, which books every fill the venue has for it.
   if (s.awaitingCause[d.clientOrderId]) return;
   const fill: Fill = { fillId: d.fillId, clientOrderId: d.clientOrderId, token: event.token, side: d.side, size: d.size, price: d.price, fee: d.fee, ts: event.ts };

@@ -5,6 +5,7 @@ import type { Fill } from '../../runtime/ports/exchange.js';
 import { applyFill } from '../position/position-math.js';
 import { TradeExecuted } from './events.js';
 import { BOOKED_FILLS_CAP, type ExecutionState } from './state.js';
+import { idWindowAdd, idWindowHas } from '../../runtime/kit/id-window.js';
 
 /** Positive = worse for the taker: paid above the reference on a buy, received below it on a sell. */
 export function slippageBps(side: 'buy' | 'sell', price: number, referencePrice: number): number {
@@ -25,7 +26,7 @@ export interface Booked {
 
 /** Books a fill unless its id was booked before (then undefined). */
 export function bookFill(s: ExecutionState, fill: Fill, meta: FillContext, out: Pick<AgentContext, 'emit'>): Booked | undefined {
-  if (s.bookedFills.includes(fill.fillId)) return undefined;
+  if (idWindowHas(s.bookedFills, fill.fillId)) return undefined;
   const prev = s.book[fill.token] ?? { size: 0, avgEntry: 0, lastPrice: fill.price };
   const pos = applyFill({ size: prev.size, avgEntry: prev.avgEntry, realizedPnl: 0, fees: 0, markPrice: prev.lastPrice }, fill);
   s.book[fill.token] = { size: pos.size, avgEntry: pos.avgEntry, lastPrice: prev.lastPrice };
@@ -33,7 +34,7 @@ export function bookFill(s: ExecutionState, fill: Fill, meta: FillContext, out: 
   s.realizedPnl += pos.realizedPnl;
   s.fees += fill.fee;
   s.counters.fills += 1;
-  s.bookedFills = s.bookedFills.length >= BOOKED_FILLS_CAP ? [...s.bookedFills.slice(1), fill.fillId] : [...s.bookedFills, fill.fillId];
+  s.bookedFills = idWindowAdd(s.bookedFills, fill.fillId, BOOKED_FILLS_CAP);
   const data = {
     clientOrderId: fill.clientOrderId,
     fillId: fill.fillId,

@@ -16,6 +16,7 @@ import { applyVenueOrder, reconcileDue, settle } from './order-tracking.js';
 import { enqueueReview } from './safety/review-queue.js';
 import { checkOrder } from './safety/safety-gate.js';
 import { countRejection, noteCause, type AwaitedOrder, type OrderPurpose } from './state.js';
+import { idWindowHas } from '../../runtime/kit/id-window.js';
 
 export interface SubmitOptions {
   /** An operator approved it: a MANUAL_REVIEW verdict no longer holds it (every limit still does). */
@@ -251,7 +252,7 @@ export async function reconcileAll(desk: Desk, t: Turn, options: { readonly rest
   }
   for (const entry of listed.value) {
     if (s.orders[entry.clientOrderId] || s.awaitingCause[entry.clientOrderId]) continue;
-    if (options.restart && s.lastEventTs > 0 && entry.createdAt >= s.lastEventTs && !s.recentCauses.includes(entry.causeId)) {
+    if (options.restart && s.lastEventTs > 0 && entry.createdAt >= s.lastEventTs && !idWindowHas(s.recentCauses, entry.causeId)) {
       s.awaitingCause = { ...s.awaitingCause, [entry.clientOrderId]: awaitedOf(entry) };
       t.trail.add('reconcile', 'awaiting-cause', { token: entry.request.token, clientOrderId: entry.clientOrderId, reason: entry.status, data: { causeId: entry.causeId } });
       continue;

@@ -5,6 +5,7 @@ import type { OrderRequest } from '../../runtime/ports/exchange.js';
 import type { AuditRecord } from '../../runtime/ports/audit-trail.js';
 import type { JournalEntry, JournalStatus } from '../../runtime/ports/order-journal.js';
 import { initialBreakerState, type BreakerState } from '../../runtime/kit/circuit-breaker.js';
+import { emptyIdWindow, idWindowAdd, idWindowHas, idWindowOf, type IdWindow } from '../../runtime/kit/id-window.js';
 import { initialKillSwitch, type KillSwitchState } from './safety/kill-switch.js';
 import type { LossWindows } from './safety/loss-windows.js';
 import { initialOrderRateLimit, type OrderRateLimitState } from './safety/order-rate-limit.js';
@@ -83,8 +84,8 @@ export interface ExecutionState {
   fees: number;
   counters: ExecutionCounters;
   orders: Record<string, TrackedOrder>;
-  /** The last BOOKED_FILLS_CAP fill ids booked: a fill is booked once. */
-  bookedFills: string[];
+  /** At least the last BOOKED_FILLS_CAP fill ids booked: a fill is booked once. */
+  bookedFills: IdWindow;
   market: Record<string, MarketView>;
   safety: SafetyState;
   /** In-flight orders could not all be reconciled with the venue: no new entries until they are. */
@@ -98,8 +99,8 @@ export interface ExecutionState {
    * made it; one whose cause has not come within the grace period is reconciled like any other.
    */
   awaitingCause: Record<string, AwaitedOrder>;
-  /** Events that led to an order, the last RECENT_CAUSES_CAP: such an event is never decided anew. */
-  recentCauses: string[];
+  /** Events that led to an order, at least the last RECENT_CAUSES_CAP: such an event is never decided anew. */
+  recentCauses: IdWindow;
   /** Audit records the audit log could not take yet (it was down); written first on the next event. */
   pendingAudit: AuditRecord[];
   /** The entry gate last published per token (safety/entry-gate.ts), to publish only changes. */
@@ -123,7 +124,7 @@ export function initialExecutionState(initialBalance: number): ExecutionState {
     fees: 0,
     counters: { signals: 0, orders: 0, fills: 0, rejections: {}, manualReviews: 0, duplicates: 0, unresolved: 0, reconciled: 0 },
     orders: {},
-    bookedFills: [],
+    bookedFills: emptyIdWindow,
     market: {},
     safety: {
       peakEquity: initialBalance,
@@ -137,7 +138,7 @@ export function initialExecutionState(initialBalance: number): ExecutionState {
     reconcilePending: false,
     lastEventTs: 0,
     awaitingCause: {},
-    recentCauses: [],
+    recentCauses: emptyIdWindow,
     pendingAudit: [],
     gates: {},
   };
@@ -146,7 +147,8 @@ export function initialExecutionState(initialBalance: number): ExecutionState {
 /** A copy a handler may write to; nested records it changes are replaced, never mutated. A state
  * saved by an older version gets today's defaults for what it lacks. */
 export function copyState(saved: ExecutionState): ExecutionState {
-  const s = saved.gates !== undefined && saved.safety?.storeBreaker !== undefined && saved.awaitingCause !== undefined ? saved : upgrade(saved);
+  const current = saved.gates !== undefined && saved.safety?.storeBreaker !== undefined && saved.awaitingCause !== undefined && !Array.isArray(saved.bookedFills);
+  const s = current ? saved : upgrade(saved);
   return {
     ...s,
     book: { ...s.book },
@@ -160,7 +162,16 @@ export function copyState(saved: ExecutionState): ExecutionState {
 
 function upgrade(saved: ExecutionState): ExecutionState {
   const fresh = initialExecutionState(saved.cash ?? 0);
-  return { ...fresh, ...saved, counters: { ...fresh.counters, ...saved.counters }, safety: { ...fresh.safety, ...saved.safety } };
+  // Snapshots before id windows kept these as flat lists of ids, oldest first.
+  const window = (ids: IdWindow | readonly string[] | undefined): IdWindow => (ids === undefined ? emptyIdWindow : Array.isArray(ids) ? idWindowOf(ids) : (ids as IdWindow));
+  return {
+    ...fresh,
+    ...saved,
+    bookedFills: window(saved.bookedFills),
+    recentCauses: window(saved.recentCauses),
+    counters: { ...fresh.counters, ...saved.counters },
+    safety: { ...fresh.safety, ...saved.safety },
+  };
 }
 
 export function marks(s: ExecutionState): { equity: number; grossNotional: number; unrealized: number } {
@@ -180,8 +191,8 @@ export function markAt(s: ExecutionState, token: string, price: number): void {
 
 /** Remembers that this event led to an order (a redelivery of it must not decide anew). */
 export function noteCause(s: ExecutionState, causeId: string): void {
-  if (s.recentCauses.includes(causeId)) return;
-  s.recentCauses = [...s.recentCauses.slice(-(RECENT_CAUSES_CAP - 1)), causeId];
+  if (idWindowHas(s.recentCauses, causeId)) return;
+  s.recentCauses = idWindowAdd(s.recentCauses, causeId, RECENT_CAUSES_CAP);
 }
 
 export function countRejection(s: ExecutionState, reason: string): void {

@@ -325,6 +325,24 @@ describe('execution agent', () => {
     await exchange.close();
   });
 
+  it('books nothing twice and decides no cause anew from a snapshot that kept its ids as flat lists (before id windows)', async () => {
+    const { exchange, agent } = venue();
+    const first = await runAgent(agent, [signal('buy', 100, T0, 'sig-old')]);
+    const [fill] = first.ofType(TradeExecuted.type);
+    const saved = JSON.parse(JSON.stringify(first.state())) as ExecutionState & { bookedFills: unknown; recentCauses: unknown };
+    const flat = (w: { chunks: string[][] }) => w.chunks.flat();
+    const old = { ...saved, bookedFills: flat(saved.bookedFills as { chunks: string[][] }), recentCauses: flat(saved.recentCauses as { chunks: string[][] }) };
+    expect(old.bookedFills).to.deep.equal([fill!.data.fillId]);
+    const again = scriptedEvent(VenueFill, { venue: 'paper', fillId: fill!.data.fillId, clientOrderId: fill!.data.clientOrderId, side: 'buy', size: fill!.data.size, price: fill!.data.price, fee: fill!.data.fee }, { ts: T0 + 5, token: 'SOL' });
+    const rest = await runAgent(agent, [again, signal('buy', 100, T0 + 10, 'sig-old')], { initial: new Map([['execution', old as unknown as ExecutionState]]) });
+    expect(rest.ofType(TradeExecuted.type)).to.have.length(0);
+    expect(rest.state().book['SOL']!.size).to.equal(first.state().book['SOL']!.size);
+    expect(rest.state().counters.orders).to.equal(first.state().counters.orders);
+    // Refused as a known cause, before any check: no 'already-positioned' either.
+    expect(rest.state().counters.rejections).to.deep.equal(first.state().counters.rejections);
+    await exchange.close();
+  });
+
   it('keeps a filled order whose fills have not arrived tracked, the token busy, until they are booked', async () => {
     const { exchange, agent } = venue();
     // Filled at the venue, no fills in the answer; the first lookup fails too.
