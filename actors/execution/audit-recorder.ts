@@ -13,6 +13,8 @@ export interface AuditFields {
 
 export class AuditRecorder {
   private pending: AuditRecord[] = [];
+  /** The id key of each pending record, so the last one can be taken back. */
+  private pendingKeys: string[] = [];
   private readonly seen = new Map<string, number>();
 
   constructor(
@@ -25,6 +27,7 @@ export class AuditRecorder {
     const key = JSON.stringify([this.causeId, kind, action, fields.clientOrderId ?? '', fields.token ?? '']);
     const n = this.seen.get(key) ?? 0;
     this.seen.set(key, n + 1);
+    this.pendingKeys.push(key);
     this.pending.push({
       id: deterministicId(`${key}#${n}`),
       kind,
@@ -44,13 +47,35 @@ export class AuditRecorder {
     if (this.pending.length === 0) return;
     const records = this.pending;
     await log.append(records);
-    this.pending = this.pending.slice(records.length);
+    this.written(records.length);
+  }
+
+  /** What was collected and not yet written, oldest first (to be written together with something else). */
+  unwritten(): readonly AuditRecord[] {
+    return this.pending;
+  }
+
+  /** The first `count` unwritten records were written (by flush, or together with something else). */
+  written(count: number): void {
+    this.pending = this.pending.slice(count);
+    this.pendingKeys = this.pendingKeys.slice(count);
+  }
+
+  /** Takes back the record added last, as if it had never been added: one added later gets its id. */
+  retractLast(): void {
+    const key = this.pendingKeys.pop();
+    if (key === undefined) return;
+    this.pending.pop();
+    const n = this.seen.get(key)!;
+    if (n <= 1) this.seen.delete(key);
+    else this.seen.set(key, n - 1);
   }
 
   /** Hands over what was collected and not yet written (to keep it when the audit log is down). */
   take(): AuditRecord[] {
     const records = this.pending;
     this.pending = [];
+    this.pendingKeys = [];
     return records;
   }
 }

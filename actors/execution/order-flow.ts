@@ -54,9 +54,24 @@ export function journalStatusOf(order: OrderState): JournalStatus {
 export async function sendOrder(ports: OrderPorts, request: OrderRequest, cause: OrderCause, trail: AuditRecorder): Promise<SendResult> {
   const { exchange, journal } = ports;
   const ids = { token: request.token, clientOrderId: request.clientOrderId };
-  let begun: Awaited<ReturnType<OrderJournal['begin']>>;
+  const intent = { venue: exchange.venue, request, causeId: cause.causeId, correlationId: cause.correlationId, at: cause.at };
+  let begun: Awaited<ReturnType<OrderJournal['begin']>> | undefined;
+  let audited = false;
   try {
-    begun = await journal.begin({ venue: exchange.venue, request, causeId: cause.causeId, correlationId: cause.correlationId, at: cause.at });
+    // A journal that keeps the audit log in its own database records the order with its audit (the
+    // decision, the intent) in one atomic write: one commit before the request leaves, not two.
+    if (journal.beginAudited) {
+      trail.add('order', 'sent', { ...ids, data: { venue: exchange.venue, request } });
+      const records = trail.unwritten();
+      try {
+        begun = await journal.beginAudited(intent, records, ports.audit);
+      } finally {
+        audited = begun?.created === true;
+        if (audited) trail.written(records.length);
+        else trail.retractLast();
+      }
+    }
+    begun ??= await journal.begin(intent);
   } catch (error) {
     throw new OrderNotSentError(`the order journal could not record ${request.clientOrderId}: ${messageOf(error)}`, { cause: error });
   }
@@ -71,7 +86,7 @@ export async function sendOrder(ports: OrderPorts, request: OrderRequest, cause:
     }
     return { kind: 'journaled-before', entry, ...(order ? { order } : {}) };
   }
-  return placeJournaled(ports, request, cause, trail);
+  return audited ? placeRecorded(ports, request, cause, trail) : placeJournaled(ports, request, cause, trail);
 }
 
 /**
@@ -79,9 +94,9 @@ export async function sendOrder(ports: OrderPorts, request: OrderRequest, cause:
  * reached a venue that cannot have received it since). Only the audit write can throw.
  */
 export async function placeJournaled(ports: OrderPorts, request: OrderRequest, cause: OrderCause, trail: AuditRecorder): Promise<SendResult> {
-  const { exchange, journal } = ports;
+  const { journal } = ports;
   const ids = { token: request.token, clientOrderId: request.clientOrderId };
-  trail.add('order', 'sent', { ...ids, data: { venue: exchange.venue, request } });
+  trail.add('order', 'sent', { ...ids, data: { venue: ports.exchange.venue, request } });
   // The decision and the intent are on record before anything leaves.
   try {
     await trail.flush(ports.audit);
@@ -89,7 +104,13 @@ export async function placeJournaled(ports: OrderPorts, request: OrderRequest, c
     await journal.update(request.clientOrderId, { status: 'rejected', reason: 'not sent: the audit log is unavailable', at: cause.at }).catch(() => undefined);
     throw new OrderNotSentError(`the audit log could not record ${request.clientOrderId}: ${messageOf(error)}`, { cause: error });
   }
+  return placeRecorded(ports, request, cause, trail);
+}
 
+/** Sends an order whose journal entry and audit are on record, and records the venue's answer. */
+async function placeRecorded(ports: OrderPorts, request: OrderRequest, cause: OrderCause, trail: AuditRecorder): Promise<SendResult> {
+  const { exchange, journal } = ports;
+  const ids = { token: request.token, clientOrderId: request.clientOrderId };
   const result = await exchange.place(request);
   // From here the order is at the venue (or may be): a journal that cannot take the answer must not
   // lose it. The entry stays 'sending'; reconciliation by client order id sets it right later.

@@ -2,6 +2,7 @@
 // venue. A client order id is journaled once; finding it already journaled means the order may have
 // been sent, so it is looked up at the venue (reconciled), never sent again.
 import type { OrderRequest } from './exchange.js';
+import type { AuditRecord, AuditTrail } from './audit-trail.js';
 
 export type JournalStatus =
   /** Journaled, request about to be sent or in flight without an answer yet. */
@@ -58,6 +59,13 @@ export interface OrderJournal {
    * the returned entry is the earlier one and the order must not be sent again.
    */
   begin(intent: JournalIntent): Promise<{ readonly created: boolean; readonly entry: JournalEntry }>;
+  /**
+   * Optional: `begin`, and the audit records appended to `trail`, in one atomic write (one round
+   * trip, one commit), for a journal that keeps `trail` in its own database. The records are written
+   * only if the order is created now. Answers undefined, having written nothing, when it cannot
+   * write to that trail: the caller then begins and appends one after the other.
+   */
+  beginAudited?(intent: JournalIntent, records: readonly AuditRecord[], trail: AuditTrail): Promise<{ readonly created: boolean; readonly entry: JournalEntry } | undefined>;
   update(clientOrderId: string, update: JournalUpdate): Promise<void>;
   get(clientOrderId: string): Promise<JournalEntry | undefined>;
   /** Orders of a venue still in flight (sending, unresolved, open, partially filled), oldest first. */

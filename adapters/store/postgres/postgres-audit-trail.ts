@@ -1,5 +1,5 @@
 // AuditTrail on PostgreSQL (table `audit_log`, migration 005): append-only, enforced by a trigger;
-// records are inserted in one statement per batch and a known id is skipped.
+// records are inserted in one statement per batch (ten array parameters) and a known id is skipped.
 import type pg from 'pg';
 import type { AuditKind, AuditTrail, AuditQuery, AuditRecord } from '../../../runtime/ports/audit-trail.js';
 import { quoteIdent } from './migrations.js';
@@ -34,12 +34,35 @@ function recordOf(row: AuditRow): AuditRecord {
   };
 }
 
+/**
+ * Records as one array per column, for `INSERT ... SELECT FROM unnest(...)`: the parameters are
+ * ten arrays whatever the number of records.
+ */
+export function auditColumns(records: readonly AuditRecord[]): unknown[][] {
+  const columns: unknown[][] = COLUMNS.map(() => []);
+  for (const r of records) {
+    const row = [r.id, r.kind, r.action, new Date(r.at), r.correlationId, r.causeId ?? null, r.token ?? null, r.clientOrderId ?? null, r.reason ?? null, JSON.stringify(r.data)];
+    row.forEach((v, i) => columns[i]!.push(v));
+  }
+  return columns;
+}
+
+/** `INSERT` of records given as auditColumns() from parameter `$first` on, in their order; a known id is skipped. */
+export function auditInsertSql(table: string, first: number, condition = ''): string {
+  const types = ['text', 'text', 'text', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'jsonb'];
+  const arrays = types.map((t, i) => `$${first + i}::${t}[]`).join(', ');
+  return `INSERT INTO ${table} (${COLUMNS.join(', ')})
+    SELECT ${COLUMNS.join(', ')} FROM unnest(${arrays}) WITH ORDINALITY AS r(${COLUMNS.join(', ')}, ord) ${condition}
+    ORDER BY ord
+    ON CONFLICT (id) DO NOTHING`;
+}
+
 export class PostgresAuditTrail implements AuditTrail {
-  private readonly table: string;
+  readonly table: string;
 
   /** The schema must be migrated (PostgresEventStore.migrate) before use. */
   constructor(
-    private readonly pool: pg.Pool,
+    readonly pool: pg.Pool,
     schema: string,
   ) {
     this.table = `${quoteIdent(schema)}.audit_log`;
@@ -47,13 +70,7 @@ export class PostgresAuditTrail implements AuditTrail {
 
   async append(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const values: unknown[] = [];
-    const tuples = records.map((r) => {
-      const base = values.length;
-      values.push(r.id, r.kind, r.action, new Date(r.at), r.correlationId, r.causeId ?? null, r.token ?? null, r.clientOrderId ?? null, r.reason ?? null, JSON.stringify(r.data));
-      return `(${COLUMNS.map((_, i) => `$${base + i + 1}`).join(', ')})`;
-    });
-    await this.pool.query(`INSERT INTO ${this.table} (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING`, values);
+    await this.pool.query(auditInsertSql(this.table, 1), auditColumns(records));
   }
 
   async query(query: AuditQuery = {}): Promise<readonly AuditRecord[]> {

@@ -11,6 +11,8 @@ import {
   type OrderJournal,
 } from '../../../runtime/ports/order-journal.js';
 import { quoteIdent } from './migrations.js';
+import type { AuditRecord, AuditTrail } from '../../../runtime/ports/audit-trail.js';
+import { auditColumns, auditInsertSql, PostgresAuditTrail } from './postgres-audit-trail.js';
 
 interface OrderRow {
   client_order_id: string;
@@ -42,25 +44,42 @@ function entryOf(row: OrderRow): JournalEntry {
 
 export class PostgresOrderJournal implements OrderJournal {
   private readonly table: string;
+  private readonly schema: string;
 
   /** The schema must be migrated (PostgresEventStore.migrate) before use. */
   constructor(
     private readonly pool: pg.Pool,
     schema: string,
   ) {
+    this.schema = schema;
     this.table = `${quoteIdent(schema)}.orders`;
   }
 
   async begin(intent: JournalIntent): Promise<{ created: boolean; entry: JournalEntry }> {
+    return this.beginWith(intent);
+  }
+
+  /** One statement: the order, and the records only if the order was inserted (a data-modifying CTE is one transaction). */
+  async beginAudited(intent: JournalIntent, records: readonly AuditRecord[], trail: AuditTrail): Promise<{ created: boolean; entry: JournalEntry } | undefined> {
+    const sameDatabase = trail instanceof PostgresAuditTrail && trail.pool === this.pool && trail.table === `${quoteIdent(this.schema)}.audit_log`;
+    if (!sameDatabase) return undefined;
+    if (records.length === 0) return this.beginWith(intent);
+    return this.beginWith(intent, { table: trail.table, columns: auditColumns(records) });
+  }
+
+  private async beginWith(intent: JournalIntent, audit?: { table: string; columns: unknown[][] }): Promise<{ created: boolean; entry: JournalEntry }> {
     const r = intent.request;
     const at = new Date(intent.at);
-    const inserted = await this.pool.query<OrderRow>(
-      `INSERT INTO ${this.table} (client_order_id, venue, token, request, cause_id, correlation_id, status, created_at, updated_at)
+    const insertOrder = `INSERT INTO ${this.table} (client_order_id, venue, token, request, cause_id, correlation_id, status, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'sending', $7, $7)
        ON CONFLICT (client_order_id) DO NOTHING
-       RETURNING *`,
-      [r.clientOrderId, intent.venue, r.token, JSON.stringify(r), intent.causeId, intent.correlationId, at],
-    );
+       RETURNING *`;
+    const values: unknown[] = [r.clientOrderId, intent.venue, r.token, JSON.stringify(r), intent.causeId, intent.correlationId, at];
+    const sql = audit
+      ? `WITH journaled AS (${insertOrder}), audited AS (${auditInsertSql(audit.table, values.length + 1, 'WHERE EXISTS (SELECT 1 FROM journaled)')}) SELECT * FROM journaled`
+      : insertOrder;
+    if (audit) values.push(...audit.columns);
+    const inserted = await this.pool.query<OrderRow>(sql, values);
     if (inserted.rows[0]) return { created: true, entry: entryOf(inserted.rows[0]) };
     const known = await this.get(r.clientOrderId);
     if (!known) throw new Error(`order ${r.clientOrderId} conflicted on insert but cannot be read`);

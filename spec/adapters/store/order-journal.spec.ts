@@ -7,6 +7,9 @@ import { PostgresOrderJournal } from '../../../adapters/store/postgres/postgres-
 import type { OrderRequest } from '../../../runtime/ports/exchange.js';
 import type { JournalIntent, OrderJournal } from '../../../runtime/ports/order-journal.js';
 import { MigratedSchemas } from '../../support/migrated-schemas.js';
+import { PostgresAuditTrail } from '../../../adapters/store/postgres/postgres-audit-trail.js';
+import { MemoryAuditTrail } from '../../../adapters/store/memory-audit-trail.js';
+import type { AuditRecord } from '../../../runtime/ports/audit-trail.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -91,5 +94,52 @@ describe('PostgreSQL order journal', () => {
   journalContract('PostgreSQL', async () => {
     const { store, schema } = await schemas.fresh();
     return new PostgresOrderJournal(store.pool, schema);
+  });
+
+  describe('begin with its audit records in one write', () => {
+    const record = (id: string, action: string, over: Partial<AuditRecord> = {}): AuditRecord => ({
+      id, kind: 'order', action, at: T0 + 1, correlationId: 'corr-w', causeId: 'sig-w', token: 'SOL', clientOrderId: 'rg-w', data: { venue: 'paper', n: 1.5, note: 'ünï' }, ...over,
+    });
+    async function fresh() {
+      const { store, schema } = await schemas.fresh();
+      return { journal: new PostgresOrderJournal(store.pool, schema), trail: new PostgresAuditTrail(store.pool, schema), store, schema };
+    }
+
+    it('journals the order and appends the records, in their order, as the audit trail would', async () => {
+      const { journal, trail } = await fresh();
+      const records = [record('a-1', 'ALLOW', { kind: 'decision', reason: 'ok' }), record('a-2', 'sent', { causeId: undefined as never })];
+      delete (records[1] as { causeId?: string }).causeId;
+      const begun = await journal.beginAudited(intent('rg-w'), records, trail);
+      expect(begun?.created).to.equal(true);
+      expect(begun?.entry).to.deep.include({ clientOrderId: 'rg-w', status: 'sending', createdAt: T0 });
+      expect(await trail.query()).to.deep.equal(records);
+    });
+
+    it('writes no record when the order was journaled before, and answers the first entry', async () => {
+      const { journal, trail } = await fresh();
+      await journal.begin(intent('rg-w'));
+      const again = await journal.beginAudited(intent('rg-w', { causeId: 'other' }), [record('b-1', 'sent')], trail);
+      expect([again?.created, again?.entry.causeId]).to.deep.equal([false, 'sig-rg-w']);
+      expect(await trail.query()).to.deep.equal([]);
+    });
+
+    it('writes neither the order nor any record when one record cannot be stored', async () => {
+      const { journal, trail } = await fresh();
+      let error: unknown;
+      try {
+        await journal.beginAudited(intent('rg-w'), [record('c-1', 'ALLOW'), record('c-2', 'sent', { at: Number.NaN })], trail);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).to.be.instanceOf(Error);
+      expect([await journal.get('rg-w'), await trail.query()]).to.deep.equal([undefined, []]);
+    });
+
+    it('answers undefined, writing nothing, for a trail kept elsewhere (another schema, or in memory)', async () => {
+      const { journal, store } = await fresh();
+      expect(await journal.beginAudited(intent('rg-w'), [record('d-1', 'sent')], new PostgresAuditTrail(store.pool, 'some_other_schema'))).to.equal(undefined);
+      expect(await journal.beginAudited(intent('rg-w'), [record('d-2', 'sent')], new MemoryAuditTrail())).to.equal(undefined);
+      expect(await journal.get('rg-w')).to.equal(undefined);
+    });
   });
 });
