@@ -22,6 +22,7 @@ export const tradingSchema = z.strictObject({
   macdFast: posInt().default(12),
   macdSlow: posInt().default(26),
   macdSignal: posInt().default(9),
+  /** Recent closes kept, for the volatility and returns a signal carries; the indicators run over every close. */
   historySize: posInt().default(50),
   cooldownMs: nonNegInt().default(60_000),
 });
