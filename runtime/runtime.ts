@@ -12,6 +12,7 @@
 import type { Logger } from 'pino';
 import type { AgentDefinition } from './agent/agent.js';
 import { topicsOf } from './agent/agent.js';
+import { SharedDecoder, type RecordDecoder } from './events/shared-decoder.js';
 import { EventTypeRegistry, type EventType } from './events/event-types.js';
 import { silentLogger } from './ports/logger.js';
 import { RuntimeMetrics } from './observe/metrics.js';
@@ -108,6 +109,8 @@ export class Runtime {
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
   readonly types: EventTypeRegistry;
+  /** Every intake's and the store writer's decoder: on a log that shares record values, a record read by several groups is decoded once. */
+  private readonly decoder: RecordDecoder;
   readonly registry: ActorRegistry;
   readonly restarts: RestartReport[] = [];
   readonly groupId: string;
@@ -141,6 +144,7 @@ export class Runtime {
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? silentLogger;
     this.types = new EventTypeRegistry(options.eventTypes);
+    this.decoder = options.eventLog.sharesRecordValues ? new SharedDecoder(this.types) : this.types;
     this.groupId = options.groupId ?? runtimeDefaults.groupId;
     this.settings = { ...defaultSupervision, ...options.supervision };
     this.publisher = new Publisher(options.eventLog, this.types, this.metrics, this.log);
@@ -174,7 +178,7 @@ export class Runtime {
       { shutdownMs: this.settings.shutdownMs, ...(this.faults ? { interceptor: this.faults } : {}) },
     );
     const router = (agents: readonly AgentDefinition[]) =>
-      new Router(agents, this.types, this.registry, this.publisher, this.metrics, this.log, {
+      new Router(agents, this.decoder, this.registry, this.publisher, this.metrics, this.log, {
         maxInFlightBatches: options.maxInFlightBatches ?? runtimeDefaults.maxInFlightBatches,
         idleWatch: this.idleWatch,
       });
@@ -386,7 +390,7 @@ export class Runtime {
     return storeWriter({
       eventLog: this.options.eventLog,
       eventStore,
-      types: this.types,
+      types: this.decoder,
       groupId: this.storeGroupId,
       topics: this.storedTopics,
       maxBatchSize: this.options.maxBatchSize ?? runtimeDefaults.maxBatchSize,

@@ -77,17 +77,9 @@ export class EventTypeRegistry {
   }
 
   /**
-   * Decodes a record value (UTF-8 JSON). Throws DecodeError.
-   *
-   * Every consumer group decodes a record again (the keyed intake, the singleton intake, the store
-   * writer), though the in-process log hands each group the same Buffer. A decode shared through a
-   * WeakMap keyed by that Buffer was measured and not kept (bench/decode.ts, bench/pipeline.ts, 2
-   * cores): a price tick decodes in ~3.3 µs, a WeakMap hit costs ~0.06 µs, but a miss adds ~3 µs
-   * (the set, and envelopes kept alive into the old generation). Against a tick through the whole
-   * pipeline (~250 µs, position + trading + risk, two groups) the saving is ~1%, within the noise;
-   * the kernel-only figure (one group, ~24 µs a tick) fell from ~42,000 to ~31,000 ticks/s, and on
-   * Kafka, where each consumer fetches its own buffers, every lookup is a miss. The cache would also
-   * keep each envelope as long as the log retains its record (the in-process default: 1,000,000).
+   * Decodes a record value (UTF-8 JSON). Throws DecodeError. The runtime's consumer groups decode
+   * through a SharedDecoder (shared-decoder.ts), so a record the in-process log hands to several
+   * groups is decoded once.
    */
   decode(value: Buffer | string): Envelope {
     const text = typeof value === 'string' ? value : value.toString('utf8');

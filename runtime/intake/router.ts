@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { routeKey, type AgentDefinition } from '../agent/agent.js';
 import { Delivery } from './delivery.js';
 import type { Envelope, RecordPosition } from '../events/envelope.js';
-import { DecodeError, type EventTypeRegistry } from '../events/event-types.js';
+import { DecodeError } from '../events/event-types.js';
+import type { RecordDecoder } from '../events/shared-decoder.js';
 import type { RuntimeMetrics } from '../observe/metrics.js';
 import { PartitionTracker } from './partition-tracker.js';
 import { tpKey, type Batch, type Consumer, type LogRecord, type TopicPartition } from '../ports/event-log.js';
@@ -71,7 +72,7 @@ export class Router {
 
   constructor(
     agents: readonly AgentDefinition[],
-    private readonly types: EventTypeRegistry,
+    private readonly types: RecordDecoder,
     private readonly actors: ActorRegistry,
     private readonly publisher: Publisher,
     private readonly metrics: RuntimeMetrics,

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { ChildSpec } from '../ports/supervision.js';
 import { groupConsumer } from './group-consumer.js';
-import type { EventTypeRegistry } from '../events/event-types.js';
+import type { RecordDecoder } from '../events/shared-decoder.js';
 import { tpKey, type Batch, type Consumer, type EventLog, type TopicPartition } from '../ports/event-log.js';
 import { EventRejectedError, type ConsumedOffset, type EventStore, type StoredEvent } from '../ports/event-store.js';
 import type { DeadLetter } from './publisher.js';
@@ -18,7 +18,7 @@ import { systemClock, type RuntimeClock } from '../ports/clock.js';
 export interface StoreWriterOptions {
   readonly eventLog: EventLog;
   readonly eventStore: EventStore;
-  readonly types: EventTypeRegistry;
+  readonly types: RecordDecoder;
   readonly groupId: string;
   readonly topics: readonly string[];
   readonly maxBatchSize: number;

@@ -108,6 +108,12 @@ export interface EventLog {
   /** Offset of the next record to be written to a partition. */
   endOffset(tp: TopicPartition): Promise<number>;
   close(): Promise<void>;
+  /**
+   * True when every consumer group is handed the very same record values (an in-process log): the
+   * runtime then decodes a record once for all its groups. A log whose consumers fetch values of
+   * their own (Kafka) leaves it out.
+   */
+  readonly sharesRecordValues?: boolean;
 }
 
 /** One partition as an earlier incarnation left it (see RestorableLog). */

@@ -48,6 +48,9 @@ export class MemoryEventLog implements EventLog, RestorableLog {
   private nextMember = 0;
   private roundRobin = 0;
 
+  /** Every group reads the same LogRecord objects (see EventLog.sharesRecordValues). */
+  readonly sharesRecordValues = true;
+
   constructor(private readonly options: MemoryEventLogOptions = {}) {
     this.retention = options.retention ?? 'records';
     this.retentionRecords = options.retentionRecords ?? 1_000_000;
