@@ -1,8 +1,9 @@
 // `npm run bench -- --profile`: a CPU profile of one run, written as a .cpuprofile (open it in
 // Chrome DevTools or speedscope), with the heaviest functions by self time printed.
-import { Session } from 'node:inspector/promises';
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface ProfileNode {
   readonly id: number;
@@ -15,23 +16,22 @@ interface Profile {
   readonly timeDeltas: readonly number[];
 }
 
-export async function profiled<T>(file: string, run: () => Promise<T>): Promise<{ result: T; path: string; top: string[] }> {
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
-  let profile: Profile;
-  let result: T;
-  try {
-    result = await run();
-  } finally {
-    profile = ((await session.post('Profiler.stop')) as unknown as { profile: Profile }).profile;
-    session.disconnect();
-  }
+/**
+ * Runs `script` (a compiled bench file) in a child Node started with --cpu-prof, so the profile
+ * holds that run alone (an inspector session in this process would profile itself too), and
+ * writes it to `file`.
+ */
+export async function profiled(file: string, script: string, args: readonly string[] = []): Promise<{ output: string; path: string; top: string[] }> {
   const path = resolve(file);
-  await writeFile(path, JSON.stringify(profile));
-  return { result, path, top: topSelfTime(profile, 15) };
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dirname(path)}`, `--cpu-prof-name=${basename(path)}`, fileURLToPath(new URL(script, import.meta.url)), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  if (code !== 0) throw new Error(`the profiled run ${script} exited with ${code}`);
+  const profile = JSON.parse(await readFile(path, 'utf8')) as Profile;
+  return { output: output.trim(), path, top: topSelfTime(profile, 15) };
 }
 
 /** The functions with the most self time, as "12.3 %  name  file:line" lines. */

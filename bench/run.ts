@@ -89,8 +89,8 @@ async function main(): Promise<void> {
   let profileLines: string[] = [];
   if (profile) {
     progress('the pipeline run again under the CPU profiler (--profile)');
-    const { path, top } = await profiled('bench-pipeline.cpuprofile', () => pipelineThroughput(100_000 * scale));
-    profileLines = [`CPU profile of the pipeline run: ${path}`, 'heaviest functions by self time:', ...top.map((l) => `  ${l}`)];
+    const { path, top } = await profiled('bench-pipeline.cpuprofile', './profile-pipeline.js', [String(100_000 * scale)]);
+    profileLines = [`CPU profile of the pipeline run (a process of its own): ${path}`, 'heaviest functions by self time:', ...top.map((l) => `  ${l}`)];
   }
 
   progress('tick-to-risk-decision latency at a fixed offered rate (2,000/s, then 20,000/s with force-closes)');
