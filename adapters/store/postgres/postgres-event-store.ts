@@ -42,8 +42,7 @@ export class EventStoreError extends Error {
 }
 
 const EVENT_COLUMNS = ['id', 'type', 'ts', 'token', 'data', 'source', 'correlation_id', 'causation_id', 'topic', 'partition', '"offset"'];
-// One statement may bind at most 65535 parameters.
-const MAX_BATCH_ROWS = Math.floor(65_535 / EVENT_COLUMNS.length);
+const EVENT_ARRAY_TYPES = ['uuid', 'text', 'timestamptz', 'text', 'jsonb', 'text', 'text', 'text', 'text', 'int', 'bigint'];
 
 export class PostgresEventStore implements EventStore {
   readonly pool: pg.Pool;
@@ -55,7 +54,7 @@ export class PostgresEventStore implements EventStore {
   private readonly retryTotalMs: number;
   private readonly log: Logger;
   private readonly metrics: StoreMetrics | undefined;
-  private readonly insertSql = new Map<number, string>();
+  private readonly insertSql: string;
   private readonly url: string;
   private readonly connectTimeoutMs: number | undefined;
   /** Set by close(): an append still retrying gives up instead of using the ended pool. */
@@ -65,8 +64,14 @@ export class PostgresEventStore implements EventStore {
   constructor(options: PostgresEventStoreOptions = {}) {
     this.schema = options.schema ?? 'regent';
     this.s = quoteIdent(this.schema);
-    this.batchRows = Math.min(options.batchRows ?? 500, MAX_BATCH_ROWS);
+    this.batchRows = options.batchRows ?? 500;
     if (!(this.batchRows >= 1)) throw new RangeError(`batchRows must be at least 1, got ${options.batchRows}`);
+    // One array parameter per column: the statement text and its parameter count do not grow with
+    // the rows (no 65,535-parameter limit), and PostgreSQL parses eleven values instead of 11 x rows.
+    // Dedupe by id: see migrations.ts, a redelivered event carries the same ts.
+    this.insertSql =
+      `INSERT INTO ${this.s}.events (${EVENT_COLUMNS.join(', ')}) ` +
+      `SELECT * FROM unnest(${EVENT_ARRAY_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')}) ON CONFLICT (id, ts) DO NOTHING`;
     this.gate = new Semaphore(options.maxInFlight ?? 2);
     this.retryInitialMs = options.retry?.initialMs ?? 50;
     this.retryTotalMs = options.retry?.maxTotalMs ?? 5_000;
@@ -206,15 +211,7 @@ export class PostgresEventStore implements EventStore {
     await client.query('BEGIN');
     let inserted = 0;
     for (let i = 0; i < events.length; i += this.batchRows) {
-      const chunk = events.slice(i, i + this.batchRows);
-      const values: unknown[] = [];
-      for (const e of chunk) {
-        values.push(
-          e.id, e.type, new Date(e.ts).toISOString(), e.token ?? null, JSON.stringify(e.data ?? null), e.source,
-          e.correlationId, e.causationId ?? null, e.topic, e.partition, e.offset,
-        );
-      }
-      const result = await client.query(this.insertStatement(chunk.length), values);
+      const result = await client.query(this.insertSql, eventColumns(events, i, Math.min(i + this.batchRows, events.length)));
       inserted += result.rowCount ?? 0;
     }
     const latest = new Map<string, ConsumedOffset>();
@@ -239,22 +236,6 @@ export class PostgresEventStore implements EventStore {
     }
     await client.query('COMMIT');
     return inserted;
-  }
-
-  private insertStatement(rows: number): string {
-    let sql = this.insertSql.get(rows);
-    if (!sql) {
-      const width = EVENT_COLUMNS.length;
-      const tuples: string[] = [];
-      for (let r = 0; r < rows; r++) {
-        const p = (c: number) => `$${r * width + c + 1}`;
-        tuples.push(`(${p(0)}::uuid, ${p(1)}, ${p(2)}::timestamptz, ${p(3)}, ${p(4)}::jsonb, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}::int, ${p(10)}::bigint)`);
-      }
-      // Dedupe by id: see migrations.ts, a redelivered event carries the same ts.
-      sql = `INSERT INTO ${this.s}.events (${EVENT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT (id, ts) DO NOTHING`;
-      this.insertSql.set(rows, sql);
-    }
-    return sql;
   }
 
   /**
@@ -334,6 +315,26 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+}
+
+/** Events [from, to) as one array per column, in EVENT_COLUMNS order (pg writes each as an array literal). */
+function eventColumns(events: readonly StoredEvent[], from: number, to: number): unknown[][] {
+  const columns: unknown[][] = EVENT_COLUMNS.map(() => new Array<unknown>(to - from));
+  for (let i = from, r = 0; i < to; i++, r++) {
+    const e = events[i]!;
+    columns[0]![r] = e.id;
+    columns[1]![r] = e.type;
+    columns[2]![r] = new Date(e.ts).toISOString();
+    columns[3]![r] = e.token ?? null;
+    columns[4]![r] = JSON.stringify(e.data ?? null);
+    columns[5]![r] = e.source;
+    columns[6]![r] = e.correlationId;
+    columns[7]![r] = e.causationId ?? null;
+    columns[8]![r] = e.topic;
+    columns[9]![r] = e.partition;
+    columns[10]![r] = e.offset;
+  }
+  return columns;
 }
 
 interface EventRow {
