@@ -8,6 +8,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { silentLogger } from '../../../runtime/ports/logger.js';
 import { EventRejectedError, type ConsumedOffset, type EventQuery, type EventStore, type StoredEvent } from '../../../runtime/ports/event-store.js';
 import { StoreUnreachableError } from '../../../runtime/ports/store-unreachable.js';
+import { EVENT_ARRAY_TYPES, EVENT_COLUMNS, eventColumns, rawText, REPLAY_SELECT, toStoredEvent, type RawEventRow } from './event-rows.js';
 import { migrate, quoteIdent, type MigrateResult } from './migrations.js';
 import { ensurePartitions } from './partition-maintenance.js';
 
@@ -40,9 +41,6 @@ export class EventStoreError extends Error {
     super(message, options);
   }
 }
-
-const EVENT_COLUMNS = ['id', 'type', 'ts', 'token', 'data', 'source', 'correlation_id', 'causation_id', 'topic', 'partition', '"offset"'];
-const EVENT_ARRAY_TYPES = ['uuid', 'text', 'timestamptz', 'text', 'jsonb', 'text', 'text', 'text', 'text', 'int', 'bigint'];
 
 export class PostgresEventStore implements EventStore {
   readonly pool: pg.Pool;
@@ -142,7 +140,7 @@ export class PostgresEventStore implements EventStore {
   async *replay(query: EventQuery): AsyncGenerator<StoredEvent> {
     const { where, values } = replayFilter(query);
     const order = query.order === 'offset' ? 'topic, partition, "offset"' : 'ts, topic, partition, "offset"';
-    const sql = `SELECT ${EVENT_COLUMNS.join(', ')} FROM ${this.s}.events WHERE ${where} ORDER BY ${order}`;
+    const sql = `SELECT ${REPLAY_SELECT} FROM ${this.s}.events WHERE ${where} ORDER BY ${order}`;
     const batchSize = query.batchSize ?? 1000;
     let client: pg.PoolClient;
     try {
@@ -151,22 +149,33 @@ export class PostgresEventStore implements EventStore {
       throw new EventStoreError(`replay could not connect: ${message(error)}`, 'replay', 1, { cause: error });
     }
     const unguard = this.guard(client);
-    const cursor = client.query(new Cursor<EventRow>(sql, values));
+    const cursor = client.query(new Cursor<RawEventRow>(sql, values, { rowMode: 'array', types: rawText }));
+    // From the second batch on, the next one is asked for before this one is handed out, so the
+    // server reads it while the consumer works (a consumer that stops within the first batch, like
+    // a rehydration page, costs no extra read). A failed read surfaces where the consumer reaches it.
+    const read = (): Promise<RawEventRow[] | Error> => cursor.read(batchSize).catch((error: Error) => error);
+    let next: Promise<RawEventRow[] | Error> | undefined = read();
     let failure: Error | undefined;
     try {
-      for (;;) {
-        let rows: EventRow[];
-        try {
-          rows = await cursor.read(batchSize);
-        } catch (error) {
-          failure = error as Error;
-          throw new EventStoreError(`replay read failed: ${message(error)}`, 'replay', 1, { cause: error });
+      for (let batch = 0; next; batch++) {
+        const rows = await next;
+        next = undefined;
+        if (rows instanceof Error) {
+          failure = rows;
+          throw new EventStoreError(`replay read failed: ${message(rows)}`, 'replay', 1, { cause: rows });
         }
-        if (rows.length === 0) return;
+        // A short batch is the last: the portal is complete.
+        const more = rows.length === batchSize && rows.length > 0;
+        if (more && batch > 0) next = read();
         for (const row of rows) yield toStoredEvent(row);
+        if (more && !next) next = read();
       }
     } finally {
       // Runs on completion, on error and when the consumer breaks out early (generator return).
+      if (next) {
+        const pending = await next;
+        if (pending instanceof Error) failure = pending;
+      }
       if (!failure) await cursor.close().catch((error: Error) => (failure = error));
       unguard();
       client.release(failure);
@@ -315,56 +324,6 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-}
-
-/** Events [from, to) as one array per column, in EVENT_COLUMNS order (pg writes each as an array literal). */
-function eventColumns(events: readonly StoredEvent[], from: number, to: number): unknown[][] {
-  const columns: unknown[][] = EVENT_COLUMNS.map(() => new Array<unknown>(to - from));
-  for (let i = from, r = 0; i < to; i++, r++) {
-    const e = events[i]!;
-    columns[0]![r] = e.id;
-    columns[1]![r] = e.type;
-    columns[2]![r] = new Date(e.ts).toISOString();
-    columns[3]![r] = e.token ?? null;
-    columns[4]![r] = JSON.stringify(e.data ?? null);
-    columns[5]![r] = e.source;
-    columns[6]![r] = e.correlationId;
-    columns[7]![r] = e.causationId ?? null;
-    columns[8]![r] = e.topic;
-    columns[9]![r] = e.partition;
-    columns[10]![r] = e.offset;
-  }
-  return columns;
-}
-
-interface EventRow {
-  id: string;
-  type: string;
-  ts: Date;
-  token: string | null;
-  data: unknown;
-  source: string;
-  correlation_id: string;
-  causation_id: string | null;
-  topic: string;
-  partition: number;
-  offset: string;
-}
-
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    id: row.id,
-    type: row.type,
-    ts: row.ts.getTime(),
-    ...(row.token !== null ? { token: row.token } : {}),
-    source: row.source,
-    correlationId: row.correlation_id,
-    ...(row.causation_id !== null ? { causationId: row.causation_id } : {}),
-    data: row.data,
-    topic: row.topic,
-    partition: row.partition,
-    offset: Number(row.offset),
-  };
 }
 
 /** The WHERE clause of a replay; every value is a parameter. */
