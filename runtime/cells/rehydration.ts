@@ -182,7 +182,8 @@ async function* pagedRange(store: EventStore, query: EventQuery, range: OffsetRa
   let from = range.from;
   while (from < range.to) {
     const page: StoredEvent[] = [];
-    for await (const event of store.replay({ ...query, ranges: [{ ...range, from }], order: 'offset' })) {
+    // One round trip per page: a larger batch would fetch rows the page then drops.
+    for await (const event of store.replay({ ...query, ranges: [{ ...range, from }], order: 'offset', batchSize: pageSize })) {
       page.push(event);
       if (page.length >= pageSize) break;
     }
@@ -194,6 +195,8 @@ async function* pagedRange(store: EventStore, query: EventQuery, range: OffsetRa
 
 /** Merges streams that are each in their own order, taking the earliest head (event time) each time. */
 export async function* mergeByTime(streams: readonly AsyncIterable<StoredEvent>[]): AsyncGenerator<StoredEvent> {
+  // One stream (a token-keyed actor on one topic): nothing to merge, and a layer less per event.
+  if (streams.length === 1) return yield* streams[0]!;
   const iterators = streams.map((s) => s[Symbol.asyncIterator]());
   const heads = await Promise.all(iterators.map((it) => it.next()));
   try {

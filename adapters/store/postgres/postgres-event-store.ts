@@ -8,6 +8,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { silentLogger } from '../../../runtime/ports/logger.js';
 import { EventRejectedError, type ConsumedOffset, type EventQuery, type EventStore, type StoredEvent } from '../../../runtime/ports/event-store.js';
 import { StoreUnreachableError } from '../../../runtime/ports/store-unreachable.js';
+import { EVENT_ARRAY_TYPES, EVENT_COLUMNS, eventColumns, rawText, REPLAY_SELECT, toStoredEvent, type RawEventRow } from './event-rows.js';
 import { migrate, quoteIdent, type MigrateResult } from './migrations.js';
 import { ensurePartitions } from './partition-maintenance.js';
 
@@ -41,10 +42,6 @@ export class EventStoreError extends Error {
   }
 }
 
-const EVENT_COLUMNS = ['id', 'type', 'ts', 'token', 'data', 'source', 'correlation_id', 'causation_id', 'topic', 'partition', '"offset"'];
-// One statement may bind at most 65535 parameters.
-const MAX_BATCH_ROWS = Math.floor(65_535 / EVENT_COLUMNS.length);
-
 export class PostgresEventStore implements EventStore {
   readonly pool: pg.Pool;
   readonly schema: string;
@@ -55,7 +52,7 @@ export class PostgresEventStore implements EventStore {
   private readonly retryTotalMs: number;
   private readonly log: Logger;
   private readonly metrics: StoreMetrics | undefined;
-  private readonly insertSql = new Map<number, string>();
+  private readonly insertSql: string;
   private readonly url: string;
   private readonly connectTimeoutMs: number | undefined;
   /** Set by close(): an append still retrying gives up instead of using the ended pool. */
@@ -65,8 +62,14 @@ export class PostgresEventStore implements EventStore {
   constructor(options: PostgresEventStoreOptions = {}) {
     this.schema = options.schema ?? 'regent';
     this.s = quoteIdent(this.schema);
-    this.batchRows = Math.min(options.batchRows ?? 500, MAX_BATCH_ROWS);
+    this.batchRows = options.batchRows ?? 500;
     if (!(this.batchRows >= 1)) throw new RangeError(`batchRows must be at least 1, got ${options.batchRows}`);
+    // One array parameter per column: the statement text and its parameter count do not grow with
+    // the rows (no 65,535-parameter limit), and PostgreSQL parses eleven values instead of 11 x rows.
+    // Dedupe by id: see migrations.ts, a redelivered event carries the same ts.
+    this.insertSql =
+      `INSERT INTO ${this.s}.events (${EVENT_COLUMNS.join(', ')}) ` +
+      `SELECT * FROM unnest(${EVENT_ARRAY_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')}) ON CONFLICT (id, ts) DO NOTHING`;
     this.gate = new Semaphore(options.maxInFlight ?? 2);
     this.retryInitialMs = options.retry?.initialMs ?? 50;
     this.retryTotalMs = options.retry?.maxTotalMs ?? 5_000;
@@ -137,7 +140,7 @@ export class PostgresEventStore implements EventStore {
   async *replay(query: EventQuery): AsyncGenerator<StoredEvent> {
     const { where, values } = replayFilter(query);
     const order = query.order === 'offset' ? 'topic, partition, "offset"' : 'ts, topic, partition, "offset"';
-    const sql = `SELECT ${EVENT_COLUMNS.join(', ')} FROM ${this.s}.events WHERE ${where} ORDER BY ${order}`;
+    const sql = `SELECT ${REPLAY_SELECT} FROM ${this.s}.events WHERE ${where} ORDER BY ${order}`;
     const batchSize = query.batchSize ?? 1000;
     let client: pg.PoolClient;
     try {
@@ -146,22 +149,33 @@ export class PostgresEventStore implements EventStore {
       throw new EventStoreError(`replay could not connect: ${message(error)}`, 'replay', 1, { cause: error });
     }
     const unguard = this.guard(client);
-    const cursor = client.query(new Cursor<EventRow>(sql, values));
+    const cursor = client.query(new Cursor<RawEventRow>(sql, values, { rowMode: 'array', types: rawText }));
+    // From the second batch on, the next one is asked for before this one is handed out, so the
+    // server reads it while the consumer works (a consumer that stops within the first batch, like
+    // a rehydration page, costs no extra read). A failed read surfaces where the consumer reaches it.
+    const read = (): Promise<RawEventRow[] | Error> => cursor.read(batchSize).catch((error: Error) => error);
+    let next: Promise<RawEventRow[] | Error> | undefined = read();
     let failure: Error | undefined;
     try {
-      for (;;) {
-        let rows: EventRow[];
-        try {
-          rows = await cursor.read(batchSize);
-        } catch (error) {
-          failure = error as Error;
-          throw new EventStoreError(`replay read failed: ${message(error)}`, 'replay', 1, { cause: error });
+      for (let batch = 0; next; batch++) {
+        const rows = await next;
+        next = undefined;
+        if (rows instanceof Error) {
+          failure = rows;
+          throw new EventStoreError(`replay read failed: ${message(rows)}`, 'replay', 1, { cause: rows });
         }
-        if (rows.length === 0) return;
+        // A short batch is the last: the portal is complete.
+        const more = rows.length === batchSize && rows.length > 0;
+        if (more && batch > 0) next = read();
         for (const row of rows) yield toStoredEvent(row);
+        if (more && !next) next = read();
       }
     } finally {
       // Runs on completion, on error and when the consumer breaks out early (generator return).
+      if (next) {
+        const pending = await next;
+        if (pending instanceof Error) failure = pending;
+      }
       if (!failure) await cursor.close().catch((error: Error) => (failure = error));
       unguard();
       client.release(failure);
@@ -206,15 +220,7 @@ export class PostgresEventStore implements EventStore {
     await client.query('BEGIN');
     let inserted = 0;
     for (let i = 0; i < events.length; i += this.batchRows) {
-      const chunk = events.slice(i, i + this.batchRows);
-      const values: unknown[] = [];
-      for (const e of chunk) {
-        values.push(
-          e.id, e.type, new Date(e.ts).toISOString(), e.token ?? null, JSON.stringify(e.data ?? null), e.source,
-          e.correlationId, e.causationId ?? null, e.topic, e.partition, e.offset,
-        );
-      }
-      const result = await client.query(this.insertStatement(chunk.length), values);
+      const result = await client.query(this.insertSql, eventColumns(events, i, Math.min(i + this.batchRows, events.length)));
       inserted += result.rowCount ?? 0;
     }
     const latest = new Map<string, ConsumedOffset>();
@@ -239,22 +245,6 @@ export class PostgresEventStore implements EventStore {
     }
     await client.query('COMMIT');
     return inserted;
-  }
-
-  private insertStatement(rows: number): string {
-    let sql = this.insertSql.get(rows);
-    if (!sql) {
-      const width = EVENT_COLUMNS.length;
-      const tuples: string[] = [];
-      for (let r = 0; r < rows; r++) {
-        const p = (c: number) => `$${r * width + c + 1}`;
-        tuples.push(`(${p(0)}::uuid, ${p(1)}, ${p(2)}::timestamptz, ${p(3)}, ${p(4)}::jsonb, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}::int, ${p(10)}::bigint)`);
-      }
-      // Dedupe by id: see migrations.ts, a redelivered event carries the same ts.
-      sql = `INSERT INTO ${this.s}.events (${EVENT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT (id, ts) DO NOTHING`;
-      this.insertSql.set(rows, sql);
-    }
-    return sql;
   }
 
   /**
@@ -334,36 +324,6 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-}
-
-interface EventRow {
-  id: string;
-  type: string;
-  ts: Date;
-  token: string | null;
-  data: unknown;
-  source: string;
-  correlation_id: string;
-  causation_id: string | null;
-  topic: string;
-  partition: number;
-  offset: string;
-}
-
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    id: row.id,
-    type: row.type,
-    ts: row.ts.getTime(),
-    ...(row.token !== null ? { token: row.token } : {}),
-    source: row.source,
-    correlationId: row.correlation_id,
-    ...(row.causation_id !== null ? { causationId: row.causation_id } : {}),
-    data: row.data,
-    topic: row.topic,
-    partition: row.partition,
-    offset: Number(row.offset),
-  };
 }
 
 /** The WHERE clause of a replay; every value is a parameter. */

@@ -264,6 +264,44 @@ describe('PostgresEventStore (real PostgreSQL)', function () {
       expect(all.some((e) => e.causationId?.startsWith('cause-'))).to.equal(true);
     });
 
+    it('returns exactly what was appended: field values, types and key order, across batches', async () => {
+      const at = base + 3 * HOUR + 0.5 * HOUR;
+      const pinned: StoredEvent[] = [
+        { id: randomUUID(), type: 'price.tick', ts: at + 123, token: 'SOL', source: 'spec', correlationId: 'c-1', data: { price: 101.234567, volume: 17 }, topic: 'pinned', partition: 3, offset: 0 },
+        // No token; a causation id; milliseconds that a float rounding would lose; the largest safe offset.
+        { id: randomUUID(), type: 'order.filled', ts: at + 999, source: 'venue', correlationId: 'c-2', causationId: 'cause-2', data: { ok: true, fill: [1, 2.5, -0.000001], none: null }, topic: 'pinned', partition: 3, offset: Number.MAX_SAFE_INTEGER - 1 },
+        { id: randomUUID(), type: 'note', ts: at + 1001, token: 'ÉTH-✓', source: 'sp"ec\\', correlationId: '{c,"3"}', data: { text: 'héllo wörld 日本語 🚀 \u00e9 "quoted" back\\slash {a,b} NULL', emoji: '👩\u200d💻' }, topic: 'pinned', partition: 3, offset: 7 },
+        { id: randomUUID(), type: 'note', ts: at + 1002, source: '', correlationId: 'c-4', data: null, topic: 'pinned', partition: 3, offset: 8 },
+        { id: randomUUID(), type: 'note', ts: at + 1003, token: '', source: 'spec', correlationId: 'c-5', causationId: '', data: 'a string', topic: 'pinned', partition: 3, offset: 9 },
+      ];
+      await store.append(pinned, []);
+      // (jsonb keeps object keys shorter-first: these data objects are written in that order already.)
+      const want = pinned.map((e) => JSON.stringify(e));
+      for (const batchSize of [1, 2, 1000]) {
+        const got = await collect(store.replay({ from: at, to: at + HOUR, batchSize }));
+        expect(got.map((e) => JSON.stringify(e)), `batchSize ${batchSize}`).to.deep.equal(want);
+        expect(got).to.deep.equal(pinned);
+        for (const e of got) {
+          expect(e.ts).to.be.a('number');
+          expect(e.partition).to.be.a('number');
+          expect(e.offset).to.be.a('number');
+        }
+      }
+      const byOffset = await collect(store.replay({ ranges: [{ topic: 'pinned', partition: 3, from: 0, to: Number.MAX_SAFE_INTEGER }], order: 'offset', batchSize: 2 }));
+      expect(byOffset.map((e) => e.offset)).to.deep.equal([0, 7, 8, 9, Number.MAX_SAFE_INTEGER - 1]);
+    });
+
+    it('reads a stored timestamp with microseconds as its whole milliseconds (rounded down)', async () => {
+      const id = randomUUID();
+      await admin.query(
+        `INSERT INTO "${schema}".events (id, type, ts, token, data, source, correlation_id, topic, partition, "offset")
+         VALUES ($1, 'micro', $2::timestamptz, NULL, '{}', 'spec', 'c', 'micro', 0, 0)`,
+        [id, new Date(base + 5 * HOUR + 456).toISOString().replace('Z', '999+00')],
+      );
+      const [e] = await collect(store.replay({ types: ['micro'] }));
+      expect(e).to.deep.equal({ id, type: 'micro', ts: base + 5 * HOUR + 456, source: 'spec', correlationId: 'c', data: {}, topic: 'micro', partition: 0, offset: 0 });
+    });
+
     describe('20,000 rows', () => {
       const token = `stream-${run}`;
       let stream: PostgresEventStore;
