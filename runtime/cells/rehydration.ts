@@ -176,9 +176,11 @@ export function replayRanges(
 
 /**
  * One partition's events in offset order, read a page at a time so that no store connection is
- * held between pages (merging many partitions must not take a connection each).
+ * held between pages (merging many partitions must not take a connection each). Pages of 1,000:
+ * rehydrating 10,000 events took ~95 ms in pages of 500, ~70 ms in 1,000, ~62 ms in 2,000 (bench/store.ts),
+ * each round trip costing ~1.3 ms; a page is held in memory while the handler folds it.
  */
-async function* pagedRange(store: EventStore, query: EventQuery, range: OffsetRange, pageSize = 500): AsyncGenerator<StoredEvent> {
+async function* pagedRange(store: EventStore, query: EventQuery, range: OffsetRange, pageSize = 1000): AsyncGenerator<StoredEvent> {
   let from = range.from;
   while (from < range.to) {
     const page: StoredEvent[] = [];
