@@ -2,8 +2,6 @@
 // for each of N tokens (so each token has two live actors, idle after it), and the V8 heap in use
 // after a full GC is compared with the heap before. The log's own copy of the ticks is measured
 // apart, on a bare in-process log, and taken out.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { domainEventTypes } from '../actors/events.js';
 import { positionAgent } from '../actors/position/agent.js';
 import { tradingAgent } from '../actors/trading/agent.js';
@@ -15,13 +13,10 @@ import { PriceTick } from '../actors/market/events.js';
 import { encodeEnvelope } from '../runtime/events/event-types.js';
 import type { Envelope } from '../runtime/events/envelope.js';
 import { Runtime } from '../runtime/runtime.js';
-
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
+import { collectGarbage } from './gc-share.js';
 
 function heapUsed(): number {
-  collect();
-  collect();
+  collectGarbage();
   return process.memoryUsage().heapUsed;
 }
 
