@@ -14,6 +14,7 @@ import { EventTypeRegistry, encodeEnvelope } from '../runtime/events/event-types
 import type { Envelope } from '../runtime/events/envelope.js';
 import { silentLogger } from '../runtime/ports/logger.js';
 import { benchTicks } from './ticks.js';
+import { collectGarbage } from './gc-share.js';
 
 /** Ticks per second through decode + position + trading + risk on one core, no runtime in between. */
 export function handWiredThroughput(count: number): { ticksPerSec: number; emitted: number } {
@@ -22,6 +23,7 @@ export function handWiredThroughput(count: number): { ticksPerSec: number; emitt
   const types = new EventTypeRegistry(domainEventTypes);
   const records = benchTicks(count, 7).map(encodeEnvelope);
   const states = agents.map(() => new Map<string, unknown>());
+  collectGarbage(); // every timed run starts without the garbage of the ones before
   let emitted = 0;
   const started = performance.now();
   for (const value of records) {

@@ -1,6 +1,7 @@
 // Baseline: plain nact, one actor, N dispatches, no Regent in between. Every Regent figure is
 // printed next to this one, measured in the same run.
 import * as nact from 'nact';
+import { collectGarbage } from './gc-share.js';
 
 export async function rawNactThroughput(messages: number): Promise<number> {
   const system = nact.start();
@@ -18,6 +19,7 @@ export async function rawNactThroughput(messages: number): Promise<number> {
     'baseline',
     { initialState: 0 } as never,
   );
+  collectGarbage(); // every timed run starts without the garbage of the ones before
   const started = performance.now();
   for (let i = 0; i < messages; i++) nact.dispatch(actor, i);
   await done;
