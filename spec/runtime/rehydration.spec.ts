@@ -378,3 +378,58 @@ describe('replay order', () => {
     expect(result.replayed).to.equal(3);
   });
 });
+
+describe('replay in pages', () => {
+  /** A memory store that counts page reads and can fail one of them. */
+  class PagedStore extends MemoryEventStore {
+    reads = 0;
+    failRead: number | undefined;
+    override async *replay(query: Parameters<MemoryEventStore['replay']>[0]) {
+      const read = ++this.reads;
+      if (read === this.failRead) throw new Error(`page read ${read} failed`);
+      yield* super.replay(query);
+    }
+  }
+
+  async function rehydrateFrom(store: PagedStore, events: number) {
+    const { rehydrate } = await import('../../runtime/cells/rehydration.js');
+    const { Health } = await import('../../runtime/observe/health.js');
+    const { RuntimeMetrics } = await import('../../runtime/observe/metrics.js');
+    const { silentLogger } = await import('../../runtime/ports/logger.js');
+    const metrics = new RuntimeMetrics();
+    return rehydrate(counterAgent(), 'P', 'counter:P', {
+      stateStore: new MemoryStateStore(),
+      eventStore: store,
+      health: new Health(metrics, silentLogger),
+      metrics,
+      log: silentLogger,
+      processedBound: async () => ({ 'test.ticks/0': events }),
+      lineage: () => ({ id: 'spec', epoch: 'spec', keptBelow: () => Number.POSITIVE_INFINITY }),
+      storedUpTo: async () => new Map([['test.ticks/0', events]]),
+      storeWaitMs: 0,
+    });
+  }
+
+  const stored = (n: number) => Array.from({ length: n }, (_, i) => ({ ...tick('P', i), topic: 'test.ticks', partition: 0, offset: i }));
+
+  it('folds every event once, in order, across pages read ahead of the fold', async () => {
+    const store = new PagedStore();
+    await store.append(stored(2_500), []);
+    const result = await rehydrateFrom(store, 2_500);
+    expect((result.state as CounterState).seen).to.deep.equal(range(2_500));
+    expect([result.replayed, store.reads]).to.deep.equal([2_500, 3]);
+  });
+
+  it('fails the rehydration with the store error when a page read ahead fails', async () => {
+    const store = new PagedStore();
+    store.failRead = 2;
+    await store.append(stored(2_500), []);
+    let error: unknown;
+    try {
+      await rehydrateFrom(store, 2_500);
+    } catch (err) {
+      error = err;
+    }
+    expect(String(error)).to.match(/page read 2 failed/);
+  });
+});
