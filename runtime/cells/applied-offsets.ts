@@ -2,6 +2,7 @@
 // partition (log redelivery), and the ids of recent events that other actors emitted (a handler
 // re-run after a crash re-emits the same ids, at new offsets).
 import type { Envelope, RecordPosition } from '../events/envelope.js';
+import { RecentSet } from '../kit/recent-set.js';
 
 export interface AppliedSnapshot {
   readonly applied: Readonly<Record<string, number>>;
@@ -12,8 +13,8 @@ export interface AppliedSnapshot {
 export class AppliedLog {
   /** Last applied offset by topic, then partition: looked up per event without building a `topic/partition` key. */
   private readonly offsets = new Map<string, Map<number, number>>();
-  private readonly recent: string[];
-  private readonly recentSet: Set<string>;
+  /** Ids of the recent emitted events applied, oldest first out. */
+  private readonly recent: RecentSet<string>;
 
   constructor(
     snapshot: AppliedSnapshot = { applied: {} },
@@ -23,8 +24,8 @@ export class AppliedLog {
       const slash = key.lastIndexOf('/');
       this.set(key.slice(0, slash), Number(key.slice(slash + 1)), offset);
     }
-    this.recent = [...(snapshot.recentIds ?? [])].slice(-recentCapacity);
-    this.recentSet = new Set(this.recent);
+    this.recent = new RecentSet(recentCapacity);
+    for (const id of (snapshot.recentIds ?? []).slice(-recentCapacity)) this.recent.add(id);
   }
 
   /** True when this event was applied before: same partition offset or, if emitted, same id. */
@@ -33,15 +34,13 @@ export class AppliedLog {
       const last = this.offsets.get(position.topic)?.get(position.partition);
       if (last !== undefined && position.offset <= last) return true;
     }
-    return event.causationId !== undefined && this.recentSet.has(event.id);
+    return event.causationId !== undefined && this.recent.has(event.id);
   }
 
   mark(event: Envelope, position: RecordPosition | undefined): void {
     if (position) this.set(position.topic, position.partition, position.offset);
     if (event.causationId === undefined) return;
-    this.recent.push(event.id);
-    this.recentSet.add(event.id);
-    if (this.recent.length > this.recentCapacity) this.recentSet.delete(this.recent.shift()!);
+    this.recent.add(event.id);
   }
 
   /** Marks a position only (a dead-lettered record counts as handled). */
@@ -67,7 +66,7 @@ export class AppliedLog {
   }
 
   toSnapshot(): AppliedSnapshot {
-    return { applied: Object.fromEntries(this.lastOffsets()), recentIds: [...this.recent] };
+    return { applied: Object.fromEntries(this.lastOffsets()), recentIds: this.recent.values() };
   }
 
   private set(topic: string, partition: number, offset: number): void {

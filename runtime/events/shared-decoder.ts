@@ -4,11 +4,13 @@
 // Only the last `capacity` decoded values are remembered, in a ring: the groups read a record
 // within moments of each other (the feed pump keeps them within a few thousand records), envelopes
 // die young, and no more than `capacity` stay alive (a WeakMap keyed by the Buffer would keep one
-// alive as long as the log retains its record). On Kafka each consumer fetches buffers of its own,
-// so every lookup misses and costs one Map insert. Envelopes are never written to, so handing one
-// object to several groups is as safe as handing it to the several actors of one group.
+// alive as long as the log retains its record). The runtime uses it only on a log that says it
+// shares record values (EventLog.sharesRecordValues): on Kafka each consumer fetches buffers of
+// its own, and every lookup would miss. Envelopes are never written to, so handing one object to
+// several groups is as safe as handing it to the several actors of one group.
 import type { Envelope } from './envelope.js';
 import type { EventTypeRegistry } from './event-types.js';
+import { RecentMap } from '../kit/recent-map.js';
 
 /** What the intakes and the store writer decode records with. */
 export interface RecordDecoder {
@@ -19,28 +21,21 @@ export interface RecordDecoder {
 export const SHARED_DECODES = 8192;
 
 export class SharedDecoder implements RecordDecoder {
-  private readonly byValue = new Map<Buffer | string, Envelope>();
-  private readonly ring: (Buffer | string | undefined)[];
-  private head = 0;
+  private readonly decoded: RecentMap<Buffer | string, Envelope>;
 
   constructor(
     private readonly types: Pick<EventTypeRegistry, 'decode'>,
-    private readonly capacity = SHARED_DECODES,
+    capacity = SHARED_DECODES,
   ) {
-    if (!(Number.isInteger(capacity) && capacity > 0)) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
-    this.ring = new Array<Buffer | string | undefined>(capacity);
+    this.decoded = new RecentMap(capacity);
   }
 
   decode(value: Buffer | string): Envelope {
-    const known = this.byValue.get(value);
+    const known = this.decoded.get(value);
     if (known) return known;
     // A value that fails throws before it is remembered: each group dead-letters it itself.
     const envelope = this.types.decode(value);
-    const evicted = this.ring[this.head];
-    if (evicted !== undefined) this.byValue.delete(evicted);
-    this.ring[this.head] = value;
-    this.head = (this.head + 1) % this.capacity;
-    this.byValue.set(value, envelope);
+    this.decoded.set(value, envelope);
     return envelope;
   }
 }

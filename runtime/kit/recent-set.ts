@@ -1,14 +1,11 @@
-// A set that remembers the last `capacity` values added, forgetting the oldest first. The order is
-// kept in a ring beside the Set: evicting through the Set's own iterator (values().next()) walks
-// past every deleted slot before a rehash and made each add cost O(capacity) on the hot path.
-export class RecentSet<T> {
-  private readonly members = new Set<T>();
-  private readonly ring: (T | undefined)[];
-  private head = 0;
+// A set that remembers the last `capacity` values added, forgetting the oldest first (RecentMap).
+import { RecentMap } from './recent-map.js';
 
-  constructor(readonly capacity: number) {
-    if (!(Number.isInteger(capacity) && capacity > 0)) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
-    this.ring = new Array<T | undefined>(capacity);
+export class RecentSet<T> {
+  private readonly members: RecentMap<T, true>;
+
+  constructor(capacity: number) {
+    this.members = new RecentMap(capacity);
   }
 
   get size(): number {
@@ -21,11 +18,11 @@ export class RecentSet<T> {
 
   /** Adds a value (a value already present is not added again); the oldest is forgotten when full. */
   add(value: T): void {
-    if (this.members.has(value)) return;
-    const evicted = this.ring[this.head];
-    if (evicted !== undefined) this.members.delete(evicted);
-    this.ring[this.head] = value;
-    this.head = (this.head + 1) % this.capacity;
-    this.members.add(value);
+    this.members.set(value, true);
+  }
+
+  /** The values held, oldest first. */
+  values(): T[] {
+    return this.members.keys();
   }
 }

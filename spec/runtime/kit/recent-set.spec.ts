@@ -29,3 +29,23 @@ describe('RecentSet', () => {
     expect(() => new RecentSet(0)).to.throw(RangeError, /positive integer/);
   });
 });
+
+describe('RecentMap', () => {
+  it('forgets the oldest key first, keeps a known key in its place when set again, and lists keys oldest first', async () => {
+    const { RecentMap } = await import('../../../runtime/kit/recent-map.js');
+    const map = new RecentMap<string, number>(3);
+    map.set('a', 1);
+    map.set('b', 2);
+    map.set('a', 10); // a known key: value updated, order kept
+    map.set('c', 3);
+    expect([map.keys(), map.get('a')]).to.deep.equal([['a', 'b', 'c'], 10]);
+    map.set('d', 4);
+    expect([map.keys(), map.has('a'), map.size]).to.deep.equal([['b', 'c', 'd'], false, 3]);
+  });
+
+  it('gives a RecentSet\'s values oldest first, as a snapshot keeps them', () => {
+    const set = new RecentSet<number>(3);
+    for (const v of [1, 2, 3, 4, 5]) set.add(v);
+    expect(set.values()).to.deep.equal([3, 4, 5]);
+  });
+});
