@@ -3,8 +3,11 @@
 import type pg from 'pg';
 import type { AuditKind, AuditTrail, AuditQuery, AuditRecord } from '../../../runtime/ports/audit-trail.js';
 import { quoteIdent } from './migrations.js';
+import { arrayParameters } from './array-parameters.js';
 
 const COLUMNS = ['id', 'kind', 'action', 'at', 'correlation_id', 'cause_id', 'token', 'client_order_id', 'reason', 'data'];
+/** The PostgreSQL type of each of COLUMNS, for the insert's array parameters. */
+const ARRAY_TYPES = ['text', 'text', 'text', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'jsonb'];
 
 interface AuditRow {
   id: string;
@@ -34,10 +37,7 @@ function recordOf(row: AuditRow): AuditRecord {
   };
 }
 
-/**
- * Records as one array per column, for `INSERT ... SELECT FROM unnest(...)`: the parameters are
- * ten arrays whatever the number of records.
- */
+/** Records as one array per column (array-parameters.ts), in COLUMNS order. */
 export function auditColumns(records: readonly AuditRecord[]): unknown[][] {
   const columns: unknown[][] = COLUMNS.map(() => []);
   for (const r of records) {
@@ -49,10 +49,8 @@ export function auditColumns(records: readonly AuditRecord[]): unknown[][] {
 
 /** `INSERT` of records given as auditColumns() from parameter `$first` on, in their order; a known id is skipped. */
 export function auditInsertSql(table: string, first: number, condition = ''): string {
-  const types = ['text', 'text', 'text', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'jsonb'];
-  const arrays = types.map((t, i) => `$${first + i}::${t}[]`).join(', ');
   return `INSERT INTO ${table} (${COLUMNS.join(', ')})
-    SELECT ${COLUMNS.join(', ')} FROM unnest(${arrays}) WITH ORDINALITY AS r(${COLUMNS.join(', ')}, ord) ${condition}
+    SELECT ${COLUMNS.join(', ')} FROM unnest(${arrayParameters(ARRAY_TYPES, first)}) WITH ORDINALITY AS r(${COLUMNS.join(', ')}, ord) ${condition}
     ORDER BY ord
     ON CONFLICT (id) DO NOTHING`;
 }

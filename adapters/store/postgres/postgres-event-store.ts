@@ -10,6 +10,7 @@ import { EventRejectedError, type ConsumedOffset, type EventQuery, type EventSto
 import { StoreUnreachableError } from '../../../runtime/ports/store-unreachable.js';
 import { EVENT_ARRAY_TYPES, EVENT_COLUMNS, eventColumns, rawText, REPLAY_SELECT, toStoredEvent, type RawEventRow } from './event-rows.js';
 import { migrate, quoteIdent, type MigrateResult } from './migrations.js';
+import { arrayParameters } from './array-parameters.js';
 import { ensurePartitions } from './partition-maintenance.js';
 
 export interface PostgresEventStoreOptions {
@@ -64,12 +65,11 @@ export class PostgresEventStore implements EventStore {
     this.s = quoteIdent(this.schema);
     this.batchRows = options.batchRows ?? 500;
     if (!(this.batchRows >= 1)) throw new RangeError(`batchRows must be at least 1, got ${options.batchRows}`);
-    // One array parameter per column: the statement text and its parameter count do not grow with
-    // the rows (no 65,535-parameter limit), and PostgreSQL parses eleven values instead of 11 x rows.
-    // Dedupe by id: see migrations.ts, a redelivered event carries the same ts.
+    // One array parameter per column (array-parameters.ts). Dedupe by id: see migrations.ts, a
+    // redelivered event carries the same ts.
     this.insertSql =
       `INSERT INTO ${this.s}.events (${EVENT_COLUMNS.join(', ')}) ` +
-      `SELECT * FROM unnest(${EVENT_ARRAY_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')}) ON CONFLICT (id, ts) DO NOTHING`;
+      `SELECT * FROM unnest(${arrayParameters(EVENT_ARRAY_TYPES)}) ON CONFLICT (id, ts) DO NOTHING`;
     this.gate = new Semaphore(options.maxInFlight ?? 2);
     this.retryInitialMs = options.retry?.initialMs ?? 50;
     this.retryTotalMs = options.retry?.maxTotalMs ?? 5_000;
