@@ -223,9 +223,3 @@ export function indicatorsOver(closes: readonly number[], p: IndicatorPeriods): 
   for (let i = 0; i < closes.length; i++) state = nextIndicators(state, closes.slice(Math.max(0, i + 1 - keep), i + 1), p);
   return state;
 }
-
-/** The latest values for a series of closes (oldest first), computed from the start of it. */
-export function computeIndicators(closes: readonly number[], p: IndicatorPeriods): IndicatorValues {
-  const state = indicatorsOver(closes, p);
-  return indicatorValues(state, closes.slice(Math.max(0, closes.length - indicatorWindow(p))), p);
-}

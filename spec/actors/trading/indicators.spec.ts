@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { computeIndicators, type IndicatorPeriods } from '../../../actors/trading/indicators.js';
+import { indicatorsOver, indicatorValues, indicatorWindow, type IndicatorPeriods, type IndicatorValues } from '../../../actors/trading/indicators.js';
+
+/** The latest values for a series of closes, folded from its start as the trading actor does. */
+function computeIndicators(closes: readonly number[], p: IndicatorPeriods): IndicatorValues {
+  return indicatorValues(indicatorsOver(closes, p), closes.slice(Math.max(0, closes.length - indicatorWindow(p))), p);
+}
 
 const P: IndicatorPeriods = { sma: 3, ema: 3, rsi: 3, bbPeriod: 3, bbStdDev: 2, macdFast: 2, macdSlow: 3, macdSignal: 2 };
 const CLOSES = [10, 11, 12, 13, 15];
