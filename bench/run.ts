@@ -97,8 +97,10 @@ async function main(): Promise<void> {
   const latency = await tickToRiskLatency(2_000, 5 * scale);
   const burst = await tickToRiskLatency(20_000, 5 * scale, undefined, 2_000);
 
-  progress('memory of idle token actors (one tick each for 5,000 tokens: position + trading)');
-  const idle = await idleActorMemory(Math.round(5_000 * Math.max(scale, 0.4)));
+  // Fewer tokens than 2,000 would leave the per-actor figure to the noise of the heap.
+  const idleTokens = Math.round(5_000 * Math.max(scale, 0.4));
+  progress(`memory of idle token actors (one tick each for ${fmt(idleTokens)} tokens: position + trading)`);
+  const idle = await idleActorMemory(idleTokens);
 
   progress('the same through the Kafka adapter on the Kafka-protocol test broker (not Kafka)');
   await kafkaThroughput(5_000 * scale); // warm-up
@@ -211,7 +213,7 @@ function latencyRow(l: LatencyResult, via = ''): [string, string, string] {
 /** The CLI rows, each Kafka one with its share of the in-process rate. */
 function cliRows(cli: Map<CliLog, CliRunResult | string>, scale: number, baseline: number): [string, string, string][] {
   const labels: Record<CliLog, string> = {
-    'in-process': `CLI run (npm start -- --seed 7 --events ${fmt(cliEventsOf('in-process', scale))}), in-process log`,
+    'in-process': `CLI run (npm start -- --seed 7 --events ${cliEventsOf('in-process', scale)}), in-process log`,
     'test-broker': `the same with ${fmt(cliEventsOf('test-broker', scale))} events on Kafka: kafkajs + test broker (not Kafka)`,
     'mock-cluster': `the same with ${fmt(cliEventsOf('mock-cluster', scale))} events on Kafka: kafkajs + librdkafka mock cluster, 3 brokers`,
   };
